@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+
+import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
+import {DeviceKeys} from "./libraries/DeviceKeys.sol";
+
+/// @title DeviceRegistry
+/// @notice Devices of DePIN networks as ERC-721 tokens whose identity is the device's own key.
+/// @dev Storage is laid out for registration gas: a device is one slot (owner, network, dense index, status,
+/// key type, payout flag) keyed by its key-derived id, so the same write both records the device and burns
+/// the key; the metadata hash takes a second slot and a payout address a third only when one is set.
+/// To keep the owner in the device slot, ERC-721 ownership and balances are tracked here: `_ownerOf`,
+/// `_update`, `balanceOf` and `_increaseBalance` are overridden and OpenZeppelin's private `_owners` and
+/// `_balances` are never used. Tokens are minted without the `onERC721Received` check because the owner is
+/// always the caller of the registration.
+contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
+    using DeviceKeys for IDeviceRegistry.KeyType;
+
+    /* TYPES */
+
+    /// @dev One device, packed into one slot (160 + 32 + 40 + 8 + 8 + 8 = 256 bits).
+    struct Device {
+        address owner;
+        uint32 networkId;
+        uint40 index;
+        DeviceStatus status;
+        KeyType keyType;
+        bool hasPayout;
+    }
+
+    /// @dev One network, packed into one slot (160 + 40 + 8 bits).
+    struct Network {
+        address admin;
+        uint40 deviceCount;
+        bool attestationRequired;
+    }
+
+    /* CONSTANTS */
+
+    /// @notice EIP-712 type signed by the device key.
+    bytes32 public constant REGISTRATION_TYPEHASH =
+        keccak256(
+            "Registration(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,address payout,uint64 deadline)"
+        );
+
+    /// @notice EIP-712 type signed by the network's attester; the same fields under another type name.
+    bytes32 public constant ATTESTATION_TYPEHASH =
+        keccak256(
+            "Attestation(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,address payout,uint64 deadline)"
+        );
+
+    /* STORAGE */
+
+    mapping(uint256 deviceId => Device) private _devices;
+    mapping(uint256 deviceId => bytes32) private _metadataHashes;
+    mapping(uint256 deviceId => address) private _payouts;
+    mapping(address owner => uint256) private _deviceBalances;
+
+    mapping(uint32 networkId => Network) private _networks;
+    mapping(uint32 networkId => address) private _pendingAdmins;
+    mapping(uint32 networkId => mapping(address attester => bool)) private _attesters;
+
+    uint32 private _networkCount;
+    uint40 private _deviceCount;
+
+    /* MODIFIERS */
+
+    modifier onlyNetworkAdmin(uint32 networkId) {
+        _checkNetworkAdmin(networkId);
+        _;
+    }
+
+    /* CONSTRUCTOR */
+
+    constructor() ERC721("DePIN Device", "DEVICE") EIP712("DePIN DeviceRegistry", "1") {}
+
+    /* NETWORKS */
+
+    /// @inheritdoc IDeviceRegistry
+    function createNetwork(bool attestationRequired, bytes32 metadataHash) external returns (uint32 networkId) {
+        networkId = ++_networkCount;
+        _networks[networkId] = Network({admin: msg.sender, deviceCount: 0, attestationRequired: attestationRequired});
+        emit NetworkCreated(networkId, msg.sender, attestationRequired, metadataHash);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function setAttestationRequired(uint32 networkId, bool required) external onlyNetworkAdmin(networkId) {
+        _networks[networkId].attestationRequired = required;
+        emit NetworkAttestationRequirementSet(networkId, required);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function setAttester(uint32 networkId, address attester, bool allowed) external onlyNetworkAdmin(networkId) {
+        _attesters[networkId][attester] = allowed;
+        emit AttesterSet(networkId, attester, allowed);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function transferNetworkAdmin(uint32 networkId, address pendingAdmin) external onlyNetworkAdmin(networkId) {
+        _pendingAdmins[networkId] = pendingAdmin;
+        emit NetworkAdminTransferStarted(networkId, msg.sender, pendingAdmin);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function acceptNetworkAdmin(uint32 networkId) external {
+        address pending = _pendingAdmins[networkId];
+        require(pending != address(0) && pending == msg.sender, DeviceRegistryNotPendingAdmin(networkId, msg.sender));
+        address previous = _networks[networkId].admin;
+        _networks[networkId].admin = msg.sender;
+        delete _pendingAdmins[networkId];
+        emit NetworkAdminTransferred(networkId, previous, msg.sender);
+    }
+
+    /* REGISTRATION */
+
+    /// @inheritdoc IDeviceRegistry
+    function register(uint32 networkId, Registration calldata registration) external returns (uint256 deviceId) {
+        Network storage net = _networks[networkId];
+        require(net.admin != address(0), DeviceRegistryUnknownNetwork(networkId));
+        uint40 index = _deviceCount + 1;
+        deviceId = _register(networkId, net.attestationRequired, registration, 0, index);
+        _deviceCount = index;
+        net.deviceCount += 1;
+        _deviceBalances[msg.sender] += 1;
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function registerFleet(
+        uint32 networkId,
+        Registration[] calldata registrations
+    ) external returns (uint40 firstIndex) {
+        uint256 count = registrations.length;
+        require(count != 0, DeviceRegistryEmptyFleet());
+        Network storage net = _networks[networkId];
+        require(net.admin != address(0), DeviceRegistryUnknownNetwork(networkId));
+        bool attestationRequired = net.attestationRequired;
+        firstIndex = _deviceCount + 1;
+        for (uint256 i; i < count; ++i) {
+            // Indexes are uint40: 2^40 devices would exhaust any chain's storage long before the cast truncates.
+            _register(networkId, attestationRequired, registrations[i], i, firstIndex + uint40(i));
+        }
+        // Counters are written once per fleet, not once per device.
+        _deviceCount = firstIndex + uint40(count) - 1;
+        net.deviceCount += uint40(count);
+        _deviceBalances[msg.sender] += count;
+    }
+
+    /* DEVICE MANAGEMENT */
+
+    /// @inheritdoc IDeviceRegistry
+    function setPayout(uint256 deviceId, address payout) external {
+        Device storage d = _existingDevice(deviceId);
+        _checkDeviceOperator(deviceId, d.owner);
+        d.hasPayout = payout != address(0);
+        _payouts[deviceId] = payout;
+        emit DevicePayoutSet(deviceId, payout);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function retire(uint256 deviceId) external {
+        Device storage d = _existingDevice(deviceId);
+        address owner = d.owner;
+        _checkDeviceOperator(deviceId, owner);
+        require(d.status != DeviceStatus.Retired, DeviceRegistryInvalidStatus(deviceId, DeviceStatus.Retired));
+        d.status = DeviceStatus.Retired;
+        emit DeviceRetired(deviceId, d.networkId, owner);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function suspend(uint256 deviceId, bytes32 reasonHash) external {
+        Device storage d = _existingDevice(deviceId);
+        uint32 networkId = d.networkId;
+        _checkNetworkAdmin(networkId);
+        require(d.status == DeviceStatus.Active, DeviceRegistryInvalidStatus(deviceId, d.status));
+        d.status = DeviceStatus.Suspended;
+        emit DeviceSuspended(deviceId, networkId, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function reactivate(uint256 deviceId, bytes32 reasonHash) external {
+        Device storage d = _existingDevice(deviceId);
+        uint32 networkId = d.networkId;
+        _checkNetworkAdmin(networkId);
+        require(d.status == DeviceStatus.Suspended, DeviceRegistryInvalidStatus(deviceId, d.status));
+        d.status = DeviceStatus.Active;
+        emit DeviceReactivated(deviceId, networkId, msg.sender, reasonHash);
+    }
+
+    /* VIEWS */
+
+    /// @inheritdoc IDeviceRegistry
+    function device(uint256 deviceId) public view returns (DeviceInfo memory info) {
+        Device storage d = _existingDevice(deviceId);
+        info = DeviceInfo({
+            deviceId: deviceId,
+            owner: d.owner,
+            networkId: d.networkId,
+            index: d.index,
+            status: d.status,
+            keyType: d.keyType,
+            payout: _payouts[deviceId],
+            metadataHash: _metadataHashes[deviceId]
+        });
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function deviceByKey(KeyType keyType, bytes calldata key) external view returns (DeviceInfo memory) {
+        return device(keyType.deviceId(key));
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function deviceIdOf(KeyType keyType, bytes calldata key) external pure returns (uint256) {
+        return keyType.deviceId(key);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function rewardInfo(
+        uint256 deviceId
+    ) external view returns (uint32 networkId, uint40 index, DeviceStatus status, address payee) {
+        Device storage d = _devices[deviceId];
+        (networkId, index, status, payee) = (d.networkId, d.index, d.status, d.owner);
+        if (d.hasPayout) payee = _payouts[deviceId];
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function network(uint32 networkId) external view returns (NetworkInfo memory) {
+        Network storage net = _networks[networkId];
+        require(net.admin != address(0), DeviceRegistryUnknownNetwork(networkId));
+        return
+            NetworkInfo({
+                admin: net.admin,
+                pendingAdmin: _pendingAdmins[networkId],
+                deviceCount: net.deviceCount,
+                attestationRequired: net.attestationRequired
+            });
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function isAttester(uint32 networkId, address attester) external view returns (bool) {
+        return _attesters[networkId][attester];
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function networkCount() external view returns (uint32) {
+        return _networkCount;
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function deviceCount() external view returns (uint40) {
+        return _deviceCount;
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function registrationDigest(
+        address owner,
+        uint32 networkId,
+        Registration calldata registration
+    ) external view returns (bytes32) {
+        return _digest(REGISTRATION_TYPEHASH, owner, networkId, registration);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function attestationDigest(
+        address owner,
+        uint32 networkId,
+        Registration calldata registration
+    ) external view returns (bytes32) {
+        return _digest(ATTESTATION_TYPEHASH, owner, networkId, registration);
+    }
+
+    /// @notice ERC-721 balance: the number of devices `owner` holds (retired ones included).
+    function balanceOf(address owner) public view override returns (uint256) {
+        require(owner != address(0), ERC721InvalidOwner(address(0)));
+        return _deviceBalances[owner];
+    }
+
+    /* INTERNAL */
+
+    /// @dev Checks and stores one registration. `position` is its place in the caller's array, for errors.
+    /// Counters are updated by the caller.
+    function _register(
+        uint32 networkId,
+        bool attestationRequired,
+        Registration calldata r,
+        uint256 position,
+        uint40 index
+    ) internal returns (uint256 deviceId) {
+        KeyType keyType = r.keyType;
+        require(keyType.isValidKey(r.key), DeviceRegistryInvalidKey(position, keyType, r.key.length));
+        deviceId = keyType.deviceId(r.key);
+        Device storage d = _devices[deviceId];
+        require(d.status == DeviceStatus.None, DeviceRegistryKeyAlreadyRegistered(position, deviceId));
+        require(block.timestamp <= r.deadline, DeviceRegistrySignatureExpired(position, r.deadline, block.timestamp));
+
+        DeviceKeys.Verdict verdict = keyType.verifyDevice(
+            r.key,
+            _digest(REGISTRATION_TYPEHASH, msg.sender, networkId, r),
+            r.deviceSignature
+        );
+        require(verdict != DeviceKeys.Verdict.Malleable, DeviceRegistryMalleableSignature(position, deviceId));
+        require(verdict == DeviceKeys.Verdict.Valid, DeviceRegistryInvalidDeviceSignature(position, deviceId));
+
+        address attester = r.attester;
+        if (attestationRequired) {
+            require(attester != address(0), DeviceRegistryAttestationRequired(position, deviceId));
+            require(_attesters[networkId][attester], DeviceRegistryUnknownAttester(position, networkId, attester));
+            verdict = DeviceKeys.verifyAccount(
+                attester,
+                _digest(ATTESTATION_TYPEHASH, msg.sender, networkId, r),
+                r.attesterSignature
+            );
+            require(verdict != DeviceKeys.Verdict.Malleable, DeviceRegistryMalleableSignature(position, deviceId));
+            require(verdict == DeviceKeys.Verdict.Valid, DeviceRegistryInvalidAttestation(position, deviceId, attester));
+        } else {
+            require(
+                attester == address(0) && r.attesterSignature.length == 0,
+                DeviceRegistryUnexpectedAttestation(position, deviceId)
+            );
+        }
+
+        address payout = r.payout;
+        _devices[deviceId] = Device({
+            owner: msg.sender,
+            networkId: networkId,
+            index: index,
+            status: DeviceStatus.Active,
+            keyType: keyType,
+            hasPayout: payout != address(0)
+        });
+        if (r.metadataHash != bytes32(0)) _metadataHashes[deviceId] = r.metadataHash;
+        if (payout != address(0)) _payouts[deviceId] = payout;
+
+        emit Transfer(address(0), msg.sender, deviceId);
+        emit DeviceRegistered(deviceId, networkId, msg.sender, index, keyType, r.key, r.metadataHash, payout, attester);
+    }
+
+    /// @dev ERC-721 ownership lives in the device slot.
+    function _ownerOf(uint256 tokenId) internal view override returns (address) {
+        return _devices[tokenId].owner;
+    }
+
+    /// @dev Transfers only: minting happens in {_register} and there is no burn. A transfer keeps the status and
+    /// clears the payout address, so a buyer is paid for work after the sale, never the seller's payout.
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
+        Device storage d = _devices[tokenId];
+        from = d.owner;
+        if (auth != address(0)) _checkAuthorized(from, auth, tokenId);
+        // ERC721.transferFrom and _safeTransfer refuse a zero `to` and a non-existent token before calling here.
+        _approve(address(0), tokenId, address(0), false);
+        // Cannot underflow: `from` owns `tokenId`, so its balance is at least one.
+        unchecked {
+            _deviceBalances[from] -= 1;
+        }
+        _deviceBalances[to] += 1;
+        d.owner = to;
+        emit Transfer(from, to, tokenId);
+        if (d.hasPayout) {
+            d.hasPayout = false;
+            delete _payouts[tokenId];
+            emit DevicePayoutSet(tokenId, address(0));
+        }
+    }
+
+    /// @dev Balances are tracked in {_update} and {_register}; nothing else may grow them.
+    function _increaseBalance(address, uint128) internal pure override {
+        revert ERC721InvalidOwner(address(0));
+    }
+
+    function _digest(
+        bytes32 typeHash,
+        address owner,
+        uint32 networkId,
+        Registration calldata r
+    ) internal view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        typeHash,
+                        r.keyType,
+                        keccak256(r.key),
+                        owner,
+                        networkId,
+                        r.metadataHash,
+                        r.payout,
+                        r.deadline
+                    )
+                )
+            );
+    }
+
+    function _existingDevice(uint256 deviceId) internal view returns (Device storage d) {
+        d = _devices[deviceId];
+        require(d.status != DeviceStatus.None, DeviceRegistryUnknownDevice(deviceId));
+    }
+
+    function _checkNetworkAdmin(uint32 networkId) internal view {
+        address admin = _networks[networkId].admin;
+        require(admin != address(0), DeviceRegistryUnknownNetwork(networkId));
+        require(admin == msg.sender, DeviceRegistryNotNetworkAdmin(networkId, msg.sender));
+    }
+
+    function _checkDeviceOperator(uint256 deviceId, address owner) internal view {
+        require(_isAuthorized(owner, msg.sender, deviceId), DeviceRegistryNotDeviceOwner(deviceId, msg.sender));
+    }
+}

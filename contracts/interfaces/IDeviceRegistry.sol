@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IDeviceRegistry
+/// @notice Registry of physical devices (hotspots, dashcams, sensors, GPU nodes) for DePIN networks.
+/// A device is an ERC-721 token owned by its operator; its identity is its own key, proven at registration
+/// by the key's EIP-712 signature. One registry serves every network and every reward pool on a chain.
+/// @dev Roles and their powers:
+/// - Anyone can create a network and becomes its admin.
+/// - A network admin: sets whether the network requires an attester signature per device, manages the
+///   network's attester allowlist, suspends and reactivates the network's devices (always with a reason hash),
+///   and hands the admin role over in two steps (propose, accept). It cannot move, retire or re-key devices.
+/// - An attester (manufacturer / registrar) of a network: co-signs registrations when the network requires it.
+///   It has no power on-chain beyond making its signatures acceptable.
+/// - A device owner (the ERC-721 holder or an approved operator): sets the payout address, retires the device,
+///   transfers it. Transfers keep the device's status and clear its payout address.
+/// - The device key: signs its own registration once; a key can be registered once, ever.
+///
+/// Device ids: `deviceId = uint256(keccak256(abi.encodePacked(uint8(keyType), key)))`, so a key maps to one id
+/// forever and the same slot that stores the device proves the key was used. Each device also gets a dense
+/// sequential `index` (1, 2, 3, ...) that reward pools use for per-epoch bitmaps.
+///
+/// Signatures: secp256k1 keys sign the EIP-712 digest directly (65-byte r,s,v). NIST P-256 keys sign the digest
+/// with ECDSA-SHA256 (the registry verifies against `sha256(digest)`), as secure elements, WebCrypto and
+/// node:crypto do; the signature is 64 bytes r||s. High-s signatures are refused for both curves.
+///
+/// Listing a network's devices: the registry keeps counts, not lists; the devices of a network are read from
+/// `DeviceRegistered` events filtered by the indexed `networkId` (the SDK does this, paged by block range).
+interface IDeviceRegistry {
+    /* TYPES */
+
+    /// @notice The kind of key a device holds.
+    enum KeyType {
+        None,
+        /// @dev secp256k1; `key` is the 20-byte Ethereum address of the key.
+        Secp256k1,
+        /// @dev NIST P-256 (secp256r1); `key` is the 64-byte uncompressed point x||y.
+        P256
+    }
+
+    /// @notice Lifecycle of a device. `Retired` is terminal.
+    enum DeviceStatus {
+        None,
+        Active,
+        Suspended,
+        Retired
+    }
+
+    /// @notice One device registration as submitted by its owner.
+    /// @param keyType Curve of the device key.
+    /// @param key The device public key (20-byte address for secp256k1, 64-byte x||y for P-256).
+    /// @param metadataHash Commitment to the off-chain metadata (model, location cell, capacity).
+    /// @param payout Address that receives the device's rewards; zero means the owner.
+    /// @param deadline Last timestamp (inclusive) at which the signatures are accepted.
+    /// @param deviceSignature The device key's signature over the `Registration` typed data.
+    /// @param attester Attester of the network that co-signs; zero when the network requires none.
+    /// @param attesterSignature The attester's signature over the `Attestation` typed data (EOA or ERC-1271).
+    struct Registration {
+        KeyType keyType;
+        bytes key;
+        bytes32 metadataHash;
+        address payout;
+        uint64 deadline;
+        bytes deviceSignature;
+        address attester;
+        bytes attesterSignature;
+    }
+
+    /// @notice A device as returned by views.
+    struct DeviceInfo {
+        uint256 deviceId;
+        address owner;
+        uint32 networkId;
+        uint40 index;
+        DeviceStatus status;
+        KeyType keyType;
+        address payout;
+        bytes32 metadataHash;
+    }
+
+    /// @notice A network as returned by views.
+    struct NetworkInfo {
+        address admin;
+        address pendingAdmin;
+        uint40 deviceCount;
+        bool attestationRequired;
+    }
+
+    /* EVENTS */
+
+    /// @notice A network was created; `admin` is its creator.
+    event NetworkCreated(uint32 indexed networkId, address indexed admin, bool attestationRequired, bytes32 metadataHash);
+
+    /// @notice The network's attestation requirement changed.
+    event NetworkAttestationRequirementSet(uint32 indexed networkId, bool required);
+
+    /// @notice An attester was added to (`allowed`) or removed from the network's allowlist.
+    event AttesterSet(uint32 indexed networkId, address indexed attester, bool allowed);
+
+    /// @notice The network admin proposed `pendingAdmin` as its successor (zero cancels a proposal).
+    event NetworkAdminTransferStarted(uint32 indexed networkId, address indexed admin, address indexed pendingAdmin);
+
+    /// @notice The pending admin accepted; `newAdmin` now administers the network.
+    event NetworkAdminTransferred(uint32 indexed networkId, address indexed previousAdmin, address indexed newAdmin);
+
+    /// @notice A device was registered and its token minted to `owner` (an ERC-721 `Transfer` is emitted too).
+    /// @param attester The attester that co-signed, or zero when the network required none.
+    event DeviceRegistered(
+        uint256 indexed deviceId,
+        uint32 indexed networkId,
+        address indexed owner,
+        uint40 index,
+        KeyType keyType,
+        bytes key,
+        bytes32 metadataHash,
+        address payout,
+        address attester
+    );
+
+    /// @notice The device's payout address changed; zero means rewards go to the owner.
+    /// @dev Also emitted with zero when a transfer clears the payout address.
+    event DevicePayoutSet(uint256 indexed deviceId, address indexed payout);
+
+    /// @notice The network admin suspended the device; `reasonHash` points to the published reason.
+    event DeviceSuspended(uint256 indexed deviceId, uint32 indexed networkId, address indexed by, bytes32 reasonHash);
+
+    /// @notice The network admin reactivated a suspended device.
+    event DeviceReactivated(uint256 indexed deviceId, uint32 indexed networkId, address indexed by, bytes32 reasonHash);
+
+    /// @notice The owner retired the device for good; its key can never be registered again.
+    event DeviceRetired(uint256 indexed deviceId, uint32 indexed networkId, address indexed owner);
+
+    /* ERRORS */
+
+    /// @notice No network has this id.
+    error DeviceRegistryUnknownNetwork(uint32 networkId);
+
+    /// @notice `account` is not the admin of `networkId`.
+    error DeviceRegistryNotNetworkAdmin(uint32 networkId, address account);
+
+    /// @notice `account` is not the pending admin of `networkId`.
+    error DeviceRegistryNotPendingAdmin(uint32 networkId, address account);
+
+    /// @notice A fleet registration carried no device.
+    error DeviceRegistryEmptyFleet();
+
+    /// @notice The key of registration `index` is malformed for its key type (wrong length, unknown type,
+    /// or a P-256 point off the curve).
+    error DeviceRegistryInvalidKey(uint256 index, KeyType keyType, uint256 keyLength);
+
+    /// @notice The key of registration `index` was registered before (possibly retired): keys are single-use.
+    error DeviceRegistryKeyAlreadyRegistered(uint256 index, uint256 deviceId);
+
+    /// @notice Registration `index` was submitted after its deadline.
+    error DeviceRegistrySignatureExpired(uint256 index, uint256 deadline, uint256 timestamp);
+
+    /// @notice The device signature of registration `index` does not verify for this chain, registry, owner,
+    /// network and fields.
+    error DeviceRegistryInvalidDeviceSignature(uint256 index, uint256 deviceId);
+
+    /// @notice A signature of registration `index` has a high `s` value (malleable); use the low-s form.
+    error DeviceRegistryMalleableSignature(uint256 index, uint256 deviceId);
+
+    /// @notice The network requires an attestation and registration `index` has no attester.
+    error DeviceRegistryAttestationRequired(uint256 index, uint256 deviceId);
+
+    /// @notice Registration `index` carries an attestation but the network requires none.
+    error DeviceRegistryUnexpectedAttestation(uint256 index, uint256 deviceId);
+
+    /// @notice `attester` is not on the allowlist of `networkId`.
+    error DeviceRegistryUnknownAttester(uint256 index, uint32 networkId, address attester);
+
+    /// @notice The attester signature of registration `index` does not verify.
+    error DeviceRegistryInvalidAttestation(uint256 index, uint256 deviceId, address attester);
+
+    /// @notice No device has this id.
+    error DeviceRegistryUnknownDevice(uint256 deviceId);
+
+    /// @notice `account` is neither the owner of the device nor approved for it.
+    error DeviceRegistryNotDeviceOwner(uint256 deviceId, address account);
+
+    /// @notice The device's status does not allow this operation.
+    error DeviceRegistryInvalidStatus(uint256 deviceId, DeviceStatus status);
+
+    /* NETWORKS */
+
+    /// @notice Creates a network administered by the caller.
+    /// @param attestationRequired Whether each registration needs an allowlisted attester's signature.
+    /// @param metadataHash Commitment to the network's off-chain description.
+    /// @return networkId The new network's id (1, 2, 3, ...).
+    function createNetwork(bool attestationRequired, bytes32 metadataHash) external returns (uint32 networkId);
+
+    /// @notice Sets whether registrations in `networkId` need an attester signature. Network admin only.
+    function setAttestationRequired(uint32 networkId, bool required) external;
+
+    /// @notice Adds or removes an attester on the network's allowlist. Network admin only.
+    function setAttester(uint32 networkId, address attester, bool allowed) external;
+
+    /// @notice Proposes `pendingAdmin` as the next admin; zero cancels. Network admin only.
+    function transferNetworkAdmin(uint32 networkId, address pendingAdmin) external;
+
+    /// @notice Accepts the admin role of `networkId`. Pending admin only.
+    function acceptNetworkAdmin(uint32 networkId) external;
+
+    /* REGISTRATION */
+
+    /// @notice Registers one device in `networkId`, owned by the caller.
+    /// @return deviceId The device's id (also its ERC-721 token id).
+    function register(uint32 networkId, Registration calldata registration) external returns (uint256 deviceId);
+
+    /// @notice Registers many devices in `networkId`, owned by the caller, all or nothing. A bad registration
+    /// reverts the whole call with an error naming its position in `registrations`.
+    /// @return firstIndex The dense index of the first device; the others follow consecutively.
+    function registerFleet(uint32 networkId, Registration[] calldata registrations) external returns (uint40 firstIndex);
+
+    /* DEVICE MANAGEMENT */
+
+    /// @notice Sets the address that receives the device's rewards (zero: the owner). Owner or approved only.
+    function setPayout(uint256 deviceId, address payout) external;
+
+    /// @notice Retires the device for good. Owner or approved only.
+    function retire(uint256 deviceId) external;
+
+    /// @notice Suspends an active device, e.g. for fraud. Network admin only.
+    function suspend(uint256 deviceId, bytes32 reasonHash) external;
+
+    /// @notice Reactivates a suspended device. Network admin only.
+    function reactivate(uint256 deviceId, bytes32 reasonHash) external;
+
+    /* VIEWS */
+
+    /// @notice The device with id `deviceId`; reverts if unknown.
+    function device(uint256 deviceId) external view returns (DeviceInfo memory);
+
+    /// @notice The device holding `key`; reverts if unknown.
+    function deviceByKey(KeyType keyType, bytes calldata key) external view returns (DeviceInfo memory);
+
+    /// @notice The id a key has (or would have) in this registry.
+    function deviceIdOf(KeyType keyType, bytes calldata key) external pure returns (uint256);
+
+    /// @notice What a reward pool needs to credit work by `deviceId`, in one storage read when no payout is set.
+    /// @return networkId The device's network (zero if unknown).
+    /// @return index The device's dense index.
+    /// @return status The device's status.
+    /// @return payee Who is paid for the device's work now: the payout address, or the owner.
+    function rewardInfo(
+        uint256 deviceId
+    ) external view returns (uint32 networkId, uint40 index, DeviceStatus status, address payee);
+
+    /// @notice The network `networkId`; reverts if unknown.
+    function network(uint32 networkId) external view returns (NetworkInfo memory);
+
+    /// @notice Whether `attester` is on the allowlist of `networkId`.
+    function isAttester(uint32 networkId, address attester) external view returns (bool);
+
+    /// @notice Number of networks created.
+    function networkCount() external view returns (uint32);
+
+    /// @notice Number of devices registered, all networks; also the highest dense index.
+    function deviceCount() external view returns (uint40);
+
+    /// @notice The EIP-712 digest a device key signs for `registration` submitted by `owner` in `networkId`.
+    function registrationDigest(
+        address owner,
+        uint32 networkId,
+        Registration calldata registration
+    ) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest an attester signs for `registration` submitted by `owner` in `networkId`.
+    function attestationDigest(
+        address owner,
+        uint32 networkId,
+        Registration calldata registration
+    ) external view returns (bytes32);
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
+
+/// @title DeviceKeys
+/// @notice Key validation and signature verification for device keys (secp256k1, P-256) and for accounts
+/// (EOA or ERC-1271), with a distinct outcome for malleable (high-s) signatures so callers can report it.
+/// @dev All cryptography is OpenZeppelin's (ECDSA, P256, SignatureChecker); this library only routes and
+/// classifies. P-256 keys sign with ECDSA-SHA256, so they are verified against `sha256(digest)`.
+library DeviceKeys {
+    /// @notice Result of a signature check.
+    enum Verdict {
+        Valid,
+        Invalid,
+        Malleable
+    }
+
+    /// @dev Half the order of P-256 (OpenZeppelin's `P256.verify` refuses larger `s`; we classify it first).
+    uint256 internal constant P256_HALF_N = 0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8;
+
+    /// @notice The id of a device key: `uint256(keccak256(abi.encodePacked(uint8(keyType), key)))`.
+    function deviceId(IDeviceRegistry.KeyType keyType, bytes calldata key) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encodePacked(uint8(keyType), key)));
+    }
+
+    /// @notice Whether `key` is well formed for `keyType`: a non-zero 20-byte address for secp256k1, a 64-byte
+    /// point on the curve for P-256.
+    function isValidKey(IDeviceRegistry.KeyType keyType, bytes calldata key) internal pure returns (bool) {
+        if (keyType == IDeviceRegistry.KeyType.Secp256k1) {
+            return key.length == 20 && bytes20(key) != bytes20(0);
+        }
+        if (keyType == IDeviceRegistry.KeyType.P256) {
+            return key.length == 64 && P256.isValidPublicKey(bytes32(key[0:32]), bytes32(key[32:64]));
+        }
+        return false;
+    }
+
+    /// @notice Checks a device key's signature over `digest`. The key must be valid (see {isValidKey}).
+    /// @param signature 65-byte r||s||v for secp256k1; 64-byte r||s over `sha256(digest)` for P-256.
+    function verifyDevice(
+        IDeviceRegistry.KeyType keyType,
+        bytes calldata key,
+        bytes32 digest,
+        bytes calldata signature
+    ) internal view returns (Verdict) {
+        if (keyType == IDeviceRegistry.KeyType.Secp256k1) {
+            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+            if (err == ECDSA.RecoverError.InvalidSignatureS) return Verdict.Malleable;
+            return err == ECDSA.RecoverError.NoError && recovered == address(bytes20(key))
+                ? Verdict.Valid
+                : Verdict.Invalid;
+        }
+        if (signature.length != 64) return Verdict.Invalid;
+        bytes32 s = bytes32(signature[32:64]);
+        if (uint256(s) > P256_HALF_N) return Verdict.Malleable;
+        return
+            P256.verify(sha256(abi.encode(digest)), bytes32(signature[0:32]), s, bytes32(key[0:32]), bytes32(key[32:64]))
+                ? Verdict.Valid
+                : Verdict.Invalid;
+    }
+
+    /// @notice Checks an account's signature over `digest`: ECDSA for an EOA, ERC-1271 for a contract.
+    function verifyAccount(address account, bytes32 digest, bytes calldata signature) internal view returns (Verdict) {
+        if (account.code.length != 0) {
+            return
+                SignatureChecker.isValidERC1271SignatureNowCalldata(account, digest, signature)
+                    ? Verdict.Valid
+                    : Verdict.Invalid;
+        }
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.InvalidSignatureS) return Verdict.Malleable;
+        return err == ECDSA.RecoverError.NoError && recovered == account ? Verdict.Valid : Verdict.Invalid;
+    }
+}

@@ -1,0 +1,54 @@
+import { createRequire } from "node:module";
+
+import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The compiler is the npm `solc` package's WASM build, pinned to SOLC_VERSION in package.json,
+ * so no step ever downloads a compiler (CI and developer machines have no internet).
+ */
+const SOLC_VERSION = "0.8.30";
+
+export default defineConfig({
+  plugins: [hardhatEthers, hardhatEthersChaiMatchers, hardhatMocha, hardhatNetworkHelpers, hardhatTypechain],
+  solidity: {
+    version: SOLC_VERSION,
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      evmVersion: "prague",
+      viaIR: true,
+      optimizer: { enabled: true, runs: 1000 },
+    },
+  },
+  paths: {
+    tests: {
+      mocha: "test",
+      solidity: "test/solidity",
+    },
+  },
+  typechain: {
+    outDir: "types",
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: 64, depth: 32 },
+    },
+    mocha: {
+      timeout: 120_000,
+    },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+  },
+});

@@ -1,0 +1,101 @@
+/**
+ * Device keys: the hardware's own key signs its registration (and, where a pool requires it, its work reports).
+ * secp256k1 keys sign the EIP-712 digest (65-byte r||s||v); P-256 keys sign it with ECDSA-SHA256, as secure
+ * elements, WebCrypto and node:crypto do (64-byte r||s). Signatures are always returned in low-s form.
+ */
+import { createPrivateKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:crypto";
+
+import { SigningKey, TypedDataEncoder, Wallet, concat, getBytes, hexlify, toBeHex, type TypedDataDomain } from "ethers";
+
+import { KeyType, REGISTRATION_TYPES, normalizeKey, registrationValue, type RegistrationMessage } from "./registry.js";
+
+/** Order of the P-256 group. */
+export const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const P256_HALF_N = P256_N / 2n;
+
+/** A key held by a device. */
+export interface DeviceKey {
+  readonly keyType: KeyType;
+  /** Public key as the registry stores it: 20-byte address or 64-byte x||y, hex. */
+  readonly key: string;
+  /** Signs a 32-byte digest the way the registry verifies this key type. */
+  signDigest(digest: string): string;
+}
+
+/** A secp256k1 device key (an Ethereum key pair). */
+export class Secp256k1DeviceKey implements DeviceKey {
+  readonly keyType = KeyType.Secp256k1;
+  readonly key: string;
+  readonly #signingKey: SigningKey;
+
+  constructor(privateKey: string) {
+    this.#signingKey = new SigningKey(privateKey);
+    this.key = new Wallet(privateKey).address.toLowerCase();
+  }
+
+  static random(): Secp256k1DeviceKey {
+    return new Secp256k1DeviceKey(Wallet.createRandom().privateKey);
+  }
+
+  signDigest(digest: string): string {
+    // ethers produces canonical low-s signatures.
+    return this.#signingKey.sign(digest).serialized;
+  }
+}
+
+/** A NIST P-256 device key, e.g. a secure element's, held as a node:crypto KeyObject. */
+export class P256DeviceKey implements DeviceKey {
+  readonly keyType = KeyType.P256;
+  readonly key: string;
+  readonly #privateKey: KeyObject;
+
+  constructor(privateKey: KeyObject) {
+    if (privateKey.asymmetricKeyType !== "ec" || privateKey.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+      throw new TypeError("P256DeviceKey needs a P-256 (prime256v1) EC private key");
+    }
+    this.#privateKey = privateKey;
+    const jwk = privateKey.export({ format: "jwk" });
+    if (jwk.x === undefined || jwk.y === undefined) throw new TypeError("P-256 key has no public point");
+    this.key = normalizeKey(KeyType.P256, hexlify(concat([Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")])));
+  }
+
+  static random(): P256DeviceKey {
+    return new P256DeviceKey(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey);
+  }
+
+  /** Loads a PEM (PKCS#8 or SEC1) P-256 private key. */
+  static fromPem(pem: string): P256DeviceKey {
+    return new P256DeviceKey(createPrivateKey(pem));
+  }
+
+  signDigest(digest: string): string {
+    const raw = nodeSign("sha256", getBytes(digest), { key: this.#privateKey, dsaEncoding: "ieee-p1363" });
+    return toLowS(hexlify(raw));
+  }
+}
+
+/** Rewrites a 64-byte P-256 r||s signature to its low-s twin (s → n − s) when s is high. */
+export function toLowS(signature: string): string {
+  const bytes = getBytes(signature);
+  if (bytes.length !== 64) throw new TypeError(`a P-256 signature is 64 bytes, got ${bytes.length}`);
+  const s = BigInt(hexlify(bytes.slice(32)));
+  if (s <= P256_HALF_N) return hexlify(bytes);
+  return concat([bytes.slice(0, 32), toBeHex(P256_N - s, 32)]);
+}
+
+/** Rewrites a 64-byte P-256 signature to its high-s (malleable) twin; for tests of refusal only. */
+export function toHighS(signature: string): string {
+  const bytes = getBytes(signature);
+  const s = BigInt(hexlify(bytes.slice(32)));
+  return s > P256_HALF_N ? hexlify(bytes) : concat([bytes.slice(0, 32), toBeHex(P256_N - s, 32)]);
+}
+
+/** The digest a device key signs for `message` in the registry at `domain`. */
+export function registrationDigest(domain: TypedDataDomain, message: RegistrationMessage): string {
+  return TypedDataEncoder.hash(domain, REGISTRATION_TYPES, registrationValue(message));
+}
+
+/** The device key's signature over its registration. */
+export function signRegistration(device: DeviceKey, domain: TypedDataDomain, message: RegistrationMessage): string {
+  return device.signDigest(registrationDigest(domain, message));
+}
