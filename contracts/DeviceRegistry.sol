@@ -41,27 +41,27 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     /* CONSTANTS */
 
     /// @notice EIP-712 type signed by the device key.
-    bytes32 public constant REGISTRATION_TYPEHASH =
-        keccak256(
-            "Registration(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,address payout,uint64 deadline)"
-        );
+    bytes32 public constant REGISTRATION_TYPEHASH = keccak256(
+        "Registration(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,"
+        "address payout,uint64 deadline)"
+    );
 
     /// @notice EIP-712 type signed by the network's attester; the same fields under another type name.
-    bytes32 public constant ATTESTATION_TYPEHASH =
-        keccak256(
-            "Attestation(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,address payout,uint64 deadline)"
-        );
+    bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,"
+        "address payout,uint64 deadline)"
+    );
 
     /* STORAGE */
 
-    mapping(uint256 deviceId => Device) private _devices;
-    mapping(uint256 deviceId => bytes32) private _metadataHashes;
-    mapping(uint256 deviceId => address) private _payouts;
-    mapping(address owner => uint256) private _deviceBalances;
+    mapping(uint256 deviceId => Device device) private _devices;
+    mapping(uint256 deviceId => bytes32 metadataHash) private _metadataHashes;
+    mapping(uint256 deviceId => address payout) private _payouts;
+    mapping(address owner => uint256 balance) private _deviceBalances;
 
-    mapping(uint32 networkId => Network) private _networks;
-    mapping(uint32 networkId => address) private _pendingAdmins;
-    mapping(uint32 networkId => mapping(address attester => bool)) private _attesters;
+    mapping(uint32 networkId => Network network) private _networks;
+    mapping(uint32 networkId => address pendingAdmin) private _pendingAdmins;
+    mapping(uint32 networkId => mapping(address attester => bool allowed)) private _attesters;
 
     uint32 private _networkCount;
     uint40 private _deviceCount;
@@ -313,7 +313,10 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
                 r.attesterSignature
             );
             require(verdict != DeviceKeys.Verdict.Malleable, DeviceRegistryMalleableSignature(position, deviceId));
-            require(verdict == DeviceKeys.Verdict.Valid, DeviceRegistryInvalidAttestation(position, deviceId, attester));
+            require(
+                verdict == DeviceKeys.Verdict.Valid,
+                DeviceRegistryInvalidAttestation(position, deviceId, attester)
+            );
         } else {
             require(
                 attester == address(0) && r.attesterSignature.length == 0,

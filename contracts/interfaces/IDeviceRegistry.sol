@@ -89,7 +89,12 @@ interface IDeviceRegistry {
     /* EVENTS */
 
     /// @notice A network was created; `admin` is its creator.
-    event NetworkCreated(uint32 indexed networkId, address indexed admin, bool attestationRequired, bytes32 metadataHash);
+    event NetworkCreated(
+        uint32 indexed networkId,
+        address indexed admin,
+        bool attestationRequired,
+        bytes32 metadataHash
+    );
 
     /// @notice The network's attestation requirement changed.
     event NetworkAttestationRequirementSet(uint32 indexed networkId, bool required);
@@ -211,7 +216,10 @@ interface IDeviceRegistry {
     /// @notice Registers many devices in `networkId`, owned by the caller, all or nothing. A bad registration
     /// reverts the whole call with an error naming its position in `registrations`.
     /// @return firstIndex The dense index of the first device; the others follow consecutively.
-    function registerFleet(uint32 networkId, Registration[] calldata registrations) external returns (uint40 firstIndex);
+    function registerFleet(
+        uint32 networkId,
+        Registration[] calldata registrations
+    ) external returns (uint40 firstIndex);
 
     /* DEVICE MANAGEMENT */
 

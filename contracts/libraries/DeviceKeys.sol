@@ -51,15 +51,22 @@ library DeviceKeys {
         if (keyType == IDeviceRegistry.KeyType.Secp256k1) {
             (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
             if (err == ECDSA.RecoverError.InvalidSignatureS) return Verdict.Malleable;
-            return err == ECDSA.RecoverError.NoError && recovered == address(bytes20(key))
-                ? Verdict.Valid
-                : Verdict.Invalid;
+            return
+                err == ECDSA.RecoverError.NoError && recovered == address(bytes20(key))
+                    ? Verdict.Valid
+                    : Verdict.Invalid;
         }
         if (signature.length != 64) return Verdict.Invalid;
         bytes32 s = bytes32(signature[32:64]);
         if (uint256(s) > P256_HALF_N) return Verdict.Malleable;
         return
-            P256.verify(sha256(abi.encode(digest)), bytes32(signature[0:32]), s, bytes32(key[0:32]), bytes32(key[32:64]))
+            P256.verify(
+                sha256(abi.encode(digest)),
+                bytes32(signature[0:32]),
+                s,
+                bytes32(key[0:32]),
+                bytes32(key[32:64])
+            )
                 ? Verdict.Valid
                 : Verdict.Invalid;
     }

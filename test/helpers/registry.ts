@@ -1,16 +1,7 @@
-/** Shared test helpers for DeviceRegistry: signed registrations without boilerplate. */
-import type { Signer } from "ethers";
-
-import {
-  ATTESTATION_TYPES,
-  ZERO_ADDRESS,
-  ZERO_HASH,
-  registrationValue,
-  registryDomain,
-  type RegistrationInput,
-  type RegistrationMessage,
-} from "../../sdk/src/core/registry.js";
-import { signRegistration, type DeviceKey } from "../../sdk/src/core/keys.js";
+/** Shared test helpers for DeviceRegistry: signed registrations, including deliberately mis-signed ones. */
+import { buildRegistration, type TypedDataSigner } from "../../sdk/src/core/registration.js";
+import { registryDomain, type RegistrationInput } from "../../sdk/src/core/registry.js";
+import type { DeviceKey } from "../../sdk/src/core/keys.js";
 
 export interface RegistrationOptions {
   chainId: bigint;
@@ -20,8 +11,7 @@ export interface RegistrationOptions {
   metadataHash?: string;
   payout?: string;
   deadline?: bigint;
-  /** Who attests: any EIP-712 signer, with the address the registry checks (an EOA, or an ERC-1271 wallet). */
-  attester?: { address: string; signTypedData: Signer["signTypedData"] };
+  attester?: TypedDataSigner;
   /** Sign for another domain / owner / network than the one submitted (replay tests). */
   signChainId?: bigint;
   signRegistry?: string;
@@ -31,34 +21,16 @@ export interface RegistrationOptions {
 
 export const FAR_DEADLINE = 2n ** 63n;
 
-/** A registration signed by `device` (and by `attester` when given). */
+/** A registration signed by `device` (and by `attester` when given), optionally for the wrong context. */
 export async function signedRegistration(device: DeviceKey, o: RegistrationOptions): Promise<RegistrationInput> {
-  const message: RegistrationMessage = {
-    keyType: device.keyType,
-    key: device.key,
-    owner: o.owner,
-    networkId: o.networkId,
-    metadataHash: o.metadataHash ?? ZERO_HASH,
-    payout: o.payout ?? ZERO_ADDRESS,
+  return buildRegistration({
+    device,
+    domain: registryDomain(o.signChainId ?? o.chainId, o.signRegistry ?? o.registry),
+    owner: o.signOwner ?? o.owner,
+    networkId: o.signNetworkId ?? o.networkId,
     deadline: o.deadline ?? FAR_DEADLINE,
-  };
-  const signed: RegistrationMessage = {
-    ...message,
-    owner: o.signOwner ?? message.owner,
-    networkId: o.signNetworkId ?? message.networkId,
-  };
-  const domain = registryDomain(o.signChainId ?? o.chainId, o.signRegistry ?? o.registry);
-  const deviceSignature = signRegistration(device, domain, signed);
-  const attesterSignature =
-    o.attester === undefined ? "0x" : await o.attester.signTypedData(domain, ATTESTATION_TYPES, registrationValue(signed));
-  return {
-    keyType: device.keyType,
-    key: device.key,
-    metadataHash: message.metadataHash,
-    payout: message.payout,
-    deadline: message.deadline,
-    deviceSignature,
-    attester: o.attester?.address ?? ZERO_ADDRESS,
-    attesterSignature,
-  };
+    ...(o.metadataHash === undefined ? {} : { metadataHash: o.metadataHash }),
+    ...(o.payout === undefined ? {} : { payout: o.payout }),
+    ...(o.attester === undefined ? {} : { attester: o.attester }),
+  });
 }

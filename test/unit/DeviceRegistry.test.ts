@@ -3,7 +3,15 @@ import { Signature, Wallet, concat, getBytes, hexlify, id, toBeHex } from "ether
 import { network } from "hardhat";
 
 import { P256DeviceKey, Secp256k1DeviceKey, toHighS, type DeviceKey } from "../../sdk/src/core/keys.js";
-import { DeviceStatus, KeyType, ZERO_ADDRESS, ZERO_HASH, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
+import {
+  DeviceStatus,
+  KeyType,
+  ZERO_ADDRESS,
+  ZERO_HASH,
+  deviceIdOf,
+  registryDomain,
+} from "../../sdk/src/core/registry.js";
+import { accounts } from "../helpers/accounts.js";
 import { FAR_DEADLINE, signedRegistration, type RegistrationOptions } from "../helpers/registry.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -14,7 +22,7 @@ const META = id("model=hotspot-v2;cell=8928308280fffff;capacity=1");
 const REASON = id("fraud-report-42");
 
 async function deployRegistryFixture() {
-  const [admin, alice, bob, attester, stranger] = await ethers.getSigners();
+  const { admin, alice, bob, attester, stranger } = await accounts(ethers);
   const registry = await ethers.deployContract("DeviceRegistry");
   const address = await registry.getAddress();
   const { chainId } = await ethers.provider.getNetwork();
@@ -55,7 +63,9 @@ describe("DeviceRegistry", function () {
 
     it("refuses to read a network that does not exist", async function () {
       const { registry } = await loadFixture(deployRegistryFixture);
-      await expect(registry.network(9)).to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownNetwork").withArgs(9);
+      await expect(registry.network(9))
+        .to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownNetwork")
+        .withArgs(9);
     });
   });
 
@@ -81,7 +91,9 @@ describe("DeviceRegistry", function () {
         r.setAttester(1, stranger.address, true),
         r.transferNetworkAdmin(1, stranger.address),
       ]) {
-        await expect(tx).to.be.revertedWithCustomError(registry, "DeviceRegistryNotNetworkAdmin").withArgs(1, stranger.address);
+        await expect(tx)
+          .to.be.revertedWithCustomError(registry, "DeviceRegistryNotNetworkAdmin")
+          .withArgs(1, stranger.address);
       }
     });
 
@@ -253,7 +265,10 @@ describe("DeviceRegistry", function () {
       const other = await ethers.deployContract("DeviceRegistry");
       await other.createNetwork(false, ZERO_HASH);
       const device = Secp256k1DeviceKey.random();
-      const reg = await signedRegistration(device, { ...base(alice.address, 1n), signRegistry: await other.getAddress() });
+      const reg = await signedRegistration(device, {
+        ...base(alice.address, 1n),
+        signRegistry: await other.getAddress(),
+      });
       await expect(other.connect(alice).register(1, reg)).to.not.be.revert(ethers);
       await expect(registry.connect(alice).register(1, reg))
         .to.be.revertedWithCustomError(registry, "DeviceRegistryInvalidDeviceSignature")
@@ -318,7 +333,9 @@ describe("DeviceRegistry", function () {
       const { registry, alice, base } = await loadFixture(deployRegistryFixture);
       const device = Secp256k1DeviceKey.random();
       const reg = await signedRegistration(device, base(alice.address, 1n));
-      await expect(registry.connect(alice).register(1, { ...reg, deviceSignature: highSSecp256k1(reg.deviceSignature) }))
+      await expect(
+        registry.connect(alice).register(1, { ...reg, deviceSignature: highSSecp256k1(reg.deviceSignature) }),
+      )
         .to.be.revertedWithCustomError(registry, "DeviceRegistryMalleableSignature")
         .withArgs(0, deviceIdOf(device.keyType, device.key));
     });
@@ -352,7 +369,17 @@ describe("DeviceRegistry", function () {
       const reg = await signedRegistration(device, { ...base(alice.address, 2n), attester });
       await expect(registry.connect(alice).register(2, reg))
         .to.emit(registry, "DeviceRegistered")
-        .withArgs(deviceIdOf(device.keyType, device.key), 2, alice.address, 1, KeyType.Secp256k1, device.key, META, ZERO_ADDRESS, attester.address);
+        .withArgs(
+          deviceIdOf(device.keyType, device.key),
+          2,
+          alice.address,
+          1,
+          KeyType.Secp256k1,
+          device.key,
+          META,
+          ZERO_ADDRESS,
+          attester.address,
+        );
     });
 
     it("accepts an ERC-1271 contract attester", async function () {
@@ -377,7 +404,10 @@ describe("DeviceRegistry", function () {
 
     it("refuses an attester that is not on the allowlist, or was removed", async function () {
       const { registry, admin, alice, stranger, attester, base } = await loadFixture(deployRegistryFixture);
-      const reg = await signedRegistration(Secp256k1DeviceKey.random(), { ...base(alice.address, 2n), attester: stranger });
+      const reg = await signedRegistration(Secp256k1DeviceKey.random(), {
+        ...base(alice.address, 2n),
+        attester: stranger,
+      });
       await expect(registry.connect(alice).register(2, reg))
         .to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownAttester")
         .withArgs(0, 2, stranger.address);
@@ -407,7 +437,9 @@ describe("DeviceRegistry", function () {
       const { registry, alice, attester, base } = await loadFixture(deployRegistryFixture);
       const device = Secp256k1DeviceKey.random();
       const reg = await signedRegistration(device, { ...base(alice.address, 2n), attester });
-      await expect(registry.connect(alice).register(2, { ...reg, attesterSignature: highSSecp256k1(reg.attesterSignature) }))
+      await expect(
+        registry.connect(alice).register(2, { ...reg, attesterSignature: highSSecp256k1(reg.attesterSignature) }),
+      )
         .to.be.revertedWithCustomError(registry, "DeviceRegistryMalleableSignature")
         .withArgs(0, deviceIdOf(device.keyType, device.key));
     });
@@ -461,7 +493,10 @@ describe("DeviceRegistry", function () {
 
     it("refuses an empty fleet and an unknown network", async function () {
       const { registry, alice, base } = await loadFixture(deployRegistryFixture);
-      await expect(registry.connect(alice).registerFleet(1, [])).to.be.revertedWithCustomError(registry, "DeviceRegistryEmptyFleet");
+      await expect(registry.connect(alice).registerFleet(1, [])).to.be.revertedWithCustomError(
+        registry,
+        "DeviceRegistryEmptyFleet",
+      );
       const reg = await signedRegistration(Secp256k1DeviceKey.random(), base(alice.address, 4n));
       await expect(registry.connect(alice).registerFleet(4, [reg]))
         .to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownNetwork")
@@ -470,8 +505,12 @@ describe("DeviceRegistry", function () {
 
     it("continues the dense index after earlier registrations in any network", async function () {
       const { registry, alice, bob, attester, base } = await loadFixture(deployRegistryFixture);
-      await registry.connect(bob).register(2, await signedRegistration(Secp256k1DeviceKey.random(), { ...base(bob.address, 2n), attester }));
-      const regs = await Promise.all([1, 2, 3].map(() => signedRegistration(Secp256k1DeviceKey.random(), base(alice.address, 1n))));
+      await registry
+        .connect(bob)
+        .register(2, await signedRegistration(Secp256k1DeviceKey.random(), { ...base(bob.address, 2n), attester }));
+      const regs = await Promise.all(
+        [1, 2, 3].map(() => signedRegistration(Secp256k1DeviceKey.random(), base(alice.address, 1n))),
+      );
       const first = await registry.connect(alice).registerFleet.staticCall(1, regs);
       expect(first).to.equal(2n);
       await registry.connect(alice).registerFleet(1, regs);
@@ -491,9 +530,13 @@ describe("DeviceRegistry", function () {
 
     it("lets the owner set and clear the payout address", async function () {
       const { registry, alice, bob, deviceId } = await loadFixture(registeredDeviceFixture);
-      await expect(registry.connect(alice).setPayout(deviceId, bob.address)).to.emit(registry, "DevicePayoutSet").withArgs(deviceId, bob.address);
+      await expect(registry.connect(alice).setPayout(deviceId, bob.address))
+        .to.emit(registry, "DevicePayoutSet")
+        .withArgs(deviceId, bob.address);
       expect((await registry.rewardInfo(deviceId)).payee).to.equal(bob.address);
-      await expect(registry.connect(alice).setPayout(deviceId, ZERO_ADDRESS)).to.emit(registry, "DevicePayoutSet").withArgs(deviceId, ZERO_ADDRESS);
+      await expect(registry.connect(alice).setPayout(deviceId, ZERO_ADDRESS))
+        .to.emit(registry, "DevicePayoutSet")
+        .withArgs(deviceId, ZERO_ADDRESS);
       expect((await registry.rewardInfo(deviceId)).payee).to.equal(alice.address);
     });
 
@@ -523,12 +566,16 @@ describe("DeviceRegistry", function () {
       ]) {
         await expect(tx).to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownDevice").withArgs(123);
       }
-      await expect(registry.device(123)).to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownDevice").withArgs(123);
+      await expect(registry.device(123))
+        .to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownDevice")
+        .withArgs(123);
     });
 
     it("retires a device for good", async function () {
       const { registry, alice, admin, deviceId } = await loadFixture(registeredDeviceFixture);
-      await expect(registry.connect(alice).retire(deviceId)).to.emit(registry, "DeviceRetired").withArgs(deviceId, 1, alice.address);
+      await expect(registry.connect(alice).retire(deviceId))
+        .to.emit(registry, "DeviceRetired")
+        .withArgs(deviceId, 1, alice.address);
       expect((await registry.device(deviceId)).status).to.equal(BigInt(DeviceStatus.Retired));
       await expect(registry.connect(alice).retire(deviceId))
         .to.be.revertedWithCustomError(registry, "DeviceRegistryInvalidStatus")
@@ -580,7 +627,9 @@ describe("DeviceRegistry", function () {
     it("moves ownership, keeps status, clears the payout address and approvals", async function () {
       const { registry, alice, bob, stranger, admin, base } = await loadFixture(deployRegistryFixture);
       const device = Secp256k1DeviceKey.random();
-      await registry.connect(alice).register(1, await signedRegistration(device, { ...base(alice.address, 1n), payout: stranger.address }));
+      await registry
+        .connect(alice)
+        .register(1, await signedRegistration(device, { ...base(alice.address, 1n), payout: stranger.address }));
       const deviceId = deviceIdOf(device.keyType, device.key);
       await registry.connect(admin).suspend(deviceId, REASON);
       await registry.connect(alice).approve(stranger.address, deviceId);

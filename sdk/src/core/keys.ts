@@ -56,7 +56,10 @@ export class P256DeviceKey implements DeviceKey {
     this.#privateKey = privateKey;
     const jwk = privateKey.export({ format: "jwk" });
     if (jwk.x === undefined || jwk.y === undefined) throw new TypeError("P-256 key has no public point");
-    this.key = normalizeKey(KeyType.P256, hexlify(concat([Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")])));
+    this.key = normalizeKey(
+      KeyType.P256,
+      hexlify(concat([Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")])),
+    );
   }
 
   static random(): P256DeviceKey {

@@ -1,0 +1,146 @@
+/**
+ * DeviceRegistry actions over ethers v6 and the typechain types: reads apart from writes, errors decoded.
+ */
+import type { ContractRunner } from "ethers";
+
+import { DeviceRegistry__factory, type DeviceRegistry } from "../../../types/index.js";
+import { InvalidInputError } from "../errors/base.js";
+import { withDecodedErrors } from "../errors/contract.js";
+import { DeviceStatus, KeyType, type RegistrationInput } from "../core/registry.js";
+
+/** The registry's interface, for decoding its errors and logs. */
+export const registryInterface = DeviceRegistry__factory.createInterface();
+
+/** Binds a DeviceRegistry at `address` to `runner` (a provider for reads, a signer for writes). */
+export function deviceRegistryAt(address: string, runner: ContractRunner): DeviceRegistry {
+  return DeviceRegistry__factory.connect(address, runner);
+}
+
+/* READS */
+
+export interface Device {
+  deviceId: bigint;
+  owner: string;
+  networkId: bigint;
+  index: bigint;
+  status: DeviceStatus;
+  keyType: KeyType;
+  payout: string;
+  metadataHash: string;
+}
+
+/**
+ * Reads one device.
+ * @example const d = await getDevice(registry, deviceId); if (d.status === DeviceStatus.Active) ...
+ */
+export async function getDevice(registry: DeviceRegistry, deviceId: bigint): Promise<Device> {
+  const d = await withDecodedErrors([registryInterface], () => registry.device(deviceId));
+  return {
+    deviceId: d.deviceId,
+    owner: d.owner,
+    networkId: d.networkId,
+    index: d.index,
+    status: Number(d.status) as DeviceStatus,
+    keyType: Number(d.keyType) as KeyType,
+    payout: d.payout,
+    metadataHash: d.metadataHash,
+  };
+}
+
+export interface ListNetworkDevicesParams {
+  networkId: bigint;
+  fromBlock: number;
+  toBlock: number;
+  /** Blocks per `eth_getLogs` request. */
+  pageSize?: number;
+}
+
+export interface RegisteredDevice {
+  deviceId: bigint;
+  index: bigint;
+  owner: string;
+  keyType: KeyType;
+  key: string;
+  metadataHash: string;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/**
+ * The devices registered in a network over a block range, from `DeviceRegistered` events, in registration order.
+ * The registry keeps counts, not lists: this is how a network's devices are enumerated.
+ */
+export async function listNetworkDevices(
+  registry: DeviceRegistry,
+  p: ListNetworkDevicesParams,
+): Promise<RegisteredDevice[]> {
+  const pageSize = p.pageSize ?? 10_000;
+  if (pageSize < 1) throw new InvalidInputError(`pageSize must be at least 1, got ${pageSize}`);
+  const filter = registry.filters.DeviceRegistered(undefined, p.networkId);
+  const out: RegisteredDevice[] = [];
+  for (let from = p.fromBlock; from <= p.toBlock; from += pageSize) {
+    const to = Math.min(p.toBlock, from + pageSize - 1);
+    for (const log of await registry.queryFilter(filter, from, to)) {
+      out.push({
+        deviceId: log.args.deviceId,
+        index: log.args.index,
+        owner: log.args.owner,
+        keyType: Number(log.args.keyType) as KeyType,
+        key: log.args.key,
+        metadataHash: log.args.metadataHash,
+        blockNumber: log.blockNumber,
+        transactionHash: log.transactionHash,
+      });
+    }
+  }
+  return out;
+}
+
+/* WRITES */
+
+/** Registrations per transaction that stay well under the 16,777,216 gas cap per transaction (EIP-7825). */
+export const MAX_FLEET_BATCH = 200;
+
+export interface RegisterFleetParams {
+  networkId: bigint;
+  registrations: readonly RegistrationInput[];
+  /** Devices per transaction, at most MAX_FLEET_BATCH. */
+  batchSize?: number;
+}
+
+export interface RegisterFleetResult {
+  firstIndex: bigint;
+  transactionHashes: string[];
+  gasUsed: bigint;
+}
+
+/**
+ * Registers a fleet owned by the registry's signer, in as few transactions as the gas cap allows. Each batch is
+ * all-or-nothing; a refused batch throws a `ContractRevertError` naming the device by its position in its batch,
+ * after earlier batches have landed (their devices are in `transactionHashes` of the error's cause chain).
+ * @example const { firstIndex } = await registerFleet(registry.connect(operator), { networkId: 1n, registrations });
+ */
+export async function registerFleet(registry: DeviceRegistry, p: RegisterFleetParams): Promise<RegisterFleetResult> {
+  const batchSize = p.batchSize ?? MAX_FLEET_BATCH;
+  if (p.registrations.length === 0) throw new InvalidInputError("the fleet lists no device");
+  if (batchSize < 1 || batchSize > MAX_FLEET_BATCH) {
+    throw new InvalidInputError(`batchSize must be 1..${MAX_FLEET_BATCH}, got ${batchSize}`);
+  }
+  const result: RegisterFleetResult = { firstIndex: 0n, transactionHashes: [], gasUsed: 0n };
+  for (let start = 0; start < p.registrations.length; start += batchSize) {
+    const batch = p.registrations.slice(start, start + batchSize);
+    const receipt = await withDecodedErrors([registryInterface], async () => {
+      const tx = await registry.registerFleet(p.networkId, [...batch]);
+      return tx.wait();
+    });
+    if (receipt === null) throw new InvalidInputError("the fleet transaction was dropped");
+    for (const log of receipt.logs) {
+      const parsed = registryInterface.parseLog(log);
+      if (parsed?.name === "DeviceRegistered" && result.firstIndex === 0n)
+        result.firstIndex = parsed.args.index as bigint;
+    }
+    result.transactionHashes.push(receipt.hash);
+    result.gasUsed += receipt.gasUsed;
+  }
+  return result;
+}

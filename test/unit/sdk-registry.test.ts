@@ -1,0 +1,82 @@
+import { expect } from "chai";
+import { id } from "ethers";
+import { network } from "hardhat";
+
+import { getDevice, listNetworkDevices, registerFleet, deviceRegistryAt } from "../../sdk/src/actions/registry.js";
+import { InvalidInputError } from "../../sdk/src/errors/base.js";
+import { ContractRevertError } from "../../sdk/src/errors/contract.js";
+import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
+import { DeviceStatus, KeyType, deviceIdOf } from "../../sdk/src/core/registry.js";
+import { accounts } from "../helpers/accounts.js";
+import { signedRegistration } from "../helpers/registry.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+async function sdkFixture() {
+  const { admin, alice } = await accounts(ethers);
+  const deployed = await ethers.deployContract("DeviceRegistry");
+  const address = await deployed.getAddress();
+  const registry = deviceRegistryAt(address, alice);
+  await deployed.connect(admin).createNetwork(false, id("net"));
+  const { chainId } = await ethers.provider.getNetwork();
+  const devices = Array.from({ length: 7 }, () => Secp256k1DeviceKey.random());
+  const regs = await Promise.all(
+    devices.map((d) => signedRegistration(d, { chainId, registry: address, owner: alice.address, networkId: 1n })),
+  );
+  return { registry, alice, devices, regs };
+}
+
+describe("SDK registry actions", function () {
+  describe("registerFleet", function () {
+    it("splits a fleet into batches and lists the devices back from events in order", async function () {
+      const { registry, alice, devices, regs } = await networkHelpers.loadFixture(sdkFixture);
+      const result = await registerFleet(registry, { networkId: 1n, registrations: regs, batchSize: 3 });
+      expect(result.transactionHashes).to.have.length(3);
+      expect(result.firstIndex).to.equal(1n);
+      const listed = await listNetworkDevices(registry, {
+        networkId: 1n,
+        fromBlock: 0,
+        toBlock: await ethers.provider.getBlockNumber(),
+        pageSize: 2,
+      });
+      expect(listed.map((d) => d.deviceId)).to.deep.equal(devices.map((d) => deviceIdOf(d.keyType, d.key)));
+      expect(listed.map((d) => d.index)).to.deep.equal([1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+      const first = await getDevice(registry, listed[0]!.deviceId);
+      expect(first.owner).to.equal(alice.address);
+      expect(first.status).to.equal(DeviceStatus.Active);
+      expect(first.keyType).to.equal(KeyType.Secp256k1);
+    });
+
+    it("throws a typed error naming the bad device and what to do", async function () {
+      const { registry, regs } = await networkHelpers.loadFixture(sdkFixture);
+      const bad = [...regs];
+      bad[4] = { ...bad[4]!, deviceSignature: bad[3]!.deviceSignature };
+      try {
+        await registerFleet(registry, { networkId: 1n, registrations: bad });
+        expect.fail("registerFleet should have thrown");
+      } catch (error) {
+        expect(error).to.be.instanceOf(ContractRevertError);
+        const e = error as ContractRevertError;
+        expect(e.errorName).to.equal("DeviceRegistryInvalidDeviceSignature");
+        expect(e.shortMessage).to.match(/^device #4 /);
+        expect(e.fix).to.match(/sign with the device key/);
+      }
+    });
+
+    it("refuses an empty fleet and an oversized batch before sending anything", async function () {
+      const { registry, regs } = await networkHelpers.loadFixture(sdkFixture);
+      await expect(registerFleet(registry, { networkId: 1n, registrations: [] })).to.be.rejectedWith(InvalidInputError);
+      await expect(registerFleet(registry, { networkId: 1n, registrations: regs, batchSize: 500 })).to.be.rejectedWith(
+        InvalidInputError,
+        /batchSize/,
+      );
+    });
+  });
+
+  describe("getDevice", function () {
+    it("decodes an unknown device to a typed error", async function () {
+      const { registry } = await networkHelpers.loadFixture(sdkFixture);
+      await expect(getDevice(registry, 42n)).to.be.rejectedWith(ContractRevertError, "device 42 is not registered");
+    });
+  });
+});
