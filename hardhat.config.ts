@@ -23,7 +23,7 @@ export default defineConfig({
     settings: {
       evmVersion: "prague",
       viaIR: true,
-      optimizer: { enabled: true, runs: 1_000_000 },
+      optimizer: { enabled: true, runs: 1000 },
     },
   },
   paths: {

@@ -10,6 +10,16 @@ type Describe = (args: Result) => { message: string; fix?: string };
 
 const STATUS = ["none", "active", "suspended", "retired"];
 const KEY_TYPE = ["none", "secp256k1", "p256"];
+const PROOF_REJECTION = [
+  "none",
+  "unknown device",
+  "device belongs to another network",
+  "device is not active (suspended or retired)",
+  "already recorded for this epoch",
+  "zero units",
+  "over the per-device cap",
+  "bad device signature",
+];
 
 /** Plain-language descriptions of every custom error, keyed by error name. */
 export const CONTRACT_ERRORS: Record<string, Describe> = {
@@ -67,6 +77,74 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   DeviceRegistryInvalidStatus: ([deviceId, status]) => ({
     message: `device ${deviceId} is ${STATUS[Number(status)] ?? status}; this operation does not apply`,
   }),
+  RewardPoolInvalidConfig: ([field]) => ({
+    message: `pool configuration: ${field} is not valid`,
+    fix: "rate, budget and device cap must be non-zero; quorum between 1 and the number of verifiers",
+  }),
+  RewardPoolUnauthorized: ([account]) => ({ message: `${account} does not hold the role this action needs` }),
+  RewardPoolPaused: () => ({ message: "the pool is paused: no funds move", fix: "wait for the admin to unpause" }),
+  RewardPoolZeroAmount: () => ({ message: "the amount is zero" }),
+  RewardPoolFeeOnTransfer: ([expected, received]) => ({
+    message: `the pool received ${received} instead of ${expected}: fee-on-transfer tokens are not supported`,
+  }),
+  RewardPoolEmptyBatch: () => ({ message: "the batch has no proof" }),
+  RewardPoolBatchNonceUsed: ([nonce]) => ({
+    message: `nonce ${nonce} was used before`,
+    fix: "sign the batch again with a fresh nonce",
+  }),
+  RewardPoolEpochNotClosed: ([epoch, current]) => ({
+    message: `epoch ${epoch} has not closed (current epoch ${current})`,
+    fix: "record work only for epochs that have ended",
+  }),
+  RewardPoolQuorumNotMet: ([signers, quorum]) => ({ message: `${signers} verifier signatures, the quorum is ${quorum}` }),
+  RewardPoolSignerLengthMismatch: ([signers, signatures]) => ({
+    message: `${signers} signers but ${signatures} signatures`,
+  }),
+  RewardPoolSignersNotSorted: ([position, signer]) => ({
+    message: `signer #${position} (${signer}) is out of order or repeated`,
+    fix: "list signers once each, ascending by address",
+  }),
+  RewardPoolNotVerifier: ([position, signer]) => ({
+    message: `signer #${position} (${signer}) is not a verifier of this pool`,
+  }),
+  RewardPoolInvalidVerifierSignature: ([position, signer]) => ({
+    message: `the signature of verifier #${position} (${signer}) does not match this pool, chain and batch`,
+  }),
+  RewardPoolDeviceSignaturesMismatch: ([proofs, signatures]) => ({
+    message: `${proofs} proofs but ${signatures} device signatures`,
+    fix: "send one device signature per proof when the pool requires device-signed work, none otherwise",
+  }),
+  RewardPoolProofRejected: ([index, deviceId, reason]) => ({
+    message: `proof #${index} (device ${deviceId}) refused: ${PROOF_REJECTION[Number(reason)] ?? reason}`,
+  }),
+  RewardPoolBudgetExceeded: ([epoch, budgetWad, neededWad]) => ({
+    message: `epoch ${epoch} budget exceeded: ${budgetWad} WAD allowed, ${neededWad} WAD needed`,
+    fix: "split the work over epochs or ask the admin to raise the budget",
+  }),
+  RewardPoolInsolvent: ([availableWad, neededWad]) => ({
+    message: `the pool cannot cover this credit: ${availableWad} WAD funded, ${neededWad} WAD needed`,
+    fix: "fund the pool first",
+  }),
+  RewardPoolNothingToClaim: ([account]) => ({ message: `${account} has nothing to claim` }),
+  RewardPoolBelowMinimumClaim: ([account, claimable, minClaim]) => ({
+    message: `${account} can claim ${claimable}, below the minimum of ${minClaim}`,
+    fix: "wait until more rewards accrue",
+  }),
+  RewardPoolClaimExpired: ([deadline, timestamp]) => ({
+    message: `the signed claim expired at ${deadline} (chain time ${timestamp})`,
+    fix: "sign a new claim with a later deadline",
+  }),
+  RewardPoolInvalidClaimNonce: ([account, expected, got]) => ({
+    message: `claim nonce ${got} for ${account} is not the next one (${expected})`,
+    fix: "sign the claim again with the current nonce",
+  }),
+  RewardPoolInvalidClaimSignature: ([account]) => ({ message: `the claim signature is not ${account}'s` }),
+  RewardPoolFeeTooHigh: ([fee, maxFee]) => ({ message: `relayer fee ${fee} is above the allowed ${maxFee}` }),
+  RewardPoolClawbackTooLarge: ([account, unclaimedWad, amountWad]) => ({
+    message: `${account} has ${unclaimedWad} WAD unclaimed, less than the ${amountWad} WAD clawback`,
+  }),
+  RewardPoolNoQueuedChange: () => ({ message: "no change is queued" }),
+  RewardPoolChangeNotDue: ([eta, timestamp]) => ({ message: `the queued change takes effect at ${eta}, now is ${timestamp}` }),
   ERC721InsufficientApproval: ([operator, tokenId]) => ({
     message: `${operator} is not approved to move device ${tokenId}`,
   }),

@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+
+import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
+import {IERC3009} from "./interfaces/IERC3009.sol";
+import {IRewardPool} from "./interfaces/IRewardPool.sol";
+import {DeviceKeys} from "./libraries/DeviceKeys.sol";
+
+/// @title RewardPool
+/// @notice See {IRewardPool}. Deployed as EIP-1167 clones by {RewardPoolFactory}; the implementation itself can
+/// never be initialized.
+/// @dev Ledger-mode cost per proof is the figure this contract is shaped around: "recorded in epoch E" flags are
+/// bitmaps over the registry's dense device index (256 devices per slot), and consecutive proofs of one payee
+/// accumulate in memory so a fleet's credit is written once per run, not once per device.
+contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using BitMaps for BitMaps.BitMap;
+    using DeviceKeys for IDeviceRegistry.KeyType;
+
+    /* TYPES */
+
+    /// @dev 128 + 128 bits: an account's credit (WAD) and what it was paid (token units).
+    struct Account {
+        uint128 creditedWad;
+        uint128 paid;
+    }
+
+    struct PendingVerifiers {
+        address[] add;
+        address[] remove;
+        uint8 quorum;
+        uint64 eta;
+    }
+
+    struct PendingParams {
+        RewardParams params;
+        uint64 eta;
+    }
+
+    /* CONSTANTS */
+
+    uint256 public constant WAD = 1e18;
+
+    bytes32 public constant PROOF_BATCH_TYPEHASH =
+        keccak256("ProofBatch(uint32 epoch,uint256 batchNonce,bytes32 proofsHash)");
+    bytes32 public constant WORK_REPORT_TYPEHASH =
+        keccak256("WorkReport(uint256 deviceId,uint32 epoch,uint64 units,bytes32 evidenceHash)");
+    bytes32 public constant CLAWBACK_TYPEHASH =
+        keccak256("Clawback(address account,uint256 deviceId,uint256 amountWad,bytes32 reasonHash,uint256 nonce)");
+    bytes32 public constant CLAIM_TYPEHASH =
+        keccak256("Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)");
+
+    /* STORAGE */
+
+    // slot: token, genesis, paused
+    IERC20 internal _token;
+    uint64 internal _genesis;
+    bool internal _paused;
+    // slot: registry, networkId, epochLength, changeDelay
+    IDeviceRegistry internal _registry;
+    uint32 internal _networkId;
+    uint32 internal _epochLength;
+    uint32 internal _changeDelay;
+    // slot: quorum, verifier count, device-signature flag (read once per batch)
+    uint8 internal _quorum;
+    uint16 internal _verifierCount;
+    bool internal _requireDeviceSignatures;
+
+    RewardParams internal _params;
+    uint128 internal _minClaim;
+    uint128 internal _maxRelayerFee;
+
+    address internal _admin;
+    address internal _pendingAdmin;
+    address internal _guardian;
+
+    uint128 internal _totalFunded;
+    uint128 internal _totalPaid;
+    uint256 internal _totalCreditedWad;
+    uint256 internal _totalClawedBackWad;
+
+    mapping(address verifier => bool enabled) internal _verifiers;
+    mapping(address account => Account entry) internal _accounts;
+    mapping(address account => uint256 nonce) internal _claimNonces;
+    mapping(bytes32 ref => uint256 amount) internal _fundedByRef;
+    mapping(uint32 epoch => uint256 creditedWad) internal _epochCreditedWad;
+    mapping(uint32 epoch => mapping(uint256 word => uint256 bits)) internal _recorded;
+    BitMaps.BitMap internal _usedBatchNonces;
+    BitMaps.BitMap internal _usedClawbackNonces;
+
+    PendingVerifiers internal _pendingVerifiers;
+    PendingParams internal _pendingParams;
+
+    /* MODIFIERS */
+
+    modifier onlyAdmin() {
+        require(msg.sender == _admin, RewardPoolUnauthorized(msg.sender));
+        _;
+    }
+
+    modifier whenNotPaused() {
+        require(!_paused, RewardPoolPaused());
+        _;
+    }
+
+    /* CONSTRUCTOR */
+
+    constructor() EIP712("DePIN RewardPool", "1") {
+        _disableInitializers();
+    }
+
+    /// @inheritdoc IRewardPool
+    function initialize(IDeviceRegistry registry, PoolConfig calldata config) external initializer {
+        require(config.token != address(0), RewardPoolInvalidConfig("token"));
+        require(config.admin != address(0), RewardPoolInvalidConfig("admin"));
+        require(config.epochLength != 0, RewardPoolInvalidConfig("epochLength"));
+        require(config.maxRelayerFee <= type(uint128).max, RewardPoolInvalidConfig("maxRelayerFee"));
+        registry.network(config.networkId); // reverts DeviceRegistryUnknownNetwork for an unknown network
+        _validateParams(config.params);
+
+        _token = IERC20(config.token);
+        _genesis = uint64(block.timestamp);
+        _registry = registry;
+        _networkId = config.networkId;
+        _epochLength = config.epochLength;
+        _changeDelay = config.changeDelay;
+        _requireDeviceSignatures = config.requireDeviceSignatures;
+        _admin = config.admin;
+        _guardian = config.guardian;
+        _params = config.params;
+        _minClaim = config.minClaim;
+        _maxRelayerFee = config.maxRelayerFee;
+        _changeVerifiers(config.verifiers, new address[](0), config.quorum);
+        emit PoolInitialized(config.token, config.networkId, config.admin, config);
+    }
+
+    /* FUNDING */
+
+    /// @inheritdoc IRewardPool
+    function fund(uint256 amount, bytes32 ref) external nonReentrant whenNotPaused {
+        _pull(msg.sender, amount, ref);
+    }
+
+    /// @inheritdoc IRewardPool
+    function fundWithPermit(
+        uint256 amount,
+        bytes32 ref,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant whenNotPaused {
+        // A front-run permit (same signature submitted first) leaves the allowance in place: go on with it.
+        try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        _pull(msg.sender, amount, ref);
+    }
+
+    /// @inheritdoc IRewardPool
+    function fundWithAuthorization(
+        address from,
+        uint256 amount,
+        bytes32 ref,
+        bytes32 salt,
+        uint256 validAfter,
+        uint256 validBefore,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant whenNotPaused {
+        require(amount != 0, RewardPoolZeroAmount());
+        uint256 before = _token.balanceOf(address(this));
+        IERC3009(address(_token)).receiveWithAuthorization(
+            from,
+            address(this),
+            amount,
+            validAfter,
+            validBefore,
+            keccak256(abi.encode(ref, salt)),
+            v,
+            r,
+            s
+        );
+        _recordFunding(from, amount, ref, before);
+    }
+
+    /* LEDGER MODE */
+
+    /// @inheritdoc IRewardPool
+    function recordProofs(
+        uint32 epoch,
+        uint256 batchNonce,
+        Proof[] calldata proofs,
+        DeviceSignature[] calldata deviceSignatures,
+        Attestation calldata attestation
+    ) external nonReentrant whenNotPaused {
+        _applyDueChanges();
+        uint256 count = proofs.length;
+        require(count != 0, RewardPoolEmptyBatch());
+        uint32 current = _currentEpoch();
+        require(epoch < current, RewardPoolEpochNotClosed(epoch, current));
+        require(!_usedBatchNonces.get(batchNonce), RewardPoolBatchNonceUsed(batchNonce));
+        bool deviceSigned = _requireDeviceSignatures;
+        require(
+            deviceSignatures.length == (deviceSigned ? count : 0),
+            RewardPoolDeviceSignaturesMismatch(count, deviceSignatures.length)
+        );
+        bytes32 proofsHash = keccak256(abi.encode(proofs));
+        _checkQuorum(
+            _hashTypedDataV4(keccak256(abi.encode(PROOF_BATCH_TYPEHASH, epoch, batchNonce, proofsHash))),
+            attestation
+        );
+        _usedBatchNonces.set(batchNonce);
+
+        (uint256 totalUnits, uint128 rate) = _creditProofs(epoch, proofs, deviceSignatures, deviceSigned);
+
+        uint256 rewardWad = totalUnits * rate;
+        uint256 epochCredited = _epochCreditedWad[epoch] + rewardWad;
+        uint256 budgetWad = uint256(_params.epochBudget) * WAD;
+        require(epochCredited <= budgetWad, RewardPoolBudgetExceeded(epoch, budgetWad, epochCredited));
+        _epochCreditedWad[epoch] = epochCredited;
+        uint256 creditedWad = _totalCreditedWad + rewardWad;
+        uint256 availableWad = uint256(_totalFunded) * WAD;
+        require(creditedWad <= availableWad, RewardPoolInsolvent(availableWad, creditedWad));
+        _totalCreditedWad = creditedWad;
+
+        emit BatchRecorded(epoch, batchNonce, proofsHash, count, totalUnits, rewardWad, rate, attestation.signers);
+    }
+
+    /// @inheritdoc IRewardPool
+    function clawback(
+        address account_,
+        uint256 deviceId,
+        uint256 amountWad,
+        bytes32 reasonHash,
+        uint256 nonce,
+        Attestation calldata attestation
+    ) external nonReentrant {
+        _applyDueChanges();
+        require(amountWad != 0, RewardPoolZeroAmount());
+        require(!_usedClawbackNonces.get(nonce), RewardPoolBatchNonceUsed(nonce));
+        _checkQuorum(
+            _hashTypedDataV4(
+                keccak256(abi.encode(CLAWBACK_TYPEHASH, account_, deviceId, amountWad, reasonHash, nonce))
+            ),
+            attestation
+        );
+        _usedClawbackNonces.set(nonce);
+        Account storage a = _accounts[account_];
+        uint256 unclaimedWad = uint256(a.creditedWad) - uint256(a.paid) * WAD;
+        require(amountWad <= unclaimedWad, RewardPoolClawbackTooLarge(account_, unclaimedWad, amountWad));
+        // Cannot underflow: amountWad <= unclaimedWad <= creditedWad, and the totals include this account's credit.
+        unchecked {
+            a.creditedWad -= uint128(amountWad);
+            _totalCreditedWad -= amountWad;
+        }
+        _totalClawedBackWad += amountWad;
+        emit ClawedBack(account_, deviceId, amountWad, reasonHash, nonce, attestation.signers);
+    }
+
+    /* CLAIMS */
+
+    /// @inheritdoc IRewardPool
+    function claim(address account_) external nonReentrant whenNotPaused returns (uint256 amount) {
+        amount = _settle(account_);
+        _token.safeTransfer(account_, amount);
+        emit Claimed(account_, account_, amount, address(0), 0);
+    }
+
+    /// @inheritdoc IRewardPool
+    function claimWithSig(
+        SignedClaim calldata c,
+        uint256 fee,
+        bytes calldata signature
+    ) external nonReentrant whenNotPaused returns (uint256 amount) {
+        require(block.timestamp <= c.deadline, RewardPoolClaimExpired(c.deadline, block.timestamp));
+        uint256 expected = _claimNonces[c.account];
+        require(c.nonce == expected, RewardPoolInvalidClaimNonce(c.account, expected, c.nonce));
+        uint256 maxFee = c.maxFee < _maxRelayerFee ? c.maxFee : _maxRelayerFee;
+        require(fee <= maxFee, RewardPoolFeeTooHigh(fee, maxFee));
+        require(
+            DeviceKeys.verifyAccount(c.account, _claimDigest(c), signature) == DeviceKeys.Verdict.Valid,
+            RewardPoolInvalidClaimSignature(c.account)
+        );
+        _claimNonces[c.account] = expected + 1;
+        amount = _settle(c.account);
+        require(fee <= amount, RewardPoolFeeTooHigh(fee, amount));
+        if (fee != 0) _token.safeTransfer(msg.sender, fee);
+        _token.safeTransfer(c.recipient, amount - fee);
+        emit Claimed(c.account, c.recipient, amount, msg.sender, fee);
+    }
+
+    /* GOVERNANCE */
+
+    /// @inheritdoc IRewardPool
+    function queueVerifierChange(
+        address[] calldata add,
+        address[] calldata remove,
+        uint8 quorum
+    ) external onlyAdmin {
+        uint64 eta = uint64(block.timestamp) + _changeDelay;
+        _pendingVerifiers = PendingVerifiers({add: add, remove: remove, quorum: quorum, eta: eta});
+        emit VerifierChangeQueued(add, remove, quorum, eta);
+    }
+
+    /// @inheritdoc IRewardPool
+    function queueRewardParams(RewardParams calldata params) external onlyAdmin {
+        _validateParams(params);
+        uint64 eta = uint64(block.timestamp) + _changeDelay;
+        _pendingParams = PendingParams({params: params, eta: eta});
+        emit RewardParamsQueued(params, eta);
+    }
+
+    /// @inheritdoc IRewardPool
+    function applyQueuedChanges() external {
+        uint64 eta = _pendingVerifiers.eta;
+        uint64 paramsEta = _pendingParams.eta;
+        require(eta != 0 || paramsEta != 0, RewardPoolNoQueuedChange());
+        uint64 earliest = eta == 0 ? paramsEta : (paramsEta == 0 || eta < paramsEta ? eta : paramsEta);
+        require(block.timestamp >= earliest, RewardPoolChangeNotDue(earliest, block.timestamp));
+        _applyDueChanges();
+    }
+
+    /// @inheritdoc IRewardPool
+    function cancelQueuedChanges() external {
+        require(msg.sender == _admin || msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        bool verifiers = _pendingVerifiers.eta != 0;
+        bool params = _pendingParams.eta != 0;
+        require(verifiers || params, RewardPoolNoQueuedChange());
+        delete _pendingVerifiers;
+        delete _pendingParams;
+        emit QueuedChangeCancelled(verifiers, params, msg.sender);
+    }
+
+    /// @inheritdoc IRewardPool
+    function setClaimSettings(uint128 minClaim, uint128 maxRelayerFee) external onlyAdmin {
+        _minClaim = minClaim;
+        _maxRelayerFee = maxRelayerFee;
+        emit ClaimSettingsChanged(minClaim, maxRelayerFee);
+    }
+
+    /// @inheritdoc IRewardPool
+    function setGuardian(address guardian) external onlyAdmin {
+        emit GuardianChanged(_guardian, guardian);
+        _guardian = guardian;
+    }
+
+    /// @inheritdoc IRewardPool
+    function transferAdmin(address pendingAdmin) external onlyAdmin {
+        _pendingAdmin = pendingAdmin;
+        emit AdminTransferStarted(msg.sender, pendingAdmin);
+    }
+
+    /// @inheritdoc IRewardPool
+    function acceptAdmin() external {
+        require(msg.sender == _pendingAdmin && msg.sender != address(0), RewardPoolUnauthorized(msg.sender));
+        emit AdminTransferred(_admin, msg.sender);
+        _admin = msg.sender;
+        delete _pendingAdmin;
+    }
+
+    /// @inheritdoc IRewardPool
+    function pause() external {
+        require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        _paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IRewardPool
+    function unpause() external onlyAdmin {
+        _paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /* VIEWS */
+
+    /// @inheritdoc IRewardPool
+    function currentEpoch() external view returns (uint32) {
+        return _currentEpoch();
+    }
+
+    /// @inheritdoc IRewardPool
+    function account(address account_) external view returns (AccountView memory v) {
+        Account memory a = _accounts[account_];
+        uint256 credited = a.creditedWad / WAD;
+        v = AccountView({
+            creditedWad: a.creditedWad,
+            credited: credited,
+            paid: a.paid,
+            claimable: credited > a.paid ? credited - a.paid : 0,
+            claimNonce: _claimNonces[account_]
+        });
+    }
+
+    /// @inheritdoc IRewardPool
+    function totals() external view returns (Totals memory) {
+        return
+            Totals({
+                funded: _totalFunded,
+                paid: _totalPaid,
+                creditedWad: _totalCreditedWad,
+                clawedBackWad: _totalClawedBackWad
+            });
+    }
+
+    /// @inheritdoc IRewardPool
+    function settings() external view returns (PoolSettings memory) {
+        return
+            PoolSettings({
+                token: address(_token),
+                registry: address(_registry),
+                networkId: _networkId,
+                genesis: _genesis,
+                epochLength: _epochLength,
+                changeDelay: _changeDelay,
+                quorum: _quorum,
+                verifierCount: _verifierCount,
+                requireDeviceSignatures: _requireDeviceSignatures,
+                minClaim: _minClaim,
+                maxRelayerFee: _maxRelayerFee,
+                admin: _admin,
+                pendingAdmin: _pendingAdmin,
+                guardian: _guardian,
+                paused: _paused
+            });
+    }
+
+    /// @inheritdoc IRewardPool
+    function fundedByRef(bytes32 ref) external view returns (uint256) {
+        return _fundedByRef[ref];
+    }
+
+    /// @inheritdoc IRewardPool
+    function epochCreditedWad(uint32 epoch) external view returns (uint256) {
+        return _epochCreditedWad[epoch];
+    }
+
+    /// @inheritdoc IRewardPool
+    function isRecorded(uint32 epoch, uint256 deviceId) external view returns (bool) {
+        (, uint40 index, , ) = _registry.rewardInfo(deviceId);
+        return index != 0 && _recorded[epoch][index >> 8] & (1 << (index & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IRewardPool
+    function isVerifier(address account_) external view returns (bool) {
+        return _verifiers[account_];
+    }
+
+    /// @inheritdoc IRewardPool
+    function rewardParams() external view returns (RewardParams memory) {
+        return _params;
+    }
+
+    /// @inheritdoc IRewardPool
+    function batchDigest(uint32 epoch, uint256 batchNonce, bytes32 proofsHash) external view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(PROOF_BATCH_TYPEHASH, epoch, batchNonce, proofsHash)));
+    }
+
+    /// @inheritdoc IRewardPool
+    function claimDigest(SignedClaim calldata c) external view returns (bytes32) {
+        return _claimDigest(c);
+    }
+
+    /* INTERNAL: LEDGER */
+
+    /// @dev The per-proof loop. Reads each device once from the registry, keeps the current bitmap word and the
+    /// current payee's credit in memory, and writes them back only when the word or the payee changes.
+    function _creditProofs(
+        uint32 epoch,
+        Proof[] calldata proofs,
+        DeviceSignature[] calldata deviceSignatures,
+        bool deviceSigned
+    ) internal returns (uint256 totalUnits, uint128 rate) {
+        RewardParams memory params = _params;
+        rate = params.rate;
+        IDeviceRegistry registry = _registry;
+        uint32 networkId = _networkId;
+        mapping(uint256 word => uint256 bits) storage recorded = _recorded[epoch];
+
+        uint256 wordIndex = type(uint256).max;
+        uint256 word;
+        address payee;
+        uint256 payeeCredit;
+        for (uint256 i; i < proofs.length; ++i) {
+            Proof calldata p = proofs[i];
+            (uint32 deviceNetwork, uint40 index, IDeviceRegistry.DeviceStatus status, address deviceOwner) = registry
+                .rewardInfo(p.deviceId);
+            _checkProof(i, p, status, deviceNetwork, networkId, params.deviceCap);
+
+            uint256 w = index >> 8;
+            if (w != wordIndex) {
+                if (wordIndex != type(uint256).max) recorded[wordIndex] = word;
+                wordIndex = w;
+                word = recorded[w];
+            }
+            uint256 bit = 1 << (index & 0xff);
+            require(word & bit == 0, RewardPoolProofRejected(i, p.deviceId, ProofRejection.AlreadyRecorded));
+            word |= bit;
+
+            if (deviceSigned) _checkDeviceSignature(i, p, epoch, deviceSignatures[i]);
+
+            uint256 reward = uint256(p.units) * rate;
+            if (deviceOwner != payee) {
+                if (payee != address(0)) _credit(payee, payeeCredit);
+                payee = deviceOwner;
+                payeeCredit = 0;
+            }
+            payeeCredit += reward;
+            totalUnits += p.units;
+            emit WorkRecorded(p.deviceId, epoch, deviceOwner, p.units, reward, p.evidenceHash);
+        }
+        recorded[wordIndex] = word;
+        _credit(payee, payeeCredit);
+    }
+
+    function _checkProof(
+        uint256 i,
+        Proof calldata p,
+        IDeviceRegistry.DeviceStatus status,
+        uint32 deviceNetwork,
+        uint32 networkId,
+        uint64 deviceCap
+    ) internal pure {
+        if (status != IDeviceRegistry.DeviceStatus.Active) {
+            ProofRejection reason = status == IDeviceRegistry.DeviceStatus.None
+                ? ProofRejection.UnknownDevice
+                : ProofRejection.DeviceNotActive;
+            revert RewardPoolProofRejected(i, p.deviceId, reason);
+        }
+        require(deviceNetwork == networkId, RewardPoolProofRejected(i, p.deviceId, ProofRejection.WrongNetwork));
+        require(p.units != 0, RewardPoolProofRejected(i, p.deviceId, ProofRejection.ZeroUnits));
+        require(p.units <= deviceCap, RewardPoolProofRejected(i, p.deviceId, ProofRejection.OverDeviceCap));
+    }
+
+    function _checkDeviceSignature(
+        uint256 i,
+        Proof calldata p,
+        uint32 epoch,
+        DeviceSignature calldata s
+    ) internal view {
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(WORK_REPORT_TYPEHASH, p.deviceId, epoch, p.units, p.evidenceHash))
+        );
+        bool ok = s.keyType.deviceId(s.key) == p.deviceId &&
+            s.keyType.verifyDevice(s.key, digest, s.signature) == DeviceKeys.Verdict.Valid;
+        require(ok, RewardPoolProofRejected(i, p.deviceId, ProofRejection.BadDeviceSignature));
+    }
+
+    function _credit(address payee, uint256 amountWad) internal {
+        Account storage a = _accounts[payee];
+        a.creditedWad = (uint256(a.creditedWad) + amountWad).toUint128();
+    }
+
+    /// @dev Marks everything `account_` can claim as paid and returns it; the caller transfers.
+    function _settle(address account_) internal returns (uint256 amount) {
+        Account storage a = _accounts[account_];
+        uint256 credited = a.creditedWad / WAD;
+        uint256 paid = a.paid;
+        require(credited > paid, RewardPoolNothingToClaim(account_));
+        amount = credited - paid;
+        uint256 minClaim = _minClaim;
+        require(amount >= minClaim, RewardPoolBelowMinimumClaim(account_, amount, minClaim));
+        // Effects before the transfer (checks-effects-interactions); paid <= credited <= uint128 max.
+        a.paid = uint128(credited);
+        _totalPaid += uint128(amount);
+    }
+
+    /* INTERNAL: FUNDING */
+
+    function _pull(address from, uint256 amount, bytes32 ref) internal {
+        require(amount != 0, RewardPoolZeroAmount());
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(from, address(this), amount);
+        _recordFunding(from, amount, ref, before);
+    }
+
+    /// @dev Refuses tokens that deliver less than the amount (fee-on-transfer).
+    function _recordFunding(address from, uint256 amount, bytes32 ref, uint256 balanceBefore) internal {
+        uint256 received = _token.balanceOf(address(this)) - balanceBefore;
+        require(received == amount, RewardPoolFeeOnTransfer(amount, received));
+        _totalFunded += amount.toUint128();
+        _fundedByRef[ref] += amount;
+        emit Funded(from, ref, amount);
+    }
+
+    /* INTERNAL: GOVERNANCE */
+
+    /// @dev Checks M-of-N signatures: signers strictly ascending (so unique), each a current verifier, each valid.
+    function _checkQuorum(bytes32 digest, Attestation calldata attestation) internal view {
+        uint256 n = attestation.signers.length;
+        require(n == attestation.signatures.length, RewardPoolSignerLengthMismatch(n, attestation.signatures.length));
+        uint8 quorum = _quorum;
+        require(n >= quorum, RewardPoolQuorumNotMet(n, quorum));
+        address previous;
+        for (uint256 i; i < n; ++i) {
+            address signer = attestation.signers[i];
+            require(signer > previous, RewardPoolSignersNotSorted(i, signer));
+            previous = signer;
+            require(_verifiers[signer], RewardPoolNotVerifier(i, signer));
+            require(
+                DeviceKeys.verifyAccount(signer, digest, attestation.signatures[i]) == DeviceKeys.Verdict.Valid,
+                RewardPoolInvalidVerifierSignature(i, signer)
+            );
+        }
+    }
+
+    function _applyDueChanges() internal {
+        uint64 eta = _pendingVerifiers.eta;
+        if (eta != 0 && block.timestamp >= eta) {
+            PendingVerifiers memory pv = _pendingVerifiers;
+            delete _pendingVerifiers;
+            _changeVerifiers(pv.add, pv.remove, pv.quorum);
+        }
+        eta = _pendingParams.eta;
+        if (eta != 0 && block.timestamp >= eta) {
+            RewardParams memory params = _pendingParams.params;
+            delete _pendingParams;
+            _params = params;
+            emit RewardParamsChanged(params);
+        }
+    }
+
+    function _changeVerifiers(address[] memory add, address[] memory remove, uint8 quorum) internal {
+        uint256 count = _verifierCount;
+        for (uint256 i; i < remove.length; ++i) {
+            if (_verifiers[remove[i]]) {
+                _verifiers[remove[i]] = false;
+                --count;
+            }
+        }
+        for (uint256 i; i < add.length; ++i) {
+            require(add[i] != address(0), RewardPoolInvalidConfig("verifier"));
+            if (!_verifiers[add[i]]) {
+                _verifiers[add[i]] = true;
+                ++count;
+            }
+        }
+        require(quorum != 0 && quorum <= count, RewardPoolInvalidConfig("quorum"));
+        _verifierCount = count.toUint16();
+        _quorum = quorum;
+        emit VerifierSetChanged(add, remove, quorum);
+    }
+
+    function _validateParams(RewardParams memory params) internal pure {
+        require(params.rate != 0, RewardPoolInvalidConfig("rate"));
+        require(params.epochBudget != 0, RewardPoolInvalidConfig("epochBudget"));
+        require(params.deviceCap != 0, RewardPoolInvalidConfig("deviceCap"));
+    }
+
+    function _currentEpoch() internal view returns (uint32) {
+        return uint32((block.timestamp - _genesis) / _epochLength);
+    }
+
+    function _claimDigest(SignedClaim calldata c) internal view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(CLAIM_TYPEHASH, c.account, c.recipient, c.maxFee, c.nonce, c.deadline))
+            );
+    }
+}

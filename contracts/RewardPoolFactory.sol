@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+
+import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
+import {IRewardPool} from "./interfaces/IRewardPool.sol";
+import {IRewardPoolFactory} from "./interfaces/IRewardPoolFactory.sol";
+import {RewardPool} from "./RewardPool.sol";
+
+/// @title RewardPoolFactory
+/// @notice Creates reward pools as EIP-1167 clones of one implementation, at CREATE2 addresses that depend on the
+/// creator and its salt only, and lists them.
+contract RewardPoolFactory is IRewardPoolFactory {
+    IDeviceRegistry public immutable REGISTRY;
+    address public immutable IMPLEMENTATION;
+
+    address[] internal _pools;
+    mapping(address pool => bool created) internal _isPool;
+
+    constructor(IDeviceRegistry registry) {
+        REGISTRY = registry;
+        IMPLEMENTATION = address(new RewardPool());
+    }
+
+    /// @inheritdoc IRewardPoolFactory
+    function createPool(IRewardPool.PoolConfig calldata config, bytes32 salt) external returns (address pool) {
+        pool = Clones.cloneDeterministic(IMPLEMENTATION, _salt(msg.sender, salt));
+        IRewardPool(pool).initialize(REGISTRY, config);
+        _pools.push(pool);
+        _isPool[pool] = true;
+        emit PoolCreated(pool, msg.sender, config.networkId, config.token, salt, _pools.length - 1);
+    }
+
+    /// @inheritdoc IRewardPoolFactory
+    function predictPool(address creator, bytes32 salt) external view returns (address) {
+        return Clones.predictDeterministicAddress(IMPLEMENTATION, _salt(creator, salt));
+    }
+
+    /// @inheritdoc IRewardPoolFactory
+    function isPool(address pool) external view returns (bool) {
+        return _isPool[pool];
+    }
+
+    /// @inheritdoc IRewardPoolFactory
+    function poolCount() external view returns (uint256) {
+        return _pools.length;
+    }
+
+    /// @inheritdoc IRewardPoolFactory
+    function poolAt(uint256 index) external view returns (address) {
+        return _pools[index];
+    }
+
+    function _salt(address creator, bytes32 salt) internal pure returns (bytes32) {
+        return keccak256(abi.encode(creator, salt));
+    }
+}

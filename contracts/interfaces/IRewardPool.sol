@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IDeviceRegistry} from "./IDeviceRegistry.sol";
+
+/// @title IRewardPool
+/// @notice A protocol's reward pool: holds one stablecoin, records verified work by the devices of one registry
+/// network, credits rewards to the payee of record of each device, and pays accounts by pull claims.
+/// @dev Roles and their powers:
+/// - Admin (two-step handover): queues changes to the verifier set, quorum and reward parameters (they take
+///   effect `changeDelay` seconds later, announced by events first), sets minimum claim, relayer fee cap and the
+///   guardian, unpauses, cancels queued changes. Cannot record work, move funds or touch accounts.
+/// - Guardian: pauses at once, cancels queued changes. Cannot unpause, record work or move funds.
+/// - Verifiers (M-of-N, EOAs or ERC-1271 contracts): together, by EIP-712 signatures, record batches of work
+///   proofs and claw back unclaimed credit of fraudulent work. No single verifier can do anything.
+/// - Anyone: funds the pool, triggers a claim (funds always go to the account or the recipient it signed), relays
+///   a signed claim for a capped fee, applies queued changes that are due.
+///
+/// Reward math: `rate` is token units per work unit scaled by 1e18 (WAD). Credits accrue in WAD per account and
+/// round down only when paid, so remainders carry and the sum credited is exactly Σ units × rate.
+///
+/// Token assumptions: a plain ERC-20 (6-decimals USDC-like by default) that moves exactly the amount asked. Fee-on-
+/// transfer tokens are refused at funding (balance must grow by the amount); rebasing tokens are not supported.
+/// A token that blocks a recipient (USDC blacklist) fails only that recipient's claim.
+interface IRewardPool {
+    /* TYPES */
+
+    /// @notice Economic parameters; changed only through the queue.
+    struct RewardParams {
+        /// @dev Token units per work unit, scaled by 1e18.
+        uint128 rate;
+        /// @dev Most token units credited for one epoch, all devices together.
+        uint128 epochBudget;
+        /// @dev Most work units one device may be credited in one epoch.
+        uint64 deviceCap;
+    }
+
+    /// @notice What `initialize` takes.
+    struct PoolConfig {
+        address token;
+        uint32 networkId;
+        address admin;
+        address guardian;
+        address[] verifiers;
+        uint8 quorum;
+        uint32 epochLength;
+        uint32 changeDelay;
+        RewardParams params;
+        uint128 minClaim;
+        uint128 maxRelayerFee;
+        bool requireDeviceSignatures;
+    }
+
+    /// @notice One unit of verified work: `units` of work by `deviceId` in the batch's epoch.
+    struct Proof {
+        uint256 deviceId;
+        uint64 units;
+        bytes32 evidenceHash;
+    }
+
+    /// @notice A device's own signature over its work report, when the pool requires device-signed work.
+    /// @dev `key` must hash to the proof's device id together with `keyType` (see IDeviceRegistry).
+    struct DeviceSignature {
+        IDeviceRegistry.KeyType keyType;
+        bytes key;
+        bytes signature;
+    }
+
+    /// @notice The verifier quorum's signatures: `signers` strictly ascending, one signature each.
+    struct Attestation {
+        address[] signers;
+        bytes[] signatures;
+    }
+
+    /// @notice A claim signed by the account, relayed by anyone.
+    struct SignedClaim {
+        address account;
+        address recipient;
+        uint256 maxFee;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// @notice An account's ledger entry.
+    struct AccountView {
+        uint256 creditedWad;
+        uint256 credited;
+        uint256 paid;
+        uint256 claimable;
+        uint256 claimNonce;
+    }
+
+    /// @notice Pool-wide totals, in token units unless named WAD.
+    struct Totals {
+        uint256 funded;
+        uint256 paid;
+        uint256 creditedWad;
+        uint256 clawedBackWad;
+    }
+
+    /// @notice Everything about the pool that is not per account, for SDKs and auditors.
+    struct PoolSettings {
+        address token;
+        address registry;
+        uint32 networkId;
+        uint64 genesis;
+        uint32 epochLength;
+        uint32 changeDelay;
+        uint8 quorum;
+        uint16 verifierCount;
+        bool requireDeviceSignatures;
+        uint128 minClaim;
+        uint128 maxRelayerFee;
+        address admin;
+        address pendingAdmin;
+        address guardian;
+        bool paused;
+    }
+
+    /* EVENTS */
+
+    event PoolInitialized(address indexed token, uint32 indexed networkId, address indexed admin, PoolConfig config);
+    event Funded(address indexed from, bytes32 indexed ref, uint256 amount);
+    event BatchRecorded(
+        uint32 indexed epoch,
+        uint256 indexed batchNonce,
+        bytes32 proofsHash,
+        uint256 proofCount,
+        uint256 totalUnits,
+        uint256 rewardWad,
+        uint128 rate,
+        address[] signers
+    );
+    /// @notice One proof credited: `rewardWad` = units × rate went to `account`, the device's payee of record.
+    event WorkRecorded(
+        uint256 indexed deviceId,
+        uint32 indexed epoch,
+        address indexed account,
+        uint64 units,
+        uint256 rewardWad,
+        bytes32 evidenceHash
+    );
+    event Claimed(address indexed account, address indexed recipient, uint256 amount, address relayer, uint256 fee);
+    event ClawedBack(
+        address indexed account,
+        uint256 indexed deviceId,
+        uint256 amountWad,
+        bytes32 reasonHash,
+        uint256 nonce,
+        address[] signers
+    );
+    event VerifierChangeQueued(address[] add, address[] remove, uint8 quorum, uint64 eta);
+    event VerifierSetChanged(address[] add, address[] remove, uint8 quorum);
+    event RewardParamsQueued(RewardParams params, uint64 eta);
+    event RewardParamsChanged(RewardParams params);
+    event QueuedChangeCancelled(bool verifiers, bool params, address by);
+    event ClaimSettingsChanged(uint128 minClaim, uint128 maxRelayerFee);
+    event GuardianChanged(address indexed previous, address indexed guardian);
+    event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
+    event AdminTransferred(address indexed previous, address indexed admin);
+    event Paused(address indexed by);
+    event Unpaused(address indexed by);
+
+    /* ERRORS */
+
+    error RewardPoolInvalidConfig(string field);
+    error RewardPoolUnauthorized(address account);
+    error RewardPoolPaused();
+    error RewardPoolZeroAmount();
+    error RewardPoolFeeOnTransfer(uint256 expected, uint256 received);
+    error RewardPoolEmptyBatch();
+    error RewardPoolBatchNonceUsed(uint256 batchNonce);
+    error RewardPoolEpochNotClosed(uint32 epoch, uint32 currentEpoch);
+    error RewardPoolQuorumNotMet(uint256 signers, uint8 quorum);
+    error RewardPoolSignerLengthMismatch(uint256 signers, uint256 signatures);
+    error RewardPoolSignersNotSorted(uint256 position, address signer);
+    error RewardPoolNotVerifier(uint256 position, address signer);
+    error RewardPoolInvalidVerifierSignature(uint256 position, address signer);
+    error RewardPoolDeviceSignaturesMismatch(uint256 proofs, uint256 signatures);
+    /// @notice Proof `index` of the batch is refused; `reason` names why (see ProofRejection).
+    error RewardPoolProofRejected(uint256 index, uint256 deviceId, ProofRejection reason);
+    error RewardPoolBudgetExceeded(uint32 epoch, uint256 budgetWad, uint256 neededWad);
+    error RewardPoolInsolvent(uint256 availableWad, uint256 neededWad);
+    error RewardPoolNothingToClaim(address account);
+    error RewardPoolBelowMinimumClaim(address account, uint256 claimable, uint256 minClaim);
+    error RewardPoolClaimExpired(uint256 deadline, uint256 timestamp);
+    error RewardPoolInvalidClaimNonce(address account, uint256 expected, uint256 got);
+    error RewardPoolInvalidClaimSignature(address account);
+    error RewardPoolFeeTooHigh(uint256 fee, uint256 maxFee);
+    error RewardPoolClawbackTooLarge(address account, uint256 unclaimedWad, uint256 amountWad);
+    error RewardPoolNoQueuedChange();
+    error RewardPoolChangeNotDue(uint64 eta, uint256 timestamp);
+
+    /// @notice Why a proof was refused.
+    enum ProofRejection {
+        None,
+        UnknownDevice,
+        WrongNetwork,
+        DeviceNotActive,
+        AlreadyRecorded,
+        ZeroUnits,
+        OverDeviceCap,
+        BadDeviceSignature
+    }
+
+    /* SETUP */
+
+    /// @notice Called once by the factory on a fresh clone.
+    function initialize(IDeviceRegistry registry, PoolConfig calldata config) external;
+
+    /* FUNDING */
+
+    /// @notice Pulls `amount` from the caller (approved first) and records it under `ref`.
+    function fund(uint256 amount, bytes32 ref) external;
+
+    /// @notice Like {fund}, with an EIP-2612 permit signed by the caller.
+    function fundWithPermit(uint256 amount, bytes32 ref, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+
+    /// @notice Funds through an EIP-3009 `receiveWithAuthorization` signed by `from`, relayed by anyone.
+    /// @dev The authorization's nonce must be `keccak256(abi.encode(ref, salt))`, so the funder's signature also
+    /// fixes the funding reference.
+    function fundWithAuthorization(
+        address from,
+        uint256 amount,
+        bytes32 ref,
+        bytes32 salt,
+        uint256 validAfter,
+        uint256 validBefore,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external;
+
+    /* LEDGER MODE */
+
+    /// @notice Records a batch of proofs for `epoch`, attested by the verifier quorum over
+    /// (pool, epoch, batchNonce, keccak256(abi.encode(proofs))). All or nothing.
+    function recordProofs(
+        uint32 epoch,
+        uint256 batchNonce,
+        Proof[] calldata proofs,
+        DeviceSignature[] calldata deviceSignatures,
+        Attestation calldata attestation
+    ) external;
+
+    /// @notice Removes `amountWad` of unclaimed credit from `account`, for fraudulent work by `deviceId`,
+    /// attested by the verifier quorum over (pool, account, deviceId, amountWad, reasonHash, nonce).
+    function clawback(
+        address account,
+        uint256 deviceId,
+        uint256 amountWad,
+        bytes32 reasonHash,
+        uint256 nonce,
+        Attestation calldata attestation
+    ) external;
+
+    /* CLAIMS */
+
+    /// @notice Pays `account` everything it can claim. Anyone may call; funds go to `account` only.
+    function claim(address account) external returns (uint256 amount);
+
+    /// @notice Pays a claim the account signed: `fee` to the caller (at most the signed max and the pool cap),
+    /// the rest to the signed recipient.
+    function claimWithSig(SignedClaim calldata claim, uint256 fee, bytes calldata signature) external returns (uint256);
+
+    /* GOVERNANCE */
+
+    function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external;
+    function queueRewardParams(RewardParams calldata params) external;
+    /// @notice Applies queued changes whose delay has passed. Anyone may call; recordProofs applies them too.
+    function applyQueuedChanges() external;
+    function cancelQueuedChanges() external;
+    function setClaimSettings(uint128 minClaim, uint128 maxRelayerFee) external;
+    function setGuardian(address guardian) external;
+    function transferAdmin(address pendingAdmin) external;
+    function acceptAdmin() external;
+    function pause() external;
+    function unpause() external;
+
+    /* VIEWS */
+
+    function currentEpoch() external view returns (uint32);
+    function settings() external view returns (PoolSettings memory);
+    function account(address account) external view returns (AccountView memory);
+    function totals() external view returns (Totals memory);
+    function fundedByRef(bytes32 ref) external view returns (uint256);
+    function epochCreditedWad(uint32 epoch) external view returns (uint256);
+    function isRecorded(uint32 epoch, uint256 deviceId) external view returns (bool);
+    function isVerifier(address account) external view returns (bool);
+    function rewardParams() external view returns (RewardParams memory);
+    function batchDigest(uint32 epoch, uint256 batchNonce, bytes32 proofsHash) external view returns (bytes32);
+    function claimDigest(SignedClaim calldata claim) external view returns (bytes32);
+}

@@ -1,0 +1,161 @@
+/**
+ * Reward pool gas benchmark: ledger-mode batches (per-proof gas, first credit vs steady state, one fleet vs many
+ * operators, growing batch sizes), claims (first, repeat, gasless). Writes bench-results/pool.json.
+ *
+ *   npm run bench:pool
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+
+import { id } from "ethers";
+import { network } from "hardhat";
+
+import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
+import { CLAIM_TYPES, WAD, attestBatch, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
+import { deviceIdOf } from "../../sdk/src/core/registry.js";
+import { signedRegistration } from "../../test/helpers/registry.js";
+
+interface Row {
+  operation: string;
+  proofs?: number;
+  payees?: number;
+  gasUsed: number;
+  gasPerProof?: number;
+}
+
+const USDC = 10n ** 6n;
+const DAY = 86_400n;
+const { ethers, networkHelpers } = await network.create();
+const signers = await ethers.getSigners();
+const at = (i: number) => {
+  const s = signers[i];
+  if (s === undefined) throw new Error(`no signer ${i}`);
+  return s;
+};
+const admin = at(0);
+const relayer = at(1);
+const verifiers = [2, 3, 4, 5, 6].map(at);
+// The fleet owner is a key we hold (it signs a gasless claim); the 50 small operators are impersonated.
+const operators = [at(7)];
+for (let i = 0; i < 50; i++) {
+  const address = ethers.Wallet.createRandom().address;
+  await networkHelpers.impersonateAccount(address);
+  await networkHelpers.setBalance(address, 10n ** 20n);
+  operators.push(await ethers.getSigner(address));
+}
+const { chainId } = await ethers.provider.getNetwork();
+
+const registry = await ethers.deployContract("DeviceRegistry");
+const registryAddress = await registry.getAddress();
+await (await registry.connect(admin).createNetwork(false, id("bench"))).wait();
+
+async function registerFleet(owner: (typeof operators)[number], count: number): Promise<bigint[]> {
+  const ids: bigint[] = [];
+  for (let start = 0; start < count; start += 200) {
+    const keys = Array.from({ length: Math.min(200, count - start) }, () => Secp256k1DeviceKey.random());
+    const regs = await Promise.all(
+      keys.map((k) => signedRegistration(k, { chainId, registry: registryAddress, owner: owner.address, networkId: 1n })),
+    );
+    await (await registry.connect(owner).registerFleet(1, regs)).wait();
+    ids.push(...keys.map((k) => deviceIdOf(k.keyType, k.key)));
+  }
+  return ids;
+}
+
+// One big fleet of 500 devices, and 50 operators with 10 devices each.
+const bigFleet = await registerFleet(operators[0]!, 500);
+const smallFleets: bigint[] = [];
+for (const op of operators.slice(1, 51)) smallFleets.push(...(await registerFleet(op, 10)));
+
+const usdc = await ethers.deployContract("MockUSDC");
+const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
+const config = {
+  token: await usdc.getAddress(),
+  networkId: 1,
+  admin: admin.address,
+  guardian: admin.address,
+  verifiers: verifiers.map((v) => v.address),
+  quorum: 3,
+  epochLength: Number(DAY),
+  changeDelay: Number(DAY),
+  params: { rate: WAD / 3n, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
+  minClaim: 0n,
+  maxRelayerFee: USDC,
+  requireDeviceSignatures: false,
+};
+const poolAddress = await factory.predictPool(admin.address, id("bench"));
+const createReceipt = await (await factory.connect(admin).createPool(config, id("bench"))).wait();
+const pool = await ethers.getContractAt("RewardPool", poolAddress);
+const domain = poolDomain(chainId, poolAddress);
+await (await usdc.mint(admin.address, 10n ** 12n * USDC)).wait();
+await (await usdc.connect(admin).approve(poolAddress, 2n ** 255n)).wait();
+const fundReceipt = await (await pool.connect(admin).fund(10n ** 9n * USDC, id("bench-funding"))).wait();
+
+const rows: Row[] = [
+  { operation: "createPool (clone + initialize, 5 verifiers)", gasUsed: Number(createReceipt!.gasUsed) },
+  { operation: "fund", gasUsed: Number(fundReceipt!.gasUsed) },
+];
+let nonce = 0n;
+const genesis = (await pool.settings()).genesis;
+
+async function batch(operation: string, epoch: bigint, deviceIds: bigint[], payees: number): Promise<void> {
+  const now = BigInt(await networkHelpers.time.latest());
+  if (now < genesis + (epoch + 1n) * DAY) await networkHelpers.time.increaseTo(genesis + (epoch + 1n) * DAY);
+  const proofs: Proof[] = deviceIds.map((deviceId, i) => ({
+    deviceId,
+    units: 1000n + BigInt(i % 97),
+    evidenceHash: id(`evidence:${epoch}:${deviceId}`),
+  }));
+  const batchNonce = nonce++;
+  const att = await attestBatch(verifiers.slice(0, 3), domain, epoch, batchNonce, proofs);
+  const receipt = await (await pool.recordProofs(epoch, batchNonce, proofs, [], att)).wait();
+  const gasUsed = Number(receipt!.gasUsed);
+  rows.push({ operation, proofs: proofs.length, payees, gasUsed, gasPerProof: Math.round(gasUsed / proofs.length) });
+}
+
+await batch("recordProofs, one fleet, first credit", 0n, bigFleet, 1);
+await batch("recordProofs, one fleet, steady state", 1n, bigFleet, 1);
+await batch("recordProofs, 50 operators x 10, first credit", 1n, smallFleets, 50);
+await batch("recordProofs, 50 operators x 10, steady state", 2n, smallFleets, 50);
+for (const n of [1, 10, 100, 250]) await batch("recordProofs, one fleet, steady state", 3n + BigInt(n), bigFleet.slice(0, n), 1);
+
+const claimGas = async (operation: string, who: (typeof operators)[number]) => {
+  const receipt = await (await pool.connect(relayer).claim(who.address)).wait();
+  rows.push({ operation, gasUsed: Number(receipt!.gasUsed) });
+};
+await claimGas("claim, first (recipient holds no token yet)", operators[0]!);
+await batch("recordProofs, one fleet, steady state", 20n, bigFleet, 1);
+await claimGas("claim, repeat by an existing holder (500-device fleet)", operators[0]!);
+
+const account = operators[0]!;
+const view = await pool.account(account.address);
+const claim = {
+  account: account.address,
+  recipient: account.address,
+  maxFee: USDC / 10n,
+  nonce: view.claimNonce,
+  deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
+};
+await batch("recordProofs, one fleet, steady state", 21n, bigFleet, 1);
+const signature = await account.signTypedData(domain, CLAIM_TYPES, claim);
+const gasless = await (await pool.connect(relayer).claimWithSig(claim, USDC / 10n, signature)).wait();
+rows.push({ operation: "claimWithSig (gasless, relayer takes a fee)", gasUsed: Number(gasless!.gasUsed) });
+
+console.table(rows);
+await mkdir("bench-results", { recursive: true });
+await writeFile(
+  "bench-results/pool.json",
+  JSON.stringify(
+    {
+      benchmark: "reward-pool",
+      generatedAt: new Date().toISOString(),
+      chain: "hardhat (EDR, in-process, osaka)",
+      compiler: "solc 0.8.30, viaIR, optimizer runs 1000",
+      note: "gasUsed is the whole transaction; gasPerProof = gasUsed / proofs (quorum checks amortized)",
+      registeredDevices: Number(await registry.deviceCount()),
+      rows,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+console.log("wrote bench-results/pool.json");

@@ -1,0 +1,124 @@
+/**
+ * RewardPool encodings: EIP-712 types of proof batches, work reports, clawbacks and claims; reward math at full
+ * precision. Pure: no I/O. Mirrors `contracts/RewardPool.sol`.
+ */
+import { AbiCoder, keccak256, type TypedDataDomain } from "ethers";
+
+export const POOL_DOMAIN_NAME = "DePIN RewardPool";
+export const POOL_DOMAIN_VERSION = "1";
+/** Rates are token units per work unit scaled by 1e18. */
+export const WAD = 10n ** 18n;
+
+export const PROOF_BATCH_TYPES = {
+  ProofBatch: [
+    { name: "epoch", type: "uint32" },
+    { name: "batchNonce", type: "uint256" },
+    { name: "proofsHash", type: "bytes32" },
+  ],
+};
+
+export const WORK_REPORT_TYPES = {
+  WorkReport: [
+    { name: "deviceId", type: "uint256" },
+    { name: "epoch", type: "uint32" },
+    { name: "units", type: "uint64" },
+    { name: "evidenceHash", type: "bytes32" },
+  ],
+};
+
+export const CLAWBACK_TYPES = {
+  Clawback: [
+    { name: "account", type: "address" },
+    { name: "deviceId", type: "uint256" },
+    { name: "amountWad", type: "uint256" },
+    { name: "reasonHash", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+  ],
+};
+
+export const CLAIM_TYPES = {
+  Claim: [
+    { name: "account", type: "address" },
+    { name: "recipient", type: "address" },
+    { name: "maxFee", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+export interface Proof {
+  deviceId: bigint;
+  units: bigint;
+  evidenceHash: string;
+}
+
+export interface SignedClaim {
+  account: string;
+  recipient: string;
+  maxFee: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+export interface Attestation {
+  signers: string[];
+  signatures: string[];
+}
+
+/** The pool's EIP-712 domain. */
+export function poolDomain(chainId: bigint, pool: string): TypedDataDomain {
+  return { name: POOL_DOMAIN_NAME, version: POOL_DOMAIN_VERSION, chainId, verifyingContract: pool };
+}
+
+/** `keccak256(abi.encode(proofs))`, as the pool hashes a batch. */
+export function hashProofs(proofs: readonly Proof[]): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["tuple(uint256 deviceId,uint64 units,bytes32 evidenceHash)[]"],
+      [proofs.map((p) => [p.deviceId, p.units, p.evidenceHash])],
+    ),
+  );
+}
+
+/** Reward of `units` at `rate`, in WAD (token units × 1e18): exact, nothing rounded. */
+export function rewardWad(units: bigint, rate: bigint): bigint {
+  return units * rate;
+}
+
+/** Token units payable from a WAD credit: rounded down, the remainder stays credited. */
+export function payable(creditedWad: bigint): bigint {
+  return creditedWad / WAD;
+}
+
+/** Anything that signs EIP-712 typed data for a known address (EOA or ERC-1271 wallet). */
+export interface QuorumSigner {
+  readonly address: string;
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, Array<{ name: string; type: string }>>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
+}
+
+/** Collects verifier signatures in the order the pool demands: signers strictly ascending by address. */
+export async function attest(
+  signers: readonly QuorumSigner[],
+  domain: TypedDataDomain,
+  types: Record<string, Array<{ name: string; type: string }>>,
+  value: Record<string, unknown>,
+): Promise<Attestation> {
+  const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  const signatures = await Promise.all(sorted.map((s) => s.signTypedData(domain, types, value)));
+  return { signers: sorted.map((s) => s.address), signatures };
+}
+
+/** The quorum's attestation of a proof batch. */
+export function attestBatch(
+  signers: readonly QuorumSigner[],
+  domain: TypedDataDomain,
+  epoch: bigint,
+  batchNonce: bigint,
+  proofs: readonly Proof[],
+): Promise<Attestation> {
+  return attest(signers, domain, PROOF_BATCH_TYPES, { epoch, batchNonce, proofsHash: hashProofs(proofs) });
+}

@@ -1,0 +1,101 @@
+/** Shared fixture for RewardPool tests: registry, devices in fleets, USDC-like token, factory, a funded pool. */
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { ZeroHash, id } from "ethers";
+
+import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
+import { WAD, attestBatch, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
+import { deviceIdOf } from "../../sdk/src/core/registry.js";
+import { accounts } from "./accounts.js";
+import { signedRegistration } from "./registry.js";
+
+export const DAY = 86_400n;
+export const USDC = 10n ** 6n;
+/** One third of a token unit per work unit: every reward leaves a remainder. */
+export const RATE = WAD / 3n;
+export const BUDGET = 1_000_000n * USDC;
+export const DEVICE_CAP = 10n ** 9n;
+export const MAX_RELAYER_FEE = 2n * USDC;
+export const CHANGE_DELAY = 2n * DAY;
+
+export async function poolFixture(ethers: HardhatEthers, options: { requireDeviceSignatures?: boolean } = {}) {
+  const acc = await accounts(ethers);
+  const { admin, alice, bob, guardian, verifiers } = acc;
+  const { chainId } = await ethers.provider.getNetwork();
+
+  const registry = await ethers.deployContract("DeviceRegistry");
+  const registryAddress = await registry.getAddress();
+  await registry.connect(admin).createNetwork(false, id("hotspots"));
+  await registry.connect(admin).createNetwork(false, id("other-network"));
+
+  const register = async (owner: typeof alice, count: number, networkId = 1n) => {
+    const keys = Array.from({ length: count }, () => Secp256k1DeviceKey.random());
+    const regs = await Promise.all(
+      keys.map((k) => signedRegistration(k, { chainId, registry: registryAddress, owner: owner.address, networkId })),
+    );
+    await registry.connect(owner).registerFleet(networkId, regs);
+    return keys.map((k) => ({ key: k, deviceId: deviceIdOf(k.keyType, k.key) }));
+  };
+  const aliceDevices = await register(alice, 5);
+  const bobDevices = await register(bob, 2);
+  const foreignDevices = await register(bob, 1, 2n);
+
+  const usdc = await ethers.deployContract("MockUSDC");
+  const usdcAddress = await usdc.getAddress();
+  const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
+
+  const config = {
+    token: usdcAddress,
+    networkId: 1,
+    admin: admin.address,
+    guardian: guardian.address,
+    verifiers: verifiers.map((v) => v.address),
+    quorum: 3,
+    epochLength: Number(DAY),
+    changeDelay: Number(CHANGE_DELAY),
+    params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
+    minClaim: 0n,
+    maxRelayerFee: MAX_RELAYER_FEE,
+    requireDeviceSignatures: options.requireDeviceSignatures ?? false,
+  };
+  const salt = id("pool-1");
+  const poolAddress = await factory.predictPool(admin.address, salt);
+  await factory.connect(admin).createPool(config, salt);
+  const pool = await ethers.getContractAt("RewardPool", poolAddress);
+  const domain = poolDomain(chainId, poolAddress);
+
+  await usdc.mint(admin.address, 10_000_000n * USDC);
+  await usdc.connect(admin).approve(poolAddress, 2n ** 255n);
+  await pool.connect(admin).fund(1_000_000n * USDC, id("customer-contract-1"));
+
+  let nonce = 0n;
+  /** Records `proofs` for `epoch` with the first three verifiers' signatures. */
+  const record = async (epoch: bigint, proofs: Proof[], signers = verifiers.slice(0, 3)) => {
+    const batchNonce = nonce++;
+    const attestation = await attestBatch(signers, domain, epoch, batchNonce, proofs);
+    return pool.recordProofs(epoch, batchNonce, proofs, [], attestation);
+  };
+  const proof = (deviceId: bigint, units: bigint, tag = "evidence"): Proof => ({
+    deviceId,
+    units,
+    evidenceHash: tag === "" ? ZeroHash : id(`${tag}:${deviceId}:${units}`),
+  });
+
+  return {
+    ...acc,
+    chainId,
+    registry,
+    usdc,
+    factory,
+    pool,
+    poolAddress,
+    domain,
+    config,
+    aliceDevices,
+    bobDevices,
+    foreignDevices,
+    register,
+    record,
+    proof,
+    nextNonce: () => nonce,
+  };
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {DeviceRegistry} from "../../contracts/DeviceRegistry.sol";
+import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
+import {IRewardPool} from "../../contracts/interfaces/IRewardPool.sol";
+import {MockUSDC} from "../../contracts/mocks/MockUSDC.sol";
+import {RewardPool} from "../../contracts/RewardPool.sol";
+import {RewardPoolFactory} from "../../contracts/RewardPoolFactory.sol";
+import {TestBase} from "./utils/Vm.sol";
+
+/// @notice Drives a real registry, token and pool with random funding, registrations, transfers, proof batches,
+/// claims, clawbacks and pauses, and keeps ghost books to compare the pool against.
+contract RewardPoolHandler is TestBase {
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant DEVICES = 12;
+    uint256 internal constant OPERATORS = 3;
+    uint256 internal constant RATE = WAD / 3 + 7; // leaves a remainder on every credit
+    uint128 internal constant BUDGET = 5_000e6;
+    uint64 internal constant CAP = 2_000_000;
+    uint32 internal constant EPOCH = 1 days;
+
+    DeviceRegistry public registry;
+    MockUSDC public usdc;
+    RewardPool public pool;
+
+    address[OPERATORS] public operators;
+    uint256[3] internal _verifierKeys;
+    uint256[] public deviceIds;
+    uint256 internal _registeredCount;
+    uint256 internal _batchNonce;
+
+    // Ghost books.
+    mapping(address account => uint256 creditedWad) public ghostCreditedWad;
+    mapping(uint32 epoch => mapping(uint256 deviceId => bool)) public ghostRecorded;
+    uint256 public ghostFunded;
+    uint256 public ghostPaid;
+    uint256 public ghostUnits;
+    uint256 public ghostClawedBackWad;
+    uint32 public maxEpochSeen;
+    bool public doubleCredit;
+    bool public movedWhilePaused;
+
+    constructor() {
+        registry = new DeviceRegistry();
+        uint32 networkId = registry.createNetwork(false, bytes32(0));
+        usdc = new MockUSDC();
+        RewardPoolFactory factory = new RewardPoolFactory(registry);
+        address[] memory verifiers = new address[](3);
+        for (uint256 i; i < 3; ++i) {
+            _verifierKeys[i] = 0xA11CE + i;
+        }
+        // Signers must be ascending: sort the keys by address once.
+        _sortVerifierKeys();
+        for (uint256 i; i < 3; ++i) verifiers[i] = VM.addr(_verifierKeys[i]);
+        for (uint256 i; i < OPERATORS; ++i) operators[i] = address(uint160(0xB0B0 + i));
+        IRewardPool.PoolConfig memory config = IRewardPool.PoolConfig({
+            token: address(usdc),
+            networkId: networkId,
+            admin: address(this),
+            guardian: address(this),
+            verifiers: verifiers,
+            quorum: 2,
+            epochLength: EPOCH,
+            changeDelay: 1 days,
+            params: IRewardPool.RewardParams({rate: uint128(RATE), epochBudget: BUDGET, deviceCap: CAP}),
+            minClaim: 0,
+            maxRelayerFee: 0,
+            requireDeviceSignatures: false
+        });
+        pool = RewardPool(factory.createPool(config, bytes32(0)));
+        usdc.approve(address(pool), type(uint256).max);
+    }
+
+    /* ACTIONS */
+
+    function fund(uint256 amountSeed) external {
+        uint256 amount = _bound(amountSeed, 1, 3_000e6);
+        usdc.mint(address(this), amount);
+        if (_paused()) {
+            uint256 before = usdc.balanceOf(address(pool));
+            try pool.fund(amount, bytes32("ref")) {
+                movedWhilePaused = true;
+            } catch {}
+            if (usdc.balanceOf(address(pool)) != before) movedWhilePaused = true;
+            return;
+        }
+        pool.fund(amount, bytes32("ref"));
+        ghostFunded += amount;
+    }
+
+    function registerDevice(uint256 operatorSeed) external {
+        if (_registeredCount == DEVICES) return;
+        uint256 pk = 0xDE71CE + _registeredCount;
+        address owner = operators[operatorSeed % OPERATORS];
+        IDeviceRegistry.Registration memory r;
+        r.keyType = IDeviceRegistry.KeyType.Secp256k1;
+        r.key = abi.encodePacked(VM.addr(pk));
+        r.deadline = type(uint64).max;
+        (uint8 v, bytes32 rr, bytes32 s) = VM.sign(pk, registry.registrationDigest(owner, 1, r));
+        r.deviceSignature = abi.encodePacked(rr, s, v);
+        VM.prank(owner);
+        deviceIds.push(registry.register(1, r));
+        ++_registeredCount;
+    }
+
+    function transferDevice(uint256 deviceSeed, uint256 toSeed) external {
+        if (deviceIds.length == 0) return;
+        uint256 deviceId = deviceIds[deviceSeed % deviceIds.length];
+        address from = registry.ownerOf(deviceId);
+        address to = operators[toSeed % OPERATORS];
+        VM.prank(from);
+        registry.transferFrom(from, to, deviceId);
+    }
+
+    function recordBatch(uint256 epochSeed, uint256 mask, uint256 unitsSeed) external {
+        if (deviceIds.length == 0) return;
+        uint32 epoch = uint32(_bound(epochSeed, 0, 6));
+        _closeEpoch(epoch);
+        uint256 n;
+        IRewardPool.Proof[] memory all = new IRewardPool.Proof[](deviceIds.length);
+        for (uint256 i; i < deviceIds.length; ++i) {
+            if ((mask >> i) & 1 == 0) continue;
+            uint64 units = uint64(_bound(uint256(keccak256(abi.encode(unitsSeed, i))), 1, CAP));
+            all[n++] = IRewardPool.Proof({deviceId: deviceIds[i], units: units, evidenceHash: bytes32(i)});
+        }
+        if (n == 0) return;
+        IRewardPool.Proof[] memory proofs = new IRewardPool.Proof[](n);
+        for (uint256 i; i < n; ++i) proofs[i] = all[i];
+
+        uint256 nonce = _batchNonce++;
+        IRewardPool.Attestation memory att = _attest(pool.batchDigest(epoch, nonce, keccak256(abi.encode(proofs))));
+        try pool.recordProofs(epoch, nonce, proofs, new IRewardPool.DeviceSignature[](0), att) {
+            if (_paused()) movedWhilePaused = true;
+            for (uint256 i; i < n; ++i) {
+                if (ghostRecorded[epoch][proofs[i].deviceId]) doubleCredit = true;
+                ghostRecorded[epoch][proofs[i].deviceId] = true;
+                (, , , address payee) = registry.rewardInfo(proofs[i].deviceId);
+                ghostCreditedWad[payee] += proofs[i].units * RATE;
+                ghostUnits += proofs[i].units;
+            }
+            if (epoch > maxEpochSeen) maxEpochSeen = epoch;
+        } catch {}
+    }
+
+    function claim(uint256 accountSeed) external {
+        address account = operators[accountSeed % OPERATORS];
+        uint256 before = usdc.balanceOf(account);
+        bool paused = _paused();
+        try pool.claim(account) returns (uint256 amount) {
+            if (paused) movedWhilePaused = true;
+            ghostPaid += amount;
+        } catch {}
+        if (paused && usdc.balanceOf(account) != before) movedWhilePaused = true;
+    }
+
+    function clawback(uint256 accountSeed, uint256 amountSeed) external {
+        address account = operators[accountSeed % OPERATORS];
+        IRewardPool.AccountView memory a = pool.account(account);
+        uint256 unclaimed = a.creditedWad - a.paid * WAD;
+        if (unclaimed == 0) return;
+        uint256 amountWad = _bound(amountSeed, 1, unclaimed);
+        uint256 nonce = _batchNonce++;
+        bytes32 structHash = keccak256(
+            abi.encode(pool.CLAWBACK_TYPEHASH(), account, uint256(1), amountWad, bytes32("fraud"), nonce)
+        );
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash));
+        pool.clawback(account, 1, amountWad, bytes32("fraud"), nonce, _attest(digest));
+        ghostCreditedWad[account] -= amountWad;
+        ghostClawedBackWad += amountWad;
+    }
+
+    function togglePause() external {
+        if (_paused()) {
+            pool.unpause();
+        } else {
+            pool.pause();
+        }
+    }
+
+    /* HELPERS */
+
+    function operatorCount() external pure returns (uint256) {
+        return OPERATORS;
+    }
+
+    function rate() external pure returns (uint256) {
+        return RATE;
+    }
+
+    function budget() external pure returns (uint256) {
+        return BUDGET;
+    }
+
+    function _paused() internal view returns (bool) {
+        return pool.settings().paused;
+    }
+
+    function _closeEpoch(uint32 epoch) internal {
+        uint256 closesAt = pool.settings().genesis + (uint256(epoch) + 1) * EPOCH;
+        if (block.timestamp < closesAt) VM.warp(closesAt);
+    }
+
+    function _attest(bytes32 digest) internal view returns (IRewardPool.Attestation memory att) {
+        att.signers = new address[](2);
+        att.signatures = new bytes[](2);
+        for (uint256 i; i < 2; ++i) {
+            (uint8 v, bytes32 r, bytes32 s) = VM.sign(_verifierKeys[i], digest);
+            att.signers[i] = VM.addr(_verifierKeys[i]);
+            att.signatures[i] = abi.encodePacked(r, s, v);
+        }
+    }
+
+    function _domainSeparator() internal view returns (bytes32) {
+        (, string memory name, string memory version, uint256 chainId, address verifyingContract, , ) = pool
+            .eip712Domain();
+        return
+            keccak256(
+                abi.encode(
+                    keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                    keccak256(bytes(name)),
+                    keccak256(bytes(version)),
+                    chainId,
+                    verifyingContract
+                )
+            );
+    }
+
+    function _sortVerifierKeys() internal {
+        for (uint256 i; i < 3; ++i) {
+            for (uint256 j = i + 1; j < 3; ++j) {
+                if (VM.addr(_verifierKeys[j]) < VM.addr(_verifierKeys[i])) {
+                    (_verifierKeys[i], _verifierKeys[j]) = (_verifierKeys[j], _verifierKeys[i]);
+                }
+            }
+        }
+    }
+}
+
+/// @notice Invariants of DESIGN.md, checked after every random call sequence.
+contract RewardPoolInvariantTest is TestBase {
+    RewardPoolHandler internal handler;
+
+    function setUp() public {
+        handler = new RewardPoolHandler();
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function invariant_PaidNeverExceedsFunded() public view {
+        IRewardPool.Totals memory t = handler.pool().totals();
+        require(t.paid <= t.funded, "paid > funded");
+        require(t.funded == handler.ghostFunded(), "funded books differ");
+        require(t.paid == handler.ghostPaid(), "paid books differ");
+        require(handler.usdc().balanceOf(address(handler.pool())) == t.funded - t.paid, "balance != funded - paid");
+    }
+
+    function invariant_CreditNeverExceedsFunding() public view {
+        IRewardPool.Totals memory t = handler.pool().totals();
+        require(t.creditedWad <= t.funded * 1e18, "credited > funded");
+    }
+
+    function invariant_EachAccountClaimedAtMostCredited_ExactRounding() public view {
+        uint256 sum;
+        for (uint256 i; i < handler.operatorCount(); ++i) {
+            address a = handler.operators(i);
+            IRewardPool.AccountView memory v = handler.pool().account(a);
+            require(v.paid * 1e18 <= v.creditedWad, "claimed > credited");
+            require(v.creditedWad == handler.ghostCreditedWad(a), "credit differs from units x rate");
+            sum += v.creditedWad;
+        }
+        IRewardPool.Totals memory t = handler.pool().totals();
+        require(t.creditedWad == sum, "total credit != sum of accounts");
+        require(
+            t.creditedWad + t.clawedBackWad == handler.ghostUnits() * handler.rate(),
+            "sum credited != units x rate"
+        );
+    }
+
+    function invariant_EpochCreditWithinBudget() public view {
+        for (uint32 e; e <= handler.maxEpochSeen(); ++e) {
+            require(handler.pool().epochCreditedWad(e) <= handler.budget() * 1e18, "epoch over budget");
+        }
+    }
+
+    function invariant_NoProofCreditedTwice() public view {
+        require(!handler.doubleCredit(), "a proof was credited twice");
+    }
+
+    function invariant_PausedPoolMovesNoFunds() public view {
+        require(!handler.movedWhilePaused(), "funds moved while paused");
+    }
+}

@@ -1,0 +1,545 @@
+import { expect } from "chai";
+import { ZeroAddress, id } from "ethers";
+import { network } from "hardhat";
+
+import { CLAIM_TYPES, CLAWBACK_TYPES, WAD, attest, attestBatch, poolDomain } from "../../sdk/src/core/pool.js";
+import { CHANGE_DELAY, DAY, DEVICE_CAP, RATE, USDC, poolFixture } from "../helpers/pool.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { loadFixture, time } = networkHelpers;
+
+const fixture = () => poolFixture(ethers);
+const deviceSignedFixture = () => poolFixture(ethers, { requireDeviceSignatures: true });
+
+/** The token's EIP-712 domain as it reports it (ERC-5267). */
+async function tokenDomain(token: { eip712Domain(): Promise<[string, string, string, bigint, string, string, bigint[]]> }) {
+  const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
+  return { name, version, chainId, verifyingContract };
+}
+
+/** Moves the chain into `epoch + 1` so `epoch` is closed. */
+async function closeEpoch(pool: Awaited<ReturnType<typeof fixture>>["pool"], epoch: bigint) {
+  const { genesis } = await pool.settings();
+  const closesAt = genesis + (epoch + 1n) * DAY;
+  if (BigInt(await time.latest()) < closesAt) await time.increaseTo(closesAt);
+}
+
+describe("RewardPoolFactory", function () {
+  describe("createPool", function () {
+    it("creates a clone at the predicted address, initialized and listed", async function () {
+      const { factory, pool, poolAddress, admin, config } = await loadFixture(fixture);
+      expect(await factory.isPool(poolAddress)).to.equal(true);
+      expect(await factory.poolCount()).to.equal(1n);
+      expect(await factory.poolAt(0)).to.equal(poolAddress);
+      const s = await pool.settings();
+      expect(s.admin).to.equal(admin.address);
+      expect(s.token).to.equal(config.token);
+      expect(s.quorum).to.equal(3n);
+      expect(s.verifierCount).to.equal(5n);
+      const salt = id("pool-2");
+      const predicted = await factory.predictPool(admin.address, salt);
+      await expect(factory.connect(admin).createPool(config, salt))
+        .to.emit(factory, "PoolCreated")
+        .withArgs(predicted, admin.address, 1, config.token, salt, 1);
+    });
+
+    it("refuses the same creator and salt twice, and re-initialization", async function () {
+      const { factory, pool, registry, admin, config } = await loadFixture(fixture);
+      await expect(factory.connect(admin).createPool(config, id("pool-1"))).to.be.revert(ethers);
+      await expect(pool.initialize(await registry.getAddress(), config)).to.be.revertedWithCustomError(
+        pool,
+        "InvalidInitialization",
+      );
+      const implementation = await ethers.getContractAt("RewardPool", await factory.IMPLEMENTATION());
+      await expect(implementation.initialize(await registry.getAddress(), config)).to.be.revertedWithCustomError(
+        implementation,
+        "InvalidInitialization",
+      );
+    });
+
+    it("refuses invalid configurations with the offending field", async function () {
+      const { factory, pool, registry, admin, config } = await loadFixture(fixture);
+      const cases: Array<[string, typeof config]> = [
+        ["token", { ...config, token: ZeroAddress }],
+        ["admin", { ...config, admin: ZeroAddress }],
+        ["epochLength", { ...config, epochLength: 0 }],
+        ["rate", { ...config, params: { ...config.params, rate: 0n } }],
+        ["epochBudget", { ...config, params: { ...config.params, epochBudget: 0n } }],
+        ["deviceCap", { ...config, params: { ...config.params, deviceCap: 0n } }],
+        ["quorum", { ...config, quorum: 6 }],
+        ["quorum", { ...config, quorum: 0 }],
+        ["verifier", { ...config, verifiers: [ZeroAddress] }],
+      ];
+      for (const [i, [field, bad]] of cases.entries()) {
+        await expect(factory.connect(admin).createPool(bad, id(`bad-${i}`)))
+          .to.be.revertedWithCustomError(pool, "RewardPoolInvalidConfig")
+          .withArgs(field);
+      }
+      await expect(factory.connect(admin).createPool({ ...config, networkId: 99 }, id("bad-net")))
+        .to.be.revertedWithCustomError(registry, "DeviceRegistryUnknownNetwork")
+        .withArgs(99);
+    });
+  });
+});
+
+describe("RewardPool", function () {
+  describe("fund", function () {
+    it("pulls the amount and records it under its reference", async function () {
+      const { pool, usdc, admin, poolAddress } = await loadFixture(fixture);
+      const ref = id("customer-contract-2");
+      await expect(pool.connect(admin).fund(250n * USDC, ref))
+        .to.emit(pool, "Funded")
+        .withArgs(admin.address, ref, 250n * USDC);
+      expect(await pool.fundedByRef(ref)).to.equal(250n * USDC);
+      expect((await pool.totals()).funded).to.equal(1_000_250n * USDC);
+      expect(await usdc.balanceOf(poolAddress)).to.equal(1_000_250n * USDC);
+    });
+
+    it("funds with an EIP-2612 permit", async function () {
+      const { pool, usdc, alice, poolAddress, chainId } = await loadFixture(fixture);
+      await usdc.mint(alice.address, 100n * USDC);
+      const deadline = BigInt(await time.latest()) + 3600n;
+      const signature = await alice.signTypedData(
+        await tokenDomain(usdc),
+        {
+          Permit: [
+            { name: "owner", type: "address" },
+            { name: "spender", type: "address" },
+            { name: "value", type: "uint256" },
+            { name: "nonce", type: "uint256" },
+            { name: "deadline", type: "uint256" },
+          ],
+        },
+        { owner: alice.address, spender: poolAddress, value: 100n * USDC, nonce: 0n, deadline },
+      );
+      const { v, r, s } = ethers.Signature.from(signature);
+      const ref = id("permit-ref");
+      await expect(pool.connect(alice).fundWithPermit(100n * USDC, ref, deadline, v, r, s))
+        .to.emit(pool, "Funded")
+        .withArgs(alice.address, ref, 100n * USDC);
+      expect(await pool.fundedByRef(ref)).to.equal(100n * USDC);
+    });
+
+    it("funds with an EIP-3009 authorization whose nonce binds the reference", async function () {
+      const { pool, usdc, alice, relayer, poolAddress, chainId } = await loadFixture(fixture);
+      await usdc.mint(alice.address, 100n * USDC);
+      const ref = id("3009-ref");
+      const salt = id("salt-1");
+      const nonce = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [ref, salt]));
+      const validBefore = BigInt(await time.latest()) + 3600n;
+      const signature = await alice.signTypedData(
+        await tokenDomain(usdc),
+        {
+          ReceiveWithAuthorization: [
+            { name: "from", type: "address" },
+            { name: "to", type: "address" },
+            { name: "value", type: "uint256" },
+            { name: "validAfter", type: "uint256" },
+            { name: "validBefore", type: "uint256" },
+            { name: "nonce", type: "bytes32" },
+          ],
+        },
+        { from: alice.address, to: poolAddress, value: 100n * USDC, validAfter: 0n, validBefore, nonce },
+      );
+      const { v, r, s } = ethers.Signature.from(signature);
+      // Relayed by someone else; a different reference would change the nonce and break the signature.
+      await expect(
+        pool.connect(relayer).fundWithAuthorization(alice.address, 100n * USDC, id("other"), salt, 0n, validBefore, v, r, s),
+      ).to.be.revert(ethers);
+      await expect(
+        pool.connect(relayer).fundWithAuthorization(alice.address, 100n * USDC, ref, salt, 0n, validBefore, v, r, s),
+      )
+        .to.emit(pool, "Funded")
+        .withArgs(alice.address, ref, 100n * USDC);
+      expect(await usdc.balanceOf(alice.address)).to.equal(0n);
+    });
+
+    it("refuses fee-on-transfer tokens and zero amounts", async function () {
+      const { factory, pool, admin, config } = await loadFixture(fixture);
+      const fot = await ethers.deployContract("MockFeeOnTransferToken");
+      const salt = id("fot-pool");
+      const address = await factory.predictPool(admin.address, salt);
+      await factory.connect(admin).createPool({ ...config, token: await fot.getAddress() }, salt);
+      const fotPool = await ethers.getContractAt("RewardPool", address);
+      await fot.mint(admin.address, 1000n * USDC);
+      await fot.connect(admin).approve(address, 1000n * USDC);
+      await expect(fotPool.connect(admin).fund(1000n * USDC, id("x")))
+        .to.be.revertedWithCustomError(fotPool, "RewardPoolFeeOnTransfer")
+        .withArgs(1000n * USDC, 990n * USDC);
+      await expect(pool.connect(admin).fund(0n, id("x"))).to.be.revertedWithCustomError(pool, "RewardPoolZeroAmount");
+    });
+  });
+
+  describe("recordProofs", function () {
+    it("credits each proof to its device's payee at full precision and emits the record", async function () {
+      const { pool, record, proof, aliceDevices, bobDevices, alice, bob } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      const proofs = [proof(aliceDevices[0]!.deviceId, 10n), proof(aliceDevices[1]!.deviceId, 11n), proof(bobDevices[0]!.deviceId, 7n)];
+      const tx = record(0n, proofs);
+      await expect(tx)
+        .to.emit(pool, "WorkRecorded")
+        .withArgs(aliceDevices[0]!.deviceId, 0, alice.address, 10n, 10n * RATE, proofs[0]!.evidenceHash)
+        .and.to.emit(pool, "WorkRecorded")
+        .withArgs(bobDevices[0]!.deviceId, 0, bob.address, 7n, 7n * RATE, proofs[2]!.evidenceHash);
+      await expect(tx).to.emit(pool, "BatchRecorded");
+      const a = await pool.account(alice.address);
+      expect(a.creditedWad).to.equal(21n * RATE);
+      expect(a.claimable).to.equal((21n * RATE) / WAD);
+      expect((await pool.totals()).creditedWad).to.equal(28n * RATE);
+      expect(await pool.epochCreditedWad(0)).to.equal(28n * RATE);
+      expect(await pool.isRecorded(0, aliceDevices[0]!.deviceId)).to.equal(true);
+      expect(await pool.isRecorded(0, aliceDevices[2]!.deviceId)).to.equal(false);
+    });
+
+    it("refuses an epoch that has not closed", async function () {
+      const { pool, record, proof, aliceDevices } = await loadFixture(fixture);
+      await expect(record(0n, [proof(aliceDevices[0]!.deviceId, 1n)]))
+        .to.be.revertedWithCustomError(pool, "RewardPoolEpochNotClosed")
+        .withArgs(0, 0);
+    });
+
+    it("refuses each bad proof, naming its index and reason, and records nothing", async function () {
+      const { pool, registry, admin, record, proof, aliceDevices, foreignDevices } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      await registry.connect(admin).suspend(aliceDevices[4]!.deviceId, id("fraud"));
+      const good = proof(aliceDevices[0]!.deviceId, 1n);
+      const cases: Array<[bigint, bigint, number]> = [
+        [123n, 1n, 1], // unknown device
+        [foreignDevices[0]!.deviceId, 1n, 2], // another network
+        [aliceDevices[4]!.deviceId, 1n, 3], // suspended
+        [aliceDevices[0]!.deviceId, 1n, 4], // duplicate in the same batch
+        [aliceDevices[1]!.deviceId, 0n, 5], // zero units
+        [aliceDevices[1]!.deviceId, DEVICE_CAP + 1n, 6], // over the per-device cap
+      ];
+      for (const [deviceId, units, reason] of cases) {
+        await expect(record(0n, [good, proof(deviceId, units)]))
+          .to.be.revertedWithCustomError(pool, "RewardPoolProofRejected")
+          .withArgs(1, deviceId, reason);
+      }
+      expect((await pool.totals()).creditedWad).to.equal(0n);
+    });
+
+    it("never credits a device twice for one epoch, across batches", async function () {
+      const { pool, record, proof, aliceDevices } = await loadFixture(fixture);
+      await closeEpoch(pool, 1n);
+      await record(0n, [proof(aliceDevices[0]!.deviceId, 5n)]);
+      await expect(record(0n, [proof(aliceDevices[0]!.deviceId, 5n, "other-evidence")]))
+        .to.be.revertedWithCustomError(pool, "RewardPoolProofRejected")
+        .withArgs(0, aliceDevices[0]!.deviceId, 4);
+      await expect(record(1n, [proof(aliceDevices[0]!.deviceId, 5n)])).to.emit(pool, "BatchRecorded");
+    });
+
+    it("refuses work over the epoch budget and over what the pool holds", async function () {
+      const { pool, admin, record, proof, aliceDevices, factory, config, usdc } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      // Budget: 1,000,000 USDC per epoch at 1/3 unit per work unit.
+      await pool.connect(admin).queueRewardParams({ rate: WAD * 10n ** 6n, epochBudget: 150n * USDC, deviceCap: DEVICE_CAP });
+      await time.increase(CHANGE_DELAY);
+      await pool.applyQueuedChanges();
+      await closeEpoch(pool, 1n);
+      await record(1n, [proof(aliceDevices[0]!.deviceId, 100n)]);
+      await expect(record(1n, [proof(aliceDevices[1]!.deviceId, 51n)]))
+        .to.be.revertedWithCustomError(pool, "RewardPoolBudgetExceeded")
+        .withArgs(1, 150n * USDC * WAD, 151n * USDC * WAD);
+
+      // A pool funded with 10 USDC cannot credit 11.
+      const salt = id("small");
+      const smallAddress = await factory.predictPool(admin.address, salt);
+      await factory.connect(admin).createPool({ ...config, params: { rate: WAD * USDC, epochBudget: 1000n * USDC, deviceCap: 100n } }, salt);
+      const small = await ethers.getContractAt("RewardPool", smallAddress);
+      await usdc.connect(admin).approve(smallAddress, 10n * USDC);
+      await small.connect(admin).fund(10n * USDC, id("small-ref"));
+      await closeEpoch(small, 0n);
+      const { verifiers, chainId } = { verifiers: (await ethers.getSigners()).slice(7, 10), chainId: (await ethers.provider.getNetwork()).chainId };
+      const proofs = [proof(aliceDevices[0]!.deviceId, 11n)];
+      const att = await attestBatch(verifiers, poolDomain(chainId, smallAddress), 0n, 0n, proofs);
+      await expect(small.recordProofs(0, 0, proofs, [], att))
+        .to.be.revertedWithCustomError(small, "RewardPoolInsolvent")
+        .withArgs(10n * USDC * WAD, 11n * USDC * WAD);
+    });
+
+    it("pays the seller for work before a sale and the buyer after it", async function () {
+      const { pool, registry, record, proof, aliceDevices, alice, bob } = await loadFixture(fixture);
+      await closeEpoch(pool, 1n);
+      const device = aliceDevices[0]!.deviceId;
+      await record(0n, [proof(device, 30n)]);
+      await registry.connect(alice).transferFrom(alice.address, bob.address, device);
+      await record(1n, [proof(device, 60n)]);
+      expect((await pool.account(alice.address)).creditedWad).to.equal(30n * RATE);
+      expect((await pool.account(bob.address)).creditedWad).to.equal(60n * RATE);
+    });
+
+    it("credits the payout address the owner set", async function () {
+      const { pool, registry, record, proof, aliceDevices, alice, stranger } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      await registry.connect(alice).setPayout(aliceDevices[2]!.deviceId, stranger.address);
+      await record(0n, [proof(aliceDevices[2]!.deviceId, 9n)]);
+      expect((await pool.account(stranger.address)).creditedWad).to.equal(9n * RATE);
+    });
+  });
+
+  describe("recordProofs: quorum and replay", function () {
+    it("refuses a reused batch nonce", async function () {
+      const { pool, domain, verifiers, proof, aliceDevices } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      const proofs = [proof(aliceDevices[0]!.deviceId, 1n)];
+      const att = await attestBatch(verifiers.slice(0, 3), domain, 0n, 7n, proofs);
+      await pool.recordProofs(0, 7, proofs, [], att);
+      await expect(pool.recordProofs(0, 7, proofs, [], att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolBatchNonceUsed")
+        .withArgs(7);
+    });
+
+    it("refuses signatures made for another pool or another chain", async function () {
+      const { pool, factory, admin, config, verifiers, proof, aliceDevices, chainId, poolAddress } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      const proofs = [proof(aliceDevices[0]!.deviceId, 1n)];
+      const otherAddress = await factory.predictPool(admin.address, id("other"));
+      await factory.connect(admin).createPool(config, id("other"));
+      const sorted = [...verifiers.slice(0, 3)].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+      for (const domain of [poolDomain(chainId, otherAddress), poolDomain(chainId + 1n, poolAddress)]) {
+        const att = await attestBatch(verifiers.slice(0, 3), domain, 0n, 0n, proofs);
+        await expect(pool.recordProofs(0, 0, proofs, [], att))
+          .to.be.revertedWithCustomError(pool, "RewardPoolInvalidVerifierSignature")
+          .withArgs(0, sorted[0]!.address);
+      }
+    });
+
+    it("refuses duplicate, unsorted, too few and unknown signers", async function () {
+      const { pool, domain, verifiers, stranger, proof, aliceDevices } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      const proofs = [proof(aliceDevices[0]!.deviceId, 1n)];
+      const att = await attestBatch(verifiers.slice(0, 3), domain, 0n, 0n, proofs);
+      const [s0, s1] = att.signers;
+      await expect(
+        pool.recordProofs(0, 0, proofs, [], { signers: [s0!, s0!, s1!], signatures: [att.signatures[0]!, att.signatures[0]!, att.signatures[1]!] }),
+      )
+        .to.be.revertedWithCustomError(pool, "RewardPoolSignersNotSorted")
+        .withArgs(1, s0);
+      await expect(
+        pool.recordProofs(0, 0, proofs, [], { signers: [...att.signers].reverse(), signatures: [...att.signatures].reverse() }),
+      )
+        .to.be.revertedWithCustomError(pool, "RewardPoolSignersNotSorted")
+        .withArgs(1, att.signers[1]);
+      await expect(pool.recordProofs(0, 0, proofs, [], { signers: att.signers.slice(0, 2), signatures: att.signatures.slice(0, 2) }))
+        .to.be.revertedWithCustomError(pool, "RewardPoolQuorumNotMet")
+        .withArgs(2, 3);
+      await expect(pool.recordProofs(0, 0, proofs, [], { signers: att.signers, signatures: att.signatures.slice(0, 2) }))
+        .to.be.revertedWithCustomError(pool, "RewardPoolSignerLengthMismatch")
+        .withArgs(3, 2);
+      const withStranger = await attestBatch([...verifiers.slice(0, 2), stranger], domain, 0n, 0n, proofs);
+      const pos = withStranger.signers.indexOf(stranger.address);
+      await expect(pool.recordProofs(0, 0, proofs, [], withStranger))
+        .to.be.revertedWithCustomError(pool, "RewardPoolNotVerifier")
+        .withArgs(pos, stranger.address);
+    });
+
+    it("refuses a removed verifier once the queued change takes effect, not before", async function () {
+      const { pool, admin, domain, verifiers, proof, aliceDevices, record } = await loadFixture(fixture);
+      const removed = verifiers[0]!;
+      await expect(pool.connect(admin).queueVerifierChange([], [removed.address], 3)).to.emit(pool, "VerifierChangeQueued");
+      await closeEpoch(pool, 0n);
+      await record(0n, [proof(aliceDevices[0]!.deviceId, 1n)]); // still valid
+      await time.increase(CHANGE_DELAY);
+      const proofs = [proof(aliceDevices[1]!.deviceId, 1n)];
+      const att = await attestBatch(verifiers.slice(0, 3), domain, 1n, 99n, proofs);
+      await closeEpoch(pool, 1n);
+      await expect(pool.recordProofs(1, 99, proofs, [], att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolNotVerifier")
+        .withArgs(att.signers.indexOf(removed.address), removed.address);
+      await expect(pool.applyQueuedChanges()).to.emit(pool, "VerifierSetChanged");
+      expect(await pool.isVerifier(removed.address)).to.equal(false);
+      await expect(record(1n, proofs, verifiers.slice(1, 4))).to.emit(pool, "BatchRecorded");
+    });
+  });
+
+  describe("device-signed work", function () {
+    it("requires each device's signature over its own report", async function () {
+      const { pool, domain, verifiers, proof, aliceDevices } = await loadFixture(deviceSignedFixture);
+      await closeEpoch(pool, 0n);
+      const d = aliceDevices[0]!;
+      const p = proof(d.deviceId, 4n);
+      const att = await attestBatch(verifiers.slice(0, 3), domain, 0n, 0n, [p]);
+      await expect(pool.recordProofs(0, 0, [p], [], att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolDeviceSignaturesMismatch")
+        .withArgs(1, 0);
+      const { TypedDataEncoder } = ethers;
+      const { WORK_REPORT_TYPES } = await import("../../sdk/src/core/pool.js");
+      const digest = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, { deviceId: d.deviceId, epoch: 0n, units: 4n, evidenceHash: p.evidenceHash });
+      const wrong = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, { deviceId: d.deviceId, epoch: 0n, units: 5n, evidenceHash: p.evidenceHash });
+      await expect(pool.recordProofs(0, 0, [p], [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(wrong) }], att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolProofRejected")
+        .withArgs(0, d.deviceId, 7);
+      await expect(pool.recordProofs(0, 0, [p], [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(digest) }], att)).to.emit(
+        pool,
+        "WorkRecorded",
+      );
+    });
+  });
+
+  describe("claim", function () {
+    it("pays everything claimable to the account, keeping the remainder credited", async function () {
+      const { pool, usdc, record, proof, aliceDevices, alice, stranger } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      await record(0n, [proof(aliceDevices[0]!.deviceId, 10n), proof(aliceDevices[1]!.deviceId, 11n)]);
+      const expected = (21n * RATE) / WAD;
+      await expect(pool.connect(stranger).claim(alice.address))
+        .to.emit(pool, "Claimed")
+        .withArgs(alice.address, alice.address, expected, ZeroAddress, 0n);
+      expect(await usdc.balanceOf(alice.address)).to.equal(expected);
+      const a = await pool.account(alice.address);
+      expect(a.paid).to.equal(expected);
+      expect(a.claimable).to.equal(0n);
+      await expect(pool.claim(alice.address)).to.be.revertedWithCustomError(pool, "RewardPoolNothingToClaim").withArgs(alice.address);
+    });
+
+    it("carries remainders so the sum paid equals units × rate exactly", async function () {
+      const { pool, usdc, record, proof, aliceDevices, alice } = await loadFixture(fixture);
+      let units = 0n;
+      for (let epoch = 0n; epoch < 3n; epoch++) {
+        await closeEpoch(pool, epoch);
+        await record(epoch, [proof(aliceDevices[0]!.deviceId, 1n), proof(aliceDevices[1]!.deviceId, 1n)]);
+        units += 2n;
+        if ((await pool.account(alice.address)).claimable > 0n) await pool.claim(alice.address);
+      }
+      const a = await pool.account(alice.address);
+      expect(a.creditedWad).to.equal(units * RATE);
+      expect(await usdc.balanceOf(alice.address)).to.equal((units * RATE) / WAD);
+      expect(a.creditedWad - a.paid * WAD).to.equal((units * RATE) % WAD);
+    });
+
+    it("refuses claims below the minimum and while paused", async function () {
+      const { pool, admin, guardian, record, proof, aliceDevices, alice } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      await record(0n, [proof(aliceDevices[0]!.deviceId, 30n)]);
+      await pool.connect(admin).setClaimSettings(100n, 0n);
+      await expect(pool.claim(alice.address))
+        .to.be.revertedWithCustomError(pool, "RewardPoolBelowMinimumClaim")
+        .withArgs(alice.address, 9n, 100n);
+      await pool.connect(admin).setClaimSettings(0n, 0n);
+      await expect(pool.connect(alice).pause()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized").withArgs(alice.address);
+      await expect(pool.connect(guardian).pause()).to.emit(pool, "Paused").withArgs(guardian.address);
+      await expect(pool.claim(alice.address)).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
+      await expect(pool.connect(admin).fund(1n, id("x"))).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
+      await expect(pool.connect(guardian).unpause()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await pool.connect(admin).unpause();
+      await expect(pool.claim(alice.address)).to.emit(pool, "Claimed");
+    });
+
+    it("lets a blacklisted recipient fail only its own claim", async function () {
+      const { pool, usdc, admin, record, proof, aliceDevices, bobDevices, alice, bob } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      await record(0n, [proof(aliceDevices[0]!.deviceId, 30n), proof(bobDevices[0]!.deviceId, 30n)]);
+      await usdc.connect(admin).blacklist(alice.address);
+      await expect(pool.claim(alice.address)).to.be.revert(ethers);
+      await expect(pool.claim(bob.address)).to.emit(pool, "Claimed");
+      expect((await pool.account(alice.address)).claimable).to.equal(9n);
+    });
+  });
+
+  describe("claimWithSig", function () {
+    async function signedClaimFixture() {
+      const f = await fixture();
+      await closeEpoch(f.pool, 0n);
+      await f.record(0n, [f.proof(f.aliceDevices[0]!.deviceId, 30_000_003n)]); // 10.000000999 USDC
+      const deadline = BigInt(await time.latest()) + 3600n;
+      const claim = { account: f.alice.address, recipient: f.stranger.address, maxFee: USDC, nonce: 0n, deadline };
+      const signature = await f.alice.signTypedData(f.domain, CLAIM_TYPES, claim);
+      return { ...f, claim, signature };
+    }
+
+    it("pays the relayer its fee and the recipient the rest", async function () {
+      const { pool, usdc, relayer, alice, stranger, claim, signature } = await loadFixture(signedClaimFixture);
+      await expect(pool.connect(relayer).claimWithSig(claim, USDC / 2n, signature))
+        .to.emit(pool, "Claimed")
+        .withArgs(alice.address, stranger.address, 10n * USDC, relayer.address, USDC / 2n);
+      expect(await usdc.balanceOf(relayer.address)).to.equal(USDC / 2n);
+      expect(await usdc.balanceOf(stranger.address)).to.equal(10n * USDC - USDC / 2n);
+      expect((await pool.account(alice.address)).claimNonce).to.equal(1n);
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, signature))
+        .to.be.revertedWithCustomError(pool, "RewardPoolInvalidClaimNonce")
+        .withArgs(alice.address, 1n, 0n);
+    });
+
+    it("refuses a fee above the signed maximum or the pool cap", async function () {
+      const { pool, admin, relayer, claim, signature } = await loadFixture(signedClaimFixture);
+      await expect(pool.connect(relayer).claimWithSig(claim, USDC + 1n, signature))
+        .to.be.revertedWithCustomError(pool, "RewardPoolFeeTooHigh")
+        .withArgs(USDC + 1n, USDC);
+      await pool.connect(admin).setClaimSettings(0n, 1000n);
+      await expect(pool.connect(relayer).claimWithSig(claim, 1001n, signature))
+        .to.be.revertedWithCustomError(pool, "RewardPoolFeeTooHigh")
+        .withArgs(1001n, 1000n);
+    });
+
+    it("refuses expired claims and claims signed by anyone else or for other fields", async function () {
+      const { pool, relayer, bob, domain, alice, claim, signature } = await loadFixture(signedClaimFixture);
+      await expect(pool.connect(relayer).claimWithSig({ ...claim, recipient: relayer.address }, 0n, signature))
+        .to.be.revertedWithCustomError(pool, "RewardPoolInvalidClaimSignature")
+        .withArgs(alice.address);
+      const byBob = await bob.signTypedData(domain, CLAIM_TYPES, claim);
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, byBob))
+        .to.be.revertedWithCustomError(pool, "RewardPoolInvalidClaimSignature")
+        .withArgs(alice.address);
+      await time.setNextBlockTimestamp(claim.deadline + 1n);
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, signature))
+        .to.be.revertedWithCustomError(pool, "RewardPoolClaimExpired")
+        .withArgs(claim.deadline, claim.deadline + 1n);
+    });
+  });
+
+  describe("clawback", function () {
+    it("removes unclaimed credit on the quorum's word, with the reason on the record", async function () {
+      const { pool, domain, verifiers, record, proof, aliceDevices, alice } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      const device = aliceDevices[0]!.deviceId;
+      await record(0n, [proof(device, 300n)]);
+      const reason = id("spoofed-gps");
+      const amountWad = 200n * RATE;
+      const value = { account: alice.address, deviceId: device, amountWad, reasonHash: reason, nonce: 1n };
+      const att = await attest(verifiers.slice(0, 3), domain, CLAWBACK_TYPES, value);
+      await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, att))
+        .to.emit(pool, "ClawedBack")
+        .withArgs(alice.address, device, amountWad, reason, 1n, att.signers);
+      expect((await pool.account(alice.address)).creditedWad).to.equal(100n * RATE);
+      expect((await pool.totals()).clawedBackWad).to.equal(amountWad);
+      await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolBatchNonceUsed")
+        .withArgs(1n);
+      const tooMuch = { ...value, amountWad: 101n * RATE, nonce: 2n };
+      const att2 = await attest(verifiers.slice(0, 3), domain, CLAWBACK_TYPES, tooMuch);
+      await expect(pool.clawback(alice.address, device, tooMuch.amountWad, reason, 2n, att2))
+        .to.be.revertedWithCustomError(pool, "RewardPoolClawbackTooLarge")
+        .withArgs(alice.address, 100n * RATE, 101n * RATE);
+    });
+  });
+
+  describe("governance", function () {
+    it("queues reward parameters, applies them only after the delay, and lets the guardian cancel", async function () {
+      const { pool, admin, guardian, stranger } = await loadFixture(fixture);
+      const params = { rate: 5n * WAD, epochBudget: 10n * USDC, deviceCap: 7n };
+      await expect(pool.connect(stranger).queueRewardParams(params)).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await expect(pool.connect(admin).queueRewardParams(params)).to.emit(pool, "RewardParamsQueued");
+      await expect(pool.applyQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolChangeNotDue");
+      await time.increase(CHANGE_DELAY);
+      await expect(pool.applyQueuedChanges()).to.emit(pool, "RewardParamsChanged");
+      expect((await pool.rewardParams()).rate).to.equal(5n * WAD);
+      await pool.connect(admin).queueRewardParams({ ...params, rate: 6n * WAD });
+      await expect(pool.connect(stranger).cancelQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await expect(pool.connect(guardian).cancelQueuedChanges())
+        .to.emit(pool, "QueuedChangeCancelled")
+        .withArgs(false, true, guardian.address);
+      await expect(pool.applyQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolNoQueuedChange");
+    });
+
+    it("hands the admin role over in two steps and changes the guardian", async function () {
+      const { pool, admin, bob, stranger } = await loadFixture(fixture);
+      await pool.connect(admin).transferAdmin(bob.address);
+      await expect(pool.connect(stranger).acceptAdmin()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await expect(pool.connect(bob).acceptAdmin()).to.emit(pool, "AdminTransferred").withArgs(admin.address, bob.address);
+      await expect(pool.connect(admin).setGuardian(admin.address)).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await expect(pool.connect(bob).setGuardian(stranger.address)).to.emit(pool, "GuardianChanged");
+      expect((await pool.settings()).guardian).to.equal(stranger.address);
+    });
+  });
+});
