@@ -51,14 +51,18 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     uint256 public constant WAD = 1e18;
 
-    bytes32 public constant PROOF_BATCH_TYPEHASH =
-        keccak256("ProofBatch(uint32 epoch,uint256 batchNonce,bytes32 proofsHash)");
-    bytes32 public constant WORK_REPORT_TYPEHASH =
-        keccak256("WorkReport(uint256 deviceId,uint32 epoch,uint64 units,bytes32 evidenceHash)");
-    bytes32 public constant CLAWBACK_TYPEHASH =
-        keccak256("Clawback(address account,uint256 deviceId,uint256 amountWad,bytes32 reasonHash,uint256 nonce)");
-    bytes32 public constant CLAIM_TYPEHASH =
-        keccak256("Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)");
+    bytes32 public constant PROOF_BATCH_TYPEHASH = keccak256(
+        "ProofBatch(uint32 epoch,uint256 batchNonce,bytes32 proofsHash)"
+    );
+    bytes32 public constant WORK_REPORT_TYPEHASH = keccak256(
+        "WorkReport(uint256 deviceId,uint32 epoch,uint64 units,bytes32 evidenceHash)"
+    );
+    bytes32 public constant CLAWBACK_TYPEHASH = keccak256(
+        "Clawback(address account,uint256 deviceId,uint256 amountWad,bytes32 reasonHash,uint256 nonce)"
+    );
+    bytes32 public constant CLAIM_TYPEHASH = keccak256(
+        "Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)"
+    );
 
     /* STORAGE */
 
@@ -77,15 +81,17 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     bool internal _requireDeviceSignatures;
 
     RewardParams internal _params;
+    // slot: what claims read and write together
+    uint128 internal _totalPaid;
     uint128 internal _minClaim;
+    // slot
+    uint128 internal _totalFunded;
     uint128 internal _maxRelayerFee;
 
     address internal _admin;
     address internal _pendingAdmin;
     address internal _guardian;
 
-    uint128 internal _totalFunded;
-    uint128 internal _totalPaid;
     uint256 internal _totalCreditedWad;
     uint256 internal _totalClawedBackWad;
 
@@ -302,11 +308,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     /* GOVERNANCE */
 
     /// @inheritdoc IRewardPool
-    function queueVerifierChange(
-        address[] calldata add,
-        address[] calldata remove,
-        uint8 quorum
-    ) external onlyAdmin {
+    function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external onlyAdmin {
         uint64 eta = uint64(block.timestamp) + _changeDelay;
         _pendingVerifiers = PendingVerifiers({add: add, remove: remove, quorum: quorum, eta: eta});
         emit VerifierChangeQueued(add, remove, quorum, eta);
@@ -482,9 +484,10 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     ) internal returns (uint256 totalUnits, uint128 rate) {
         RewardParams memory params = _params;
         rate = params.rate;
-        IDeviceRegistry registry = _registry;
         uint32 networkId = _networkId;
         mapping(uint256 word => uint256 bits) storage recorded = _recorded[epoch];
+
+        IDeviceRegistry registry = _registry;
 
         uint256 wordIndex = type(uint256).max;
         uint256 word;
@@ -492,7 +495,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         uint256 payeeCredit;
         for (uint256 i; i < proofs.length; ++i) {
             Proof calldata p = proofs[i];
-            (uint32 deviceNetwork, uint40 index, IDeviceRegistry.DeviceStatus status, address deviceOwner) = registry
+            (uint32 deviceNetwork, uint40 index, IDeviceRegistry.DeviceStatus status, address devicePayee) = registry
                 .rewardInfo(p.deviceId);
             _checkProof(i, p, status, deviceNetwork, networkId, params.deviceCap);
 
@@ -509,14 +512,14 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
             if (deviceSigned) _checkDeviceSignature(i, p, epoch, deviceSignatures[i]);
 
             uint256 reward = uint256(p.units) * rate;
-            if (deviceOwner != payee) {
+            if (devicePayee != payee) {
                 if (payee != address(0)) _credit(payee, payeeCredit);
-                payee = deviceOwner;
+                payee = devicePayee;
                 payeeCredit = 0;
             }
             payeeCredit += reward;
             totalUnits += p.units;
-            emit WorkRecorded(p.deviceId, epoch, deviceOwner, p.units, reward, p.evidenceHash);
+            emit WorkRecorded(p.deviceId, devicePayee, epoch, p.units, reward, p.evidenceHash);
         }
         recorded[wordIndex] = word;
         _credit(payee, payeeCredit);
@@ -531,9 +534,10 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         uint64 deviceCap
     ) internal pure {
         if (status != IDeviceRegistry.DeviceStatus.Active) {
-            ProofRejection reason = status == IDeviceRegistry.DeviceStatus.None
-                ? ProofRejection.UnknownDevice
-                : ProofRejection.DeviceNotActive;
+            ProofRejection reason =
+                status == IDeviceRegistry.DeviceStatus.None
+                    ? ProofRejection.UnknownDevice
+                    : ProofRejection.DeviceNotActive;
             revert RewardPoolProofRejected(i, p.deviceId, reason);
         }
         require(deviceNetwork == networkId, RewardPoolProofRejected(i, p.deviceId, ProofRejection.WrongNetwork));
@@ -550,8 +554,9 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         bytes32 digest = _hashTypedDataV4(
             keccak256(abi.encode(WORK_REPORT_TYPEHASH, p.deviceId, epoch, p.units, p.evidenceHash))
         );
-        bool ok = s.keyType.deviceId(s.key) == p.deviceId &&
-            s.keyType.verifyDevice(s.key, digest, s.signature) == DeviceKeys.Verdict.Valid;
+        bool ok =
+            s.keyType.deviceId(s.key) == p.deviceId &&
+                s.keyType.verifyDevice(s.key, digest, s.signature) == DeviceKeys.Verdict.Valid;
         require(ok, RewardPoolProofRejected(i, p.deviceId, ProofRejection.BadDeviceSignature));
     }
 

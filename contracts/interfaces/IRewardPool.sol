@@ -134,8 +134,8 @@ interface IRewardPool {
     /// @notice One proof credited: `rewardWad` = units × rate went to `account`, the device's payee of record.
     event WorkRecorded(
         uint256 indexed deviceId,
-        uint32 indexed epoch,
         address indexed account,
+        uint32 epoch,
         uint64 units,
         uint256 rewardWad,
         bytes32 evidenceHash

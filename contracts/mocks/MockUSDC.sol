@@ -20,26 +20,26 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 /// Unlike USDC, the blacklist also applies to the relayer that submits `transferWithAuthorization`.
 contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     /// @notice EIP-712 type hash of an EIP-2612 permit.
-    bytes32 public constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+    bytes32 public constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
 
     /// @notice EIP-712 type hash of an EIP-3009 authorization any caller may submit.
-    bytes32 public constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH =
-        keccak256(
-            "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,"
-            "bytes32 nonce)"
-        );
+    bytes32 public constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH = keccak256(
+        "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,"
+        "bytes32 nonce)"
+    );
 
     /// @notice EIP-712 type hash of an EIP-3009 authorization only the payee may submit.
-    bytes32 public constant RECEIVE_WITH_AUTHORIZATION_TYPEHASH =
-        keccak256(
-            "ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,"
-            "bytes32 nonce)"
-        );
+    bytes32 public constant RECEIVE_WITH_AUTHORIZATION_TYPEHASH = keccak256(
+        "ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,"
+        "bytes32 nonce)"
+    );
 
     /// @notice EIP-712 type hash of the cancellation of an unused EIP-3009 authorization.
-    bytes32 public constant CANCEL_AUTHORIZATION_TYPEHASH =
-        keccak256("CancelAuthorization(address authorizer,bytes32 nonce)");
+    bytes32 public constant CANCEL_AUTHORIZATION_TYPEHASH = keccak256(
+        "CancelAuthorization(address authorizer,bytes32 nonce)"
+    );
 
     /// @notice Account allowed to blacklist and un-blacklist addresses and to hand that role over.
     address public blacklister;

@@ -53,7 +53,9 @@ async function registerFleet(owner: (typeof operators)[number], count: number): 
   for (let start = 0; start < count; start += 200) {
     const keys = Array.from({ length: Math.min(200, count - start) }, () => Secp256k1DeviceKey.random());
     const regs = await Promise.all(
-      keys.map((k) => signedRegistration(k, { chainId, registry: registryAddress, owner: owner.address, networkId: 1n })),
+      keys.map((k) =>
+        signedRegistration(k, { chainId, registry: registryAddress, owner: owner.address, networkId: 1n }),
+      ),
     );
     await (await registry.connect(owner).registerFleet(1, regs)).wait();
     ids.push(...keys.map((k) => deviceIdOf(k.keyType, k.key)));
@@ -116,7 +118,8 @@ await batch("recordProofs, one fleet, first credit", 0n, bigFleet, 1);
 await batch("recordProofs, one fleet, steady state", 1n, bigFleet, 1);
 await batch("recordProofs, 50 operators x 10, first credit", 1n, smallFleets, 50);
 await batch("recordProofs, 50 operators x 10, steady state", 2n, smallFleets, 50);
-for (const n of [1, 10, 100, 250]) await batch("recordProofs, one fleet, steady state", 3n + BigInt(n), bigFleet.slice(0, n), 1);
+for (const n of [1, 10, 100, 250])
+  await batch("recordProofs, one fleet, steady state", 3n + BigInt(n), bigFleet.slice(0, n), 1);
 
 const claimGas = async (operation: string, who: (typeof operators)[number]) => {
   const receipt = await (await pool.connect(relayer).claim(who.address)).wait();

@@ -12,7 +12,9 @@ const fixture = () => poolFixture(ethers);
 const deviceSignedFixture = () => poolFixture(ethers, { requireDeviceSignatures: true });
 
 /** The token's EIP-712 domain as it reports it (ERC-5267). */
-async function tokenDomain(token: { eip712Domain(): Promise<[string, string, string, bigint, string, string, bigint[]]> }) {
+async function tokenDomain(token: {
+  eip712Domain(): Promise<[string, string, string, bigint, string, string, bigint[]]>;
+}) {
   const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
   return { name, version, chainId, verifyingContract };
 }
@@ -144,7 +146,9 @@ describe("RewardPool", function () {
       const { v, r, s } = ethers.Signature.from(signature);
       // Relayed by someone else; a different reference would change the nonce and break the signature.
       await expect(
-        pool.connect(relayer).fundWithAuthorization(alice.address, 100n * USDC, id("other"), salt, 0n, validBefore, v, r, s),
+        pool
+          .connect(relayer)
+          .fundWithAuthorization(alice.address, 100n * USDC, id("other"), salt, 0n, validBefore, v, r, s),
       ).to.be.revert(ethers);
       await expect(
         pool.connect(relayer).fundWithAuthorization(alice.address, 100n * USDC, ref, salt, 0n, validBefore, v, r, s),
@@ -174,13 +178,17 @@ describe("RewardPool", function () {
     it("credits each proof to its device's payee at full precision and emits the record", async function () {
       const { pool, record, proof, aliceDevices, bobDevices, alice, bob } = await loadFixture(fixture);
       await closeEpoch(pool, 0n);
-      const proofs = [proof(aliceDevices[0]!.deviceId, 10n), proof(aliceDevices[1]!.deviceId, 11n), proof(bobDevices[0]!.deviceId, 7n)];
+      const proofs = [
+        proof(aliceDevices[0]!.deviceId, 10n),
+        proof(aliceDevices[1]!.deviceId, 11n),
+        proof(bobDevices[0]!.deviceId, 7n),
+      ];
       const tx = record(0n, proofs);
       await expect(tx)
         .to.emit(pool, "WorkRecorded")
-        .withArgs(aliceDevices[0]!.deviceId, 0, alice.address, 10n, 10n * RATE, proofs[0]!.evidenceHash)
+        .withArgs(aliceDevices[0]!.deviceId, alice.address, 0, 10n, 10n * RATE, proofs[0]!.evidenceHash)
         .and.to.emit(pool, "WorkRecorded")
-        .withArgs(bobDevices[0]!.deviceId, 0, bob.address, 7n, 7n * RATE, proofs[2]!.evidenceHash);
+        .withArgs(bobDevices[0]!.deviceId, bob.address, 0, 7n, 7n * RATE, proofs[2]!.evidenceHash);
       await expect(tx).to.emit(pool, "BatchRecorded");
       const a = await pool.account(alice.address);
       expect(a.creditedWad).to.equal(21n * RATE);
@@ -233,7 +241,9 @@ describe("RewardPool", function () {
       const { pool, admin, record, proof, aliceDevices, factory, config, usdc } = await loadFixture(fixture);
       await closeEpoch(pool, 0n);
       // Budget: 1,000,000 USDC per epoch at 1/3 unit per work unit.
-      await pool.connect(admin).queueRewardParams({ rate: WAD * 10n ** 6n, epochBudget: 150n * USDC, deviceCap: DEVICE_CAP });
+      await pool
+        .connect(admin)
+        .queueRewardParams({ rate: WAD * 10n ** 6n, epochBudget: 150n * USDC, deviceCap: DEVICE_CAP });
       await time.increase(CHANGE_DELAY);
       await pool.applyQueuedChanges();
       await closeEpoch(pool, 1n);
@@ -245,12 +255,17 @@ describe("RewardPool", function () {
       // A pool funded with 10 USDC cannot credit 11.
       const salt = id("small");
       const smallAddress = await factory.predictPool(admin.address, salt);
-      await factory.connect(admin).createPool({ ...config, params: { rate: WAD * USDC, epochBudget: 1000n * USDC, deviceCap: 100n } }, salt);
+      await factory
+        .connect(admin)
+        .createPool({ ...config, params: { rate: WAD * USDC, epochBudget: 1000n * USDC, deviceCap: 100n } }, salt);
       const small = await ethers.getContractAt("RewardPool", smallAddress);
       await usdc.connect(admin).approve(smallAddress, 10n * USDC);
       await small.connect(admin).fund(10n * USDC, id("small-ref"));
       await closeEpoch(small, 0n);
-      const { verifiers, chainId } = { verifiers: (await ethers.getSigners()).slice(7, 10), chainId: (await ethers.provider.getNetwork()).chainId };
+      const { verifiers, chainId } = {
+        verifiers: (await ethers.getSigners()).slice(7, 10),
+        chainId: (await ethers.provider.getNetwork()).chainId,
+      };
       const proofs = [proof(aliceDevices[0]!.deviceId, 11n)];
       const att = await attestBatch(verifiers, poolDomain(chainId, smallAddress), 0n, 0n, proofs);
       await expect(small.recordProofs(0, 0, proofs, [], att))
@@ -291,7 +306,8 @@ describe("RewardPool", function () {
     });
 
     it("refuses signatures made for another pool or another chain", async function () {
-      const { pool, factory, admin, config, verifiers, proof, aliceDevices, chainId, poolAddress } = await loadFixture(fixture);
+      const { pool, factory, admin, config, verifiers, proof, aliceDevices, chainId, poolAddress } =
+        await loadFixture(fixture);
       await closeEpoch(pool, 0n);
       const proofs = [proof(aliceDevices[0]!.deviceId, 1n)];
       const otherAddress = await factory.predictPool(admin.address, id("other"));
@@ -312,19 +328,32 @@ describe("RewardPool", function () {
       const att = await attestBatch(verifiers.slice(0, 3), domain, 0n, 0n, proofs);
       const [s0, s1] = att.signers;
       await expect(
-        pool.recordProofs(0, 0, proofs, [], { signers: [s0!, s0!, s1!], signatures: [att.signatures[0]!, att.signatures[0]!, att.signatures[1]!] }),
+        pool.recordProofs(0, 0, proofs, [], {
+          signers: [s0!, s0!, s1!],
+          signatures: [att.signatures[0]!, att.signatures[0]!, att.signatures[1]!],
+        }),
       )
         .to.be.revertedWithCustomError(pool, "RewardPoolSignersNotSorted")
         .withArgs(1, s0);
       await expect(
-        pool.recordProofs(0, 0, proofs, [], { signers: [...att.signers].reverse(), signatures: [...att.signatures].reverse() }),
+        pool.recordProofs(0, 0, proofs, [], {
+          signers: [...att.signers].reverse(),
+          signatures: [...att.signatures].reverse(),
+        }),
       )
         .to.be.revertedWithCustomError(pool, "RewardPoolSignersNotSorted")
         .withArgs(1, att.signers[1]);
-      await expect(pool.recordProofs(0, 0, proofs, [], { signers: att.signers.slice(0, 2), signatures: att.signatures.slice(0, 2) }))
+      await expect(
+        pool.recordProofs(0, 0, proofs, [], {
+          signers: att.signers.slice(0, 2),
+          signatures: att.signatures.slice(0, 2),
+        }),
+      )
         .to.be.revertedWithCustomError(pool, "RewardPoolQuorumNotMet")
         .withArgs(2, 3);
-      await expect(pool.recordProofs(0, 0, proofs, [], { signers: att.signers, signatures: att.signatures.slice(0, 2) }))
+      await expect(
+        pool.recordProofs(0, 0, proofs, [], { signers: att.signers, signatures: att.signatures.slice(0, 2) }),
+      )
         .to.be.revertedWithCustomError(pool, "RewardPoolSignerLengthMismatch")
         .withArgs(3, 2);
       const withStranger = await attestBatch([...verifiers.slice(0, 2), stranger], domain, 0n, 0n, proofs);
@@ -337,7 +366,10 @@ describe("RewardPool", function () {
     it("refuses a removed verifier once the queued change takes effect, not before", async function () {
       const { pool, admin, domain, verifiers, proof, aliceDevices, record } = await loadFixture(fixture);
       const removed = verifiers[0]!;
-      await expect(pool.connect(admin).queueVerifierChange([], [removed.address], 3)).to.emit(pool, "VerifierChangeQueued");
+      await expect(pool.connect(admin).queueVerifierChange([], [removed.address], 3)).to.emit(
+        pool,
+        "VerifierChangeQueued",
+      );
       await closeEpoch(pool, 0n);
       await record(0n, [proof(aliceDevices[0]!.deviceId, 1n)]); // still valid
       await time.increase(CHANGE_DELAY);
@@ -365,15 +397,38 @@ describe("RewardPool", function () {
         .withArgs(1, 0);
       const { TypedDataEncoder } = ethers;
       const { WORK_REPORT_TYPES } = await import("../../sdk/src/core/pool.js");
-      const digest = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, { deviceId: d.deviceId, epoch: 0n, units: 4n, evidenceHash: p.evidenceHash });
-      const wrong = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, { deviceId: d.deviceId, epoch: 0n, units: 5n, evidenceHash: p.evidenceHash });
-      await expect(pool.recordProofs(0, 0, [p], [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(wrong) }], att))
+      const digest = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, {
+        deviceId: d.deviceId,
+        epoch: 0n,
+        units: 4n,
+        evidenceHash: p.evidenceHash,
+      });
+      const wrong = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, {
+        deviceId: d.deviceId,
+        epoch: 0n,
+        units: 5n,
+        evidenceHash: p.evidenceHash,
+      });
+      await expect(
+        pool.recordProofs(
+          0,
+          0,
+          [p],
+          [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(wrong) }],
+          att,
+        ),
+      )
         .to.be.revertedWithCustomError(pool, "RewardPoolProofRejected")
         .withArgs(0, d.deviceId, 7);
-      await expect(pool.recordProofs(0, 0, [p], [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(digest) }], att)).to.emit(
-        pool,
-        "WorkRecorded",
-      );
+      await expect(
+        pool.recordProofs(
+          0,
+          0,
+          [p],
+          [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(digest) }],
+          att,
+        ),
+      ).to.emit(pool, "WorkRecorded");
     });
   });
 
@@ -390,7 +445,9 @@ describe("RewardPool", function () {
       const a = await pool.account(alice.address);
       expect(a.paid).to.equal(expected);
       expect(a.claimable).to.equal(0n);
-      await expect(pool.claim(alice.address)).to.be.revertedWithCustomError(pool, "RewardPoolNothingToClaim").withArgs(alice.address);
+      await expect(pool.claim(alice.address))
+        .to.be.revertedWithCustomError(pool, "RewardPoolNothingToClaim")
+        .withArgs(alice.address);
     });
 
     it("carries remainders so the sum paid equals units × rate exactly", async function () {
@@ -417,7 +474,9 @@ describe("RewardPool", function () {
         .to.be.revertedWithCustomError(pool, "RewardPoolBelowMinimumClaim")
         .withArgs(alice.address, 9n, 100n);
       await pool.connect(admin).setClaimSettings(0n, 0n);
-      await expect(pool.connect(alice).pause()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized").withArgs(alice.address);
+      await expect(pool.connect(alice).pause())
+        .to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized")
+        .withArgs(alice.address);
       await expect(pool.connect(guardian).pause()).to.emit(pool, "Paused").withArgs(guardian.address);
       await expect(pool.claim(alice.address)).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
       await expect(pool.connect(admin).fund(1n, id("x"))).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
@@ -518,14 +577,20 @@ describe("RewardPool", function () {
     it("queues reward parameters, applies them only after the delay, and lets the guardian cancel", async function () {
       const { pool, admin, guardian, stranger } = await loadFixture(fixture);
       const params = { rate: 5n * WAD, epochBudget: 10n * USDC, deviceCap: 7n };
-      await expect(pool.connect(stranger).queueRewardParams(params)).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await expect(pool.connect(stranger).queueRewardParams(params)).to.be.revertedWithCustomError(
+        pool,
+        "RewardPoolUnauthorized",
+      );
       await expect(pool.connect(admin).queueRewardParams(params)).to.emit(pool, "RewardParamsQueued");
       await expect(pool.applyQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolChangeNotDue");
       await time.increase(CHANGE_DELAY);
       await expect(pool.applyQueuedChanges()).to.emit(pool, "RewardParamsChanged");
       expect((await pool.rewardParams()).rate).to.equal(5n * WAD);
       await pool.connect(admin).queueRewardParams({ ...params, rate: 6n * WAD });
-      await expect(pool.connect(stranger).cancelQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await expect(pool.connect(stranger).cancelQueuedChanges()).to.be.revertedWithCustomError(
+        pool,
+        "RewardPoolUnauthorized",
+      );
       await expect(pool.connect(guardian).cancelQueuedChanges())
         .to.emit(pool, "QueuedChangeCancelled")
         .withArgs(false, true, guardian.address);
@@ -536,8 +601,13 @@ describe("RewardPool", function () {
       const { pool, admin, bob, stranger } = await loadFixture(fixture);
       await pool.connect(admin).transferAdmin(bob.address);
       await expect(pool.connect(stranger).acceptAdmin()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
-      await expect(pool.connect(bob).acceptAdmin()).to.emit(pool, "AdminTransferred").withArgs(admin.address, bob.address);
-      await expect(pool.connect(admin).setGuardian(admin.address)).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
+      await expect(pool.connect(bob).acceptAdmin())
+        .to.emit(pool, "AdminTransferred")
+        .withArgs(admin.address, bob.address);
+      await expect(pool.connect(admin).setGuardian(admin.address)).to.be.revertedWithCustomError(
+        pool,
+        "RewardPoolUnauthorized",
+      );
       await expect(pool.connect(bob).setGuardian(stranger.address)).to.emit(pool, "GuardianChanged");
       expect((await pool.settings()).guardian).to.equal(stranger.address);
     });

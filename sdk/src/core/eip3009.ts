@@ -76,7 +76,9 @@ export async function signReceiveWithAuthorization(
   domain: TypedDataDomain,
   auth: Authorization,
 ): Promise<VrsSignature> {
-  return splitSignature(await signer.signTypedData(domain, RECEIVE_WITH_AUTHORIZATION_TYPES, authorizationMessage(auth)));
+  return splitSignature(
+    await signer.signTypedData(domain, RECEIVE_WITH_AUTHORIZATION_TYPES, authorizationMessage(auth)),
+  );
 }
 
 /** Signs `auth` for `transferWithAuthorization` (anyone may submit it). `signer` must be `auth.from`. */

@@ -96,7 +96,9 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `epoch ${epoch} has not closed (current epoch ${current})`,
     fix: "record work only for epochs that have ended",
   }),
-  RewardPoolQuorumNotMet: ([signers, quorum]) => ({ message: `${signers} verifier signatures, the quorum is ${quorum}` }),
+  RewardPoolQuorumNotMet: ([signers, quorum]) => ({
+    message: `${signers} verifier signatures, the quorum is ${quorum}`,
+  }),
   RewardPoolSignerLengthMismatch: ([signers, signatures]) => ({
     message: `${signers} signers but ${signatures} signatures`,
   }),
@@ -144,7 +146,9 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `${account} has ${unclaimedWad} WAD unclaimed, less than the ${amountWad} WAD clawback`,
   }),
   RewardPoolNoQueuedChange: () => ({ message: "no change is queued" }),
-  RewardPoolChangeNotDue: ([eta, timestamp]) => ({ message: `the queued change takes effect at ${eta}, now is ${timestamp}` }),
+  RewardPoolChangeNotDue: ([eta, timestamp]) => ({
+    message: `the queued change takes effect at ${eta}, now is ${timestamp}`,
+  }),
   ERC721InsufficientApproval: ([operator, tokenId]) => ({
     message: `${operator} is not approved to move device ${tokenId}`,
   }),
