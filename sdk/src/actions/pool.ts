@@ -1,0 +1,156 @@
+/**
+ * RewardPool and factory actions over ethers v6 and the typechain types: reads apart from writes, errors decoded.
+ */
+import type { ContractRunner, TypedDataDomain } from "ethers";
+
+import {
+  RewardPoolFactory__factory,
+  RewardPool__factory,
+  DeviceRegistry__factory,
+  type RewardPool,
+  type RewardPoolFactory,
+} from "../../../types/index.js";
+import type { IRewardPool } from "../../../types/RewardPool.js";
+import {
+  CLAIM_TYPES,
+  attestBatch,
+  poolDomain,
+  type Attestation,
+  type Proof,
+  type QuorumSigner,
+  type SignedClaim,
+} from "../core/pool.js";
+import { InvalidInputError } from "../errors/base.js";
+import { withDecodedErrors } from "../errors/contract.js";
+
+/** Interfaces whose custom errors pool calls can revert with. */
+export const poolErrorInterfaces = [
+  RewardPool__factory.createInterface(),
+  RewardPoolFactory__factory.createInterface(),
+  DeviceRegistry__factory.createInterface(),
+];
+
+export function rewardPoolAt(address: string, runner: ContractRunner): RewardPool {
+  return RewardPool__factory.connect(address, runner);
+}
+
+export function rewardPoolFactoryAt(address: string, runner: ContractRunner): RewardPoolFactory {
+  return RewardPoolFactory__factory.connect(address, runner);
+}
+
+/** The pool's EIP-712 domain, read from the chain. */
+export async function readPoolDomain(pool: RewardPool): Promise<TypedDataDomain> {
+  const [, , , chainId, verifyingContract] = await pool.eip712Domain();
+  return poolDomain(chainId, verifyingContract);
+}
+
+/* READS */
+
+export interface PoolAccount {
+  creditedWad: bigint;
+  credited: bigint;
+  paid: bigint;
+  claimable: bigint;
+  claimNonce: bigint;
+}
+
+/**
+ * An account's ledger entry in a pool.
+ * @example const { claimable } = await getPoolAccount(pool, operator);
+ */
+export async function getPoolAccount(pool: RewardPool, account: string): Promise<PoolAccount> {
+  const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account));
+  return {
+    creditedWad: a.creditedWad,
+    credited: a.credited,
+    paid: a.paid,
+    claimable: a.claimable,
+    claimNonce: a.claimNonce,
+  };
+}
+
+/* WRITES */
+
+export type PoolConfig = IRewardPool.PoolConfigStruct;
+
+/**
+ * Creates a pool through the factory at its deterministic address and returns that address.
+ * @example const pool = await createPool(factory.connect(protocol), { config, salt: id("my-pool") });
+ */
+export async function createPool(factory: RewardPoolFactory, p: { config: PoolConfig; salt: string }): Promise<string> {
+  const runner = factory.runner;
+  if (runner === null || !("getAddress" in runner) || typeof runner.getAddress !== "function") {
+    throw new InvalidInputError("createPool needs a factory connected to a signer");
+  }
+  const creator = (await runner.getAddress()) as string;
+  const address = await factory.predictPool(creator, p.salt);
+  await withDecodedErrors(poolErrorInterfaces, async () => (await factory.createPool(p.config, p.salt)).wait());
+  return address;
+}
+
+/** Funds the pool from the signer's balance (approve first) under a reference. */
+export async function fundPool(pool: RewardPool, p: { amount: bigint; ref: string }): Promise<void> {
+  if (p.amount <= 0n) throw new InvalidInputError(`funding amount must be positive, got ${p.amount}`);
+  await withDecodedErrors(poolErrorInterfaces, async () => (await pool.fund(p.amount, p.ref)).wait());
+}
+
+export interface RecordWorkParams {
+  epoch: bigint;
+  proofs: readonly Proof[];
+  verifiers: readonly QuorumSigner[];
+  /** First batch nonce to use; batches take consecutive nonces. */
+  firstNonce: bigint;
+  /** Proofs per transaction (500 fits comfortably under the per-transaction gas cap). */
+  batchSize?: number;
+}
+
+/**
+ * Records verified work in batches, each attested by `verifiers` (a quorum of the pool's verifier set).
+ * @returns the next unused batch nonce.
+ */
+export async function recordWork(pool: RewardPool, p: RecordWorkParams): Promise<bigint> {
+  const batchSize = p.batchSize ?? 500;
+  if (batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batchSize must be 1..1000, got ${batchSize}`);
+  if (p.proofs.length === 0) throw new InvalidInputError("no proofs to record");
+  const domain = await readPoolDomain(pool);
+  let nonce = p.firstNonce;
+  for (let start = 0; start < p.proofs.length; start += batchSize) {
+    const batch = p.proofs.slice(start, start + batchSize);
+    const attestation = await attestBatch(p.verifiers, domain, p.epoch, nonce, batch);
+    await withDecodedErrors(poolErrorInterfaces, async () =>
+      (await pool.recordProofs(p.epoch, nonce, [...batch], [], attestation)).wait(),
+    );
+    nonce += 1n;
+  }
+  return nonce;
+}
+
+/** Claims everything `account` can claim; anyone may send it, the funds go to `account`. */
+export async function claim(pool: RewardPool, account: string): Promise<bigint> {
+  const receipt = await withDecodedErrors(poolErrorInterfaces, async () => (await pool.claim(account)).wait());
+  for (const log of receipt?.logs ?? []) {
+    const parsed = pool.interface.parseLog(log);
+    if (parsed?.name === "Claimed") return parsed.args.amount as bigint;
+  }
+  return 0n;
+}
+
+/** The account's signature for a gasless claim, to hand to a relayer. */
+export async function signClaim(signer: QuorumSigner, domain: TypedDataDomain, c: SignedClaim): Promise<string> {
+  if (signer.address.toLowerCase() !== c.account.toLowerCase()) {
+    throw new InvalidInputError(`the claim is for ${c.account} but ${signer.address} is signing`);
+  }
+  return signer.signTypedData(domain, CLAIM_TYPES, { ...c });
+}
+
+/** Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap). */
+export async function relayClaim(
+  pool: RewardPool,
+  p: { claim: SignedClaim; signature: string; fee: bigint },
+): Promise<void> {
+  await withDecodedErrors(poolErrorInterfaces, async () =>
+    (await pool.claimWithSig(p.claim, p.fee, p.signature)).wait(),
+  );
+}
+
+export type { Attestation };
