@@ -23,7 +23,7 @@ export default defineConfig({
     settings: {
       evmVersion: "prague",
       viaIR: true,
-      optimizer: { enabled: true, runs: 1000 },
+      optimizer: { enabled: true, runs: 10_000 },
     },
   },
   paths: {

@@ -226,6 +226,17 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     }
 
     /// @inheritdoc IDeviceRegistry
+    function packedRewardInfo(uint256 deviceId) external view returns (uint256) {
+        Device storage d = _devices[deviceId];
+        address payee = d.hasPayout ? _payouts[deviceId] : d.owner;
+        return
+            uint256(uint160(payee)) |
+            (uint256(d.networkId) << 160) |
+            (uint256(d.index) << 192) |
+            (uint256(uint8(d.status)) << 232);
+    }
+
+    /// @inheritdoc IDeviceRegistry
     function network(uint32 networkId) external view returns (NetworkInfo memory) {
         Network storage net = _networks[networkId];
         require(net.admin != address(0), DeviceRegistryUnknownNetwork(networkId));

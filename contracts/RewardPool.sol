@@ -51,6 +51,9 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     uint256 public constant WAD = 1e18;
 
+    /// @dev Status (bits 72-79) and network id (bits 0-31) of `packedRewardInfo >> 160`.
+    uint256 internal constant _STATUS_NETWORK_MASK = (uint256(0xff) << 72) | 0xffffffff;
+
     bytes32 public constant PROOF_BATCH_TYPEHASH = keccak256(
         "ProofBatch(uint32 epoch,uint256 batchNonce,bytes32 proofsHash)"
     );
@@ -488,16 +491,25 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         mapping(uint256 word => uint256 bits) storage recorded = _recorded[epoch];
 
         IDeviceRegistry registry = _registry;
+        uint256 expected = (uint256(uint8(IDeviceRegistry.DeviceStatus.Active)) << 72) | networkId;
 
         uint256 wordIndex = type(uint256).max;
         uint256 word;
         address payee;
-        uint256 payeeCredit;
+        uint256 payeeUnits;
         for (uint256 i; i < proofs.length; ++i) {
             Proof calldata p = proofs[i];
-            (uint32 deviceNetwork, uint40 index, IDeviceRegistry.DeviceStatus status, address devicePayee) = registry
-                .rewardInfo(p.deviceId);
-            _checkProof(i, p, status, deviceNetwork, networkId, params.deviceCap);
+            uint256 info = registry.packedRewardInfo(p.deviceId);
+            uint64 units = p.units;
+            // Fast path, one comparison each: the device is active in this network; 1 <= units <= cap
+            // (units - 1 wraps for zero). The slow path finds and reports the reason.
+            unchecked {
+                if ((info >> 160) & _STATUS_NETWORK_MASK != expected || units - 1 >= params.deviceCap) {
+                    _rejectProof(i, p.deviceId, info, networkId, units, params.deviceCap);
+                }
+            }
+            address devicePayee = address(uint160(info));
+            uint256 index = uint40(info >> 192);
 
             uint256 w = index >> 8;
             if (w != wordIndex) {
@@ -511,38 +523,40 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
             if (deviceSigned) _checkDeviceSignature(i, p, epoch, deviceSignatures[i]);
 
-            uint256 reward = uint256(p.units) * rate;
+            // A run of proofs with one payee (a fleet) is credited once: units add up, rate applies at the flush.
             if (devicePayee != payee) {
-                if (payee != address(0)) _credit(payee, payeeCredit);
+                if (payee != address(0)) _credit(payee, payeeUnits * rate);
                 payee = devicePayee;
-                payeeCredit = 0;
+                payeeUnits = 0;
             }
-            payeeCredit += reward;
-            totalUnits += p.units;
-            emit WorkRecorded(p.deviceId, devicePayee, epoch, p.units, reward, p.evidenceHash);
+            // Cannot overflow: at most ~10^5 proofs of uint64 units fit in a transaction.
+            unchecked {
+                payeeUnits += units;
+                totalUnits += units;
+            }
+            emit WorkRecorded(p.deviceId, devicePayee, units, p.evidenceHash);
         }
         recorded[wordIndex] = word;
-        _credit(payee, payeeCredit);
+        _credit(payee, payeeUnits * rate);
     }
 
-    function _checkProof(
+    /// @dev Reverts with the reason a proof failed the fast-path check in {_creditProofs}.
+    function _rejectProof(
         uint256 i,
-        Proof calldata p,
-        IDeviceRegistry.DeviceStatus status,
-        uint32 deviceNetwork,
+        uint256 deviceId,
+        uint256 info,
         uint32 networkId,
+        uint64 units,
         uint64 deviceCap
     ) internal pure {
-        if (status != IDeviceRegistry.DeviceStatus.Active) {
-            ProofRejection reason =
-                status == IDeviceRegistry.DeviceStatus.None
-                    ? ProofRejection.UnknownDevice
-                    : ProofRejection.DeviceNotActive;
-            revert RewardPoolProofRejected(i, p.deviceId, reason);
-        }
-        require(deviceNetwork == networkId, RewardPoolProofRejected(i, p.deviceId, ProofRejection.WrongNetwork));
-        require(p.units != 0, RewardPoolProofRejected(i, p.deviceId, ProofRejection.ZeroUnits));
-        require(p.units <= deviceCap, RewardPoolProofRejected(i, p.deviceId, ProofRejection.OverDeviceCap));
+        IDeviceRegistry.DeviceStatus status = IDeviceRegistry.DeviceStatus(uint8(info >> 232));
+        ProofRejection reason;
+        if (status == IDeviceRegistry.DeviceStatus.None) reason = ProofRejection.UnknownDevice;
+        else if (uint32(info >> 160) != networkId) reason = ProofRejection.WrongNetwork;
+        else if (status != IDeviceRegistry.DeviceStatus.Active) reason = ProofRejection.DeviceNotActive;
+        else if (units == 0) reason = ProofRejection.ZeroUnits;
+        else reason = units > deviceCap ? ProofRejection.OverDeviceCap : ProofRejection.None;
+        revert RewardPoolProofRejected(i, deviceId, reason);
     }
 
     function _checkDeviceSignature(

@@ -255,6 +255,10 @@ interface IDeviceRegistry {
         uint256 deviceId
     ) external view returns (uint32 networkId, uint40 index, DeviceStatus status, address payee);
 
+    /// @notice {rewardInfo} packed in one word, the form reward pools read in their per-proof loop:
+    /// bits 0-159 payee, 160-191 networkId, 192-231 index, 232-239 status. Zero for an unknown device.
+    function packedRewardInfo(uint256 deviceId) external view returns (uint256);
+
     /// @notice The network `networkId`; reverts if unknown.
     function network(uint32 networkId) external view returns (NetworkInfo memory);
 

@@ -131,15 +131,10 @@ interface IRewardPool {
         uint128 rate,
         address[] signers
     );
-    /// @notice One proof credited: `rewardWad` = units × rate went to `account`, the device's payee of record.
-    event WorkRecorded(
-        uint256 indexed deviceId,
-        address indexed account,
-        uint32 epoch,
-        uint64 units,
-        uint256 rewardWad,
-        bytes32 evidenceHash
-    );
+    /// @notice One proof credited to `account`, the device's payee of record when it was recorded.
+    /// @dev Kept small because it is emitted once per proof: its epoch, batch and rate are those of the
+    /// `BatchRecorded` event that follows it in the same transaction, and its reward is `units * rate` (WAD).
+    event WorkRecorded(uint256 indexed deviceId, address indexed account, uint64 units, bytes32 evidenceHash);
     event Claimed(address indexed account, address indexed recipient, uint256 amount, address relayer, uint256 fee);
     event ClawedBack(
         address indexed account,

@@ -44,7 +44,12 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     /// @notice Account allowed to blacklist and un-blacklist addresses and to hand that role over.
     address public blacklister;
 
-    mapping(address account => bool blacklisted) private _blacklisted;
+    /// @dev As in USDC v2.2, the blacklist flag lives in the top bit of the balance slot, so a transfer checks it
+    /// for free: the mock then costs what USDC costs, and pool gas figures measured with it are realistic.
+    uint256 private constant _BLACKLIST_FLAG = 1 << 255;
+
+    mapping(address account => uint256 balanceAndFlag) private _balanceStates;
+    uint256 private _supply;
     mapping(address authorizer => mapping(bytes32 nonce => bool used)) private _authorizationStates;
 
     /// @notice An EIP-3009 authorization was used or canceled; its nonce can never be used again.
@@ -245,14 +250,14 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     /// @notice Blacklists `account`. Only the blacklister.
     /// @param account Address to freeze.
     function blacklist(address account) external onlyBlacklister {
-        _blacklisted[account] = true;
+        _balanceStates[account] |= _BLACKLIST_FLAG;
         emit Blacklisted(account);
     }
 
     /// @notice Removes `account` from the blacklist. Only the blacklister.
     /// @param account Address to unfreeze.
     function unBlacklist(address account) external onlyBlacklister {
-        _blacklisted[account] = false;
+        _balanceStates[account] &= ~_BLACKLIST_FLAG;
         emit UnBlacklisted(account);
     }
 
@@ -268,17 +273,52 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     /// @param account Address to check.
     /// @return True if `account` is blacklisted.
     function isBlacklisted(address account) external view returns (bool) {
-        return _blacklisted[account];
+        return _balanceStates[account] & _BLACKLIST_FLAG != 0;
+    }
+
+    /// @inheritdoc ERC20
+    function balanceOf(address account) public view override returns (uint256) {
+        return _balanceStates[account] & ~_BLACKLIST_FLAG;
+    }
+
+    /// @inheritdoc ERC20
+    function totalSupply() public view override returns (uint256) {
+        return _supply;
     }
 
     // ---------------------------------------------------------------- internals
 
     /// @dev Every balance change (transfer, transferFrom, mint, burn, EIP-3009) passes here.
+    /// Balances and supply are kept here (packed with the blacklist flag), never in OpenZeppelin's private
+    /// `_balances` / `_totalSupply`, which is why `balanceOf` and `totalSupply` are overridden too.
     function _update(address from, address to, uint256 value) internal override {
         _requireNotBlacklisted(_msgSender());
-        _requireNotBlacklisted(from);
-        _requireNotBlacklisted(to);
-        super._update(from, to, value);
+        if (from == address(0)) {
+            _supply += value;
+            if (_supply >= _BLACKLIST_FLAG) revert ERC20InvalidReceiver(to);
+        } else {
+            uint256 fromState = _balanceStates[from];
+            if (fromState & _BLACKLIST_FLAG != 0) revert MockUSDCBlacklisted(from);
+            if (fromState < value) revert ERC20InsufficientBalance(from, fromState, value);
+            // Cannot underflow: checked just above (the flag bit is clear).
+            unchecked {
+                _balanceStates[from] = fromState - value;
+            }
+        }
+        if (to == address(0)) {
+            // Cannot underflow: the burnt value was part of `from`'s balance, hence of the supply.
+            unchecked {
+                _supply -= value;
+            }
+        } else {
+            uint256 toState = _balanceStates[to];
+            if (toState & _BLACKLIST_FLAG != 0) revert MockUSDCBlacklisted(to);
+            // Cannot reach the flag bit: every balance is at most the supply, which stays below it.
+            unchecked {
+                _balanceStates[to] = toState + value;
+            }
+        }
+        emit Transfer(from, to, value);
     }
 
     /// @dev Every allowance change (approve, permit, transferFrom's spending) passes here.
@@ -320,6 +360,6 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     }
 
     function _requireNotBlacklisted(address account) private view {
-        if (_blacklisted[account]) revert MockUSDCBlacklisted(account);
+        if (_balanceStates[account] & _BLACKLIST_FLAG != 0) revert MockUSDCBlacklisted(account);
     }
 }

@@ -2,7 +2,15 @@ import { expect } from "chai";
 import { ZeroAddress, id } from "ethers";
 import { network } from "hardhat";
 
-import { CLAIM_TYPES, CLAWBACK_TYPES, WAD, attest, attestBatch, poolDomain } from "../../sdk/src/core/pool.js";
+import {
+  CLAIM_TYPES,
+  CLAWBACK_TYPES,
+  WAD,
+  attest,
+  attestBatch,
+  hashProofs,
+  poolDomain,
+} from "../../sdk/src/core/pool.js";
 import { CHANGE_DELAY, DAY, DEVICE_CAP, RATE, USDC, poolFixture } from "../helpers/pool.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -176,7 +184,8 @@ describe("RewardPool", function () {
 
   describe("recordProofs", function () {
     it("credits each proof to its device's payee at full precision and emits the record", async function () {
-      const { pool, record, proof, aliceDevices, bobDevices, alice, bob } = await loadFixture(fixture);
+      const { pool, record, proof, aliceDevices, bobDevices, alice, bob, verifiers, domain } =
+        await loadFixture(fixture);
       await closeEpoch(pool, 0n);
       const proofs = [
         proof(aliceDevices[0]!.deviceId, 10n),
@@ -186,10 +195,21 @@ describe("RewardPool", function () {
       const tx = record(0n, proofs);
       await expect(tx)
         .to.emit(pool, "WorkRecorded")
-        .withArgs(aliceDevices[0]!.deviceId, alice.address, 0, 10n, 10n * RATE, proofs[0]!.evidenceHash)
+        .withArgs(aliceDevices[0]!.deviceId, alice.address, 10n, proofs[0]!.evidenceHash)
         .and.to.emit(pool, "WorkRecorded")
-        .withArgs(bobDevices[0]!.deviceId, bob.address, 0, 7n, 7n * RATE, proofs[2]!.evidenceHash);
-      await expect(tx).to.emit(pool, "BatchRecorded");
+        .withArgs(bobDevices[0]!.deviceId, bob.address, 7n, proofs[2]!.evidenceHash);
+      await expect(tx)
+        .to.emit(pool, "BatchRecorded")
+        .withArgs(
+          0,
+          0,
+          hashProofs(proofs),
+          3,
+          28n,
+          28n * RATE,
+          RATE,
+          (await attestBatch(verifiers.slice(0, 3), domain, 0n, 0n, proofs)).signers,
+        );
       const a = await pool.account(alice.address);
       expect(a.creditedWad).to.equal(21n * RATE);
       expect(a.claimable).to.equal((21n * RATE) / WAD);
