@@ -132,6 +132,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     function initialize(IDeviceRegistry registry, PoolConfig calldata config) external initializer {
         require(config.token != address(0), RewardPoolInvalidConfig("token"));
         require(config.admin != address(0), RewardPoolInvalidConfig("admin"));
+        require(config.guardian != address(0), RewardPoolInvalidConfig("guardian"));
         require(config.epochLength != 0, RewardPoolInvalidConfig("epochLength"));
         require(config.maxRelayerFee <= type(uint128).max, RewardPoolInvalidConfig("maxRelayerFee"));
         registry.network(config.networkId); // reverts DeviceRegistryUnknownNetwork for an unknown network
@@ -312,6 +313,20 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     /// @inheritdoc IRewardPool
     function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external onlyAdmin {
+        // Checked now so that applying can never fail (and never block recordProofs): each list strictly
+        // ascending, removals are current verifiers, additions are not, and the quorum fits the new set.
+        address previous;
+        for (uint256 i; i < remove.length; ++i) {
+            require(remove[i] > previous && _verifiers[remove[i]], RewardPoolInvalidConfig("remove"));
+            previous = remove[i];
+        }
+        previous = address(0);
+        for (uint256 i; i < add.length; ++i) {
+            require(add[i] > previous && !_verifiers[add[i]], RewardPoolInvalidConfig("add"));
+            previous = add[i];
+        }
+        uint256 count = _verifierCount + add.length - remove.length;
+        require(quorum != 0 && quorum <= count, RewardPoolInvalidConfig("quorum"));
         uint64 eta = uint64(block.timestamp) + _changeDelay;
         _pendingVerifiers = PendingVerifiers({add: add, remove: remove, quorum: quorum, eta: eta});
         emit VerifierChangeQueued(add, remove, quorum, eta);

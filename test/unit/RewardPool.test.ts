@@ -72,6 +72,7 @@ describe("RewardPoolFactory", function () {
       const cases: Array<[string, typeof config]> = [
         ["token", { ...config, token: ZeroAddress }],
         ["admin", { ...config, admin: ZeroAddress }],
+        ["guardian", { ...config, guardian: ZeroAddress }],
         ["epochLength", { ...config, epochLength: 0 }],
         ["rate", { ...config, params: { ...config.params, rate: 0n } }],
         ["epochBudget", { ...config, params: { ...config.params, epochBudget: 0n } }],
@@ -383,6 +384,28 @@ describe("RewardPool", function () {
         .withArgs(pos, stranger.address);
     });
 
+    it("accepts an ERC-1271 contract among the verifiers", async function () {
+      const { pool, admin, domain, verifiers, proof, aliceDevices } = await loadFixture(fixture);
+      const multisigOwner = ethers.Wallet.createRandom();
+      const multisig = await ethers.deployContract("MockERC1271Wallet", [multisigOwner.address]);
+      const multisigAddress = await multisig.getAddress();
+      await pool.connect(admin).queueVerifierChange([multisigAddress], [], 3);
+      await time.increase(CHANGE_DELAY);
+      await pool.applyQueuedChanges();
+      await closeEpoch(pool, 0n);
+      const proofs = [proof(aliceDevices[0]!.deviceId, 3n)];
+      const contractSigner = { address: multisigAddress, signTypedData: multisigOwner.signTypedData.bind(multisigOwner) };
+      const att = await attestBatch([contractSigner, ...verifiers.slice(0, 2)], domain, 0n, 5n, proofs);
+      await expect(pool.recordProofs(0, 5, proofs, [], att)).to.emit(pool, "BatchRecorded");
+    });
+
+    it("records nothing while paused", async function () {
+      const { pool, guardian, record, proof, aliceDevices } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      await pool.connect(guardian).pause();
+      await expect(record(0n, [proof(aliceDevices[0]!.deviceId, 3n)])).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
+    });
+
     it("refuses a removed verifier once the queued change takes effect, not before", async function () {
       const { pool, admin, domain, verifiers, proof, aliceDevices, record } = await loadFixture(fixture);
       const removed = verifiers[0]!;
@@ -615,6 +638,34 @@ describe("RewardPool", function () {
         .to.emit(pool, "QueuedChangeCancelled")
         .withArgs(false, true, guardian.address);
       await expect(pool.applyQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolNoQueuedChange");
+    });
+
+    it("refuses verifier changes that could not be applied", async function () {
+      const { pool, admin, verifiers, stranger } = await loadFixture(fixture);
+      const sorted = verifiers.map((v) => v.address).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      const cases: Array<[string[], string[], number, string]> = [
+        [[], [stranger.address], 3, "remove"], // not a verifier
+        [[], [sorted[1]!, sorted[0]!], 3, "remove"], // unsorted
+        [[], [sorted[0]!, sorted[0]!], 3, "remove"], // duplicate
+        [[sorted[0]!], [], 3, "add"], // already a verifier
+        [[ZeroAddress], [], 3, "add"], // zero address
+        [[], sorted.slice(0, 3), 3, "quorum"], // 2 verifiers left, quorum 3
+        [[stranger.address], [], 0, "quorum"],
+      ];
+      for (const [add, remove, quorum, field] of cases) {
+        await expect(pool.connect(admin).queueVerifierChange(add, remove, quorum))
+          .to.be.revertedWithCustomError(pool, "RewardPoolInvalidConfig")
+          .withArgs(field);
+      }
+      await expect(pool.connect(admin).queueVerifierChange([stranger.address], sorted.slice(0, 2), 4))
+        .to.emit(pool, "VerifierChangeQueued");
+      await time.increase(CHANGE_DELAY);
+      await expect(pool.applyQueuedChanges())
+        .to.emit(pool, "VerifierSetChanged")
+        .withArgs([stranger.address], sorted.slice(0, 2), 4);
+      const s = await pool.settings();
+      expect(s.verifierCount).to.equal(4n);
+      expect(s.quorum).to.equal(4n);
     });
 
     it("hands the admin role over in two steps and changes the guardian", async function () {
