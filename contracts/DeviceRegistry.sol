@@ -227,13 +227,15 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
 
     /// @inheritdoc IDeviceRegistry
     function packedRewardInfo(uint256 deviceId) external view returns (uint256) {
-        Device storage d = _devices[deviceId];
-        address payee = d.hasPayout ? _payouts[deviceId] : d.owner;
-        return
-            uint256(uint160(payee)) |
-            (uint256(d.networkId) << 160) |
-            (uint256(d.index) << 192) |
-            (uint256(uint8(d.status)) << 232);
+        return _packedRewardInfo(deviceId);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function packedRewardInfos(uint256[] calldata deviceIds) external view returns (uint256[] memory infos) {
+        infos = new uint256[](deviceIds.length);
+        for (uint256 i; i < deviceIds.length; ++i) {
+            infos[i] = _packedRewardInfo(deviceIds[i]);
+        }
     }
 
     /// @inheritdoc IDeviceRegistry
@@ -349,6 +351,16 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
 
         emit Transfer(address(0), msg.sender, deviceId);
         emit DeviceRegistered(deviceId, networkId, msg.sender, index, keyType, r.key, r.metadataHash, payout, attester);
+    }
+
+    function _packedRewardInfo(uint256 deviceId) internal view returns (uint256) {
+        Device storage d = _devices[deviceId];
+        address payee = d.hasPayout ? _payouts[deviceId] : d.owner;
+        return
+            uint256(uint160(payee)) |
+            (uint256(d.networkId) << 160) |
+            (uint256(d.index) << 192) |
+            (uint256(uint8(d.status)) << 232);
     }
 
     /// @dev ERC-721 ownership lives in the device slot.

@@ -9,6 +9,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IERC3009} from "./interfaces/IERC3009.sol";
@@ -66,27 +67,32 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     bytes32 public constant CLAIM_TYPEHASH = keccak256(
         "Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)"
     );
+    bytes32 public constant EPOCH_COMMIT_TYPEHASH = keccak256(
+        "EpochCommit(uint32 epoch,bytes32 root,uint256 totalOwed,uint256 epochTotal,bytes32 manifestHash,"
+        "bytes32 manifestUriHash,uint32 formulaVersion)"
+    );
 
     /* STORAGE */
 
-    // slot: token, genesis, paused
+    // slot: everything a claim reads besides the account and the root (160 + 8 + 48 + 40 bits)
     IERC20 internal _token;
-    uint64 internal _genesis;
     bool internal _paused;
+    uint48 internal _minClaim;
+    /// @dev When the pending epoch root starts to pay (zero: no pending root).
+    uint40 internal _pendingClaimableAt;
     // slot: registry, networkId, epochLength, changeDelay
     IDeviceRegistry internal _registry;
     uint32 internal _networkId;
     uint32 internal _epochLength;
     uint32 internal _changeDelay;
-    // slot: quorum, verifier count, device-signature flag (read once per batch)
+    // slot: quorum, verifier count, device-signature flag, genesis, challenge period
     uint8 internal _quorum;
     uint16 internal _verifierCount;
     bool internal _requireDeviceSignatures;
+    uint64 internal _genesis;
+    uint32 internal _challengePeriod;
 
     RewardParams internal _params;
-    // slot: what claims read and write together
-    uint128 internal _totalPaid;
-    uint128 internal _minClaim;
     // slot
     uint128 internal _totalFunded;
     uint128 internal _maxRelayerFee;
@@ -109,6 +115,12 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     PendingVerifiers internal _pendingVerifiers;
     PendingParams internal _pendingParams;
+
+    /// @dev Epoch mode: the root in force and the one in its challenge period (claimable from
+    /// `_pendingClaimableAt`, which makes it the root in force without a write).
+    EpochRoot internal _activeRoot;
+    EpochRoot internal _pendingRoot;
+    mapping(address account => uint256 paid) internal _paidEpoch;
 
     /* MODIFIERS */
 
@@ -134,7 +146,6 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         require(config.admin != address(0), RewardPoolInvalidConfig("admin"));
         require(config.guardian != address(0), RewardPoolInvalidConfig("guardian"));
         require(config.epochLength != 0, RewardPoolInvalidConfig("epochLength"));
-        require(config.maxRelayerFee <= type(uint128).max, RewardPoolInvalidConfig("maxRelayerFee"));
         registry.network(config.networkId); // reverts DeviceRegistryUnknownNetwork for an unknown network
         _validateParams(config.params);
 
@@ -144,6 +155,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         _networkId = config.networkId;
         _epochLength = config.epochLength;
         _changeDelay = config.changeDelay;
+        _challengePeriod = config.challengePeriod;
         _requireDeviceSignatures = config.requireDeviceSignatures;
         _admin = config.admin;
         _guardian = config.guardian;
@@ -151,7 +163,19 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         _minClaim = config.minClaim;
         _maxRelayerFee = config.maxRelayerFee;
         _changeVerifiers(config.verifiers, new address[](0), config.quorum);
-        emit PoolInitialized(config.token, config.networkId, config.admin, config);
+        emit PoolInitialized(
+            config.token,
+            config.networkId,
+            config.admin,
+            config.guardian,
+            uint64(block.timestamp),
+            config.epochLength,
+            config.changeDelay,
+            config.challengePeriod,
+            config.requireDeviceSignatures
+        );
+        emit RewardParamsChanged(config.params);
+        emit ClaimSettingsChanged(config.minClaim, config.maxRelayerFee);
     }
 
     /* FUNDING */
@@ -240,7 +264,8 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         _epochCreditedWad[epoch] = epochCredited;
         uint256 creditedWad = _totalCreditedWad + rewardWad;
         uint256 availableWad = uint256(_totalFunded) * WAD;
-        require(creditedWad <= availableWad, RewardPoolInsolvent(availableWad, creditedWad));
+        uint256 neededWad = creditedWad + _epochOwed() * WAD;
+        require(neededWad <= availableWad, RewardPoolInsolvent(availableWad, neededWad));
         _totalCreditedWad = creditedWad;
 
         emit BatchRecorded(epoch, batchNonce, proofsHash, count, totalUnits, rewardWad, rate, attestation.signers);
@@ -280,15 +305,22 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     /* CLAIMS */
 
     /// @inheritdoc IRewardPool
-    function claim(address account_) external nonReentrant whenNotPaused returns (uint256 amount) {
-        amount = _settle(account_);
+    function claim(
+        address account_,
+        uint256 cumulative,
+        bytes32[] calldata proof
+    ) external nonReentrant whenNotPaused returns (uint256 amount) {
+        (uint256 ledgerAmount, uint256 epochAmount) = _settle(account_, cumulative, proof);
+        amount = ledgerAmount + epochAmount;
         _token.safeTransfer(account_, amount);
-        emit Claimed(account_, account_, amount, address(0), 0);
+        emit Claimed(account_, account_, ledgerAmount, epochAmount, address(0), 0);
     }
 
     /// @inheritdoc IRewardPool
     function claimWithSig(
         SignedClaim calldata c,
+        uint256 cumulative,
+        bytes32[] calldata proof,
         uint256 fee,
         bytes calldata signature
     ) external nonReentrant whenNotPaused returns (uint256 amount) {
@@ -302,11 +334,69 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
             RewardPoolInvalidClaimSignature(c.account)
         );
         _claimNonces[c.account] = expected + 1;
-        amount = _settle(c.account);
+        (uint256 ledgerAmount, uint256 epochAmount) = _settle(c.account, cumulative, proof);
+        amount = ledgerAmount + epochAmount;
         require(fee <= amount, RewardPoolFeeTooHigh(fee, amount));
         if (fee != 0) _token.safeTransfer(msg.sender, fee);
         _token.safeTransfer(c.recipient, amount - fee);
-        emit Claimed(c.account, c.recipient, amount, msg.sender, fee);
+        emit Claimed(c.account, c.recipient, ledgerAmount, epochAmount, msg.sender, fee);
+    }
+
+    /* EPOCH MODE */
+
+    /// @inheritdoc IRewardPool
+    function commitEpoch(EpochCommit calldata c, Attestation calldata attestation) external nonReentrant whenNotPaused {
+        _applyDueChanges();
+        uint32 current = _currentEpoch();
+        require(c.epoch < current, RewardPoolEpochNotClosed(c.epoch, current));
+        _promotePendingRoot();
+        EpochRoot memory pending = _pendingRoot;
+        EpochRoot memory active = _activeRoot;
+        // The latest commit (pending, else active) fixes the order; a first commit may be for any closed epoch.
+        EpochRoot memory latest = pending.claimableAt != 0 ? pending : active;
+        require(
+            latest.claimableAt == 0 || c.epoch > latest.epoch,
+            RewardPoolEpochNotAfterLatest(c.epoch, latest.epoch)
+        );
+        _checkQuorum(_epochCommitDigest(c), attestation);
+
+        uint256 neededWad = c.totalOwed * WAD + _totalCreditedWad;
+        uint256 availableWad = uint256(_totalFunded) * WAD;
+        require(neededWad <= availableWad, RewardPoolInsolvent(availableWad, neededWad));
+
+        if (pending.claimableAt != 0) emit EpochSuperseded(pending.epoch, c.epoch);
+        uint64 claimableAt = uint64(block.timestamp) + _challengePeriod;
+        _pendingRoot = EpochRoot({
+            root: c.root,
+            totalOwed: c.totalOwed.toUint128(),
+            epoch: c.epoch,
+            claimableAt: claimableAt
+        });
+        _pendingClaimableAt = uint40(claimableAt);
+        emit EpochCommitted(
+            c.epoch,
+            c.root,
+            c.totalOwed,
+            c.epochTotal,
+            c.manifestHash,
+            c.manifestUriHash,
+            c.formulaVersion,
+            claimableAt,
+            attestation.signers
+        );
+    }
+
+    /// @inheritdoc IRewardPool
+    function vetoEpoch(uint32 epoch, bytes32 reasonHash) external {
+        require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        uint40 claimableAt = _pendingClaimableAt;
+        require(
+            claimableAt != 0 && block.timestamp < claimableAt && _pendingRoot.epoch == epoch,
+            RewardPoolNothingToVeto(epoch)
+        );
+        delete _pendingRoot;
+        _pendingClaimableAt = 0;
+        emit EpochVetoed(epoch, msg.sender, reasonHash);
     }
 
     /* GOVERNANCE */
@@ -362,7 +452,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IRewardPool
-    function setClaimSettings(uint128 minClaim, uint128 maxRelayerFee) external onlyAdmin {
+    function setClaimSettings(uint48 minClaim, uint128 maxRelayerFee) external onlyAdmin {
         _minClaim = minClaim;
         _maxRelayerFee = maxRelayerFee;
         emit ClaimSettingsChanged(minClaim, maxRelayerFee);
@@ -415,10 +505,36 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         v = AccountView({
             creditedWad: a.creditedWad,
             credited: credited,
-            paid: a.paid,
-            claimable: credited > a.paid ? credited - a.paid : 0,
+            paidLedger: a.paid,
+            paidEpoch: _paidEpoch[account_],
+            ledgerClaimable: credited - a.paid,
             claimNonce: _claimNonces[account_]
         });
+    }
+
+    /// @inheritdoc IRewardPool
+    function claimable(
+        address account_,
+        uint256 cumulative,
+        bytes32[] calldata proof
+    ) external view returns (uint256 ledgerAmount, uint256 epochAmount) {
+        Account memory a = _accounts[account_];
+        ledgerAmount = a.creditedWad / WAD - a.paid;
+        if (cumulative != 0) {
+            _verifyLeaf(account_, cumulative, proof);
+            uint256 paidEpoch = _paidEpoch[account_];
+            epochAmount = cumulative > paidEpoch ? cumulative - paidEpoch : 0;
+        }
+    }
+
+    /// @inheritdoc IRewardPool
+    function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending) {
+        active = _activeRoot;
+        pending = _pendingRoot;
+        if (pending.claimableAt != 0 && block.timestamp >= pending.claimableAt) {
+            (active, pending) = (pending, active);
+            delete pending;
+        }
     }
 
     /// @inheritdoc IRewardPool
@@ -426,9 +542,9 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         return
             Totals({
                 funded: _totalFunded,
-                paid: _totalPaid,
                 creditedWad: _totalCreditedWad,
-                clawedBackWad: _totalClawedBackWad
+                clawedBackWad: _totalClawedBackWad,
+                epochOwed: _epochOwed()
             });
     }
 
@@ -442,6 +558,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
                 genesis: _genesis,
                 epochLength: _epochLength,
                 changeDelay: _changeDelay,
+                challengePeriod: _challengePeriod,
                 quorum: _quorum,
                 verifierCount: _verifierCount,
                 requireDeviceSignatures: _requireDeviceSignatures,
@@ -480,16 +597,6 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         return _params;
     }
 
-    /// @inheritdoc IRewardPool
-    function batchDigest(uint32 epoch, uint256 batchNonce, bytes32 proofsHash) external view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(PROOF_BATCH_TYPEHASH, epoch, batchNonce, proofsHash)));
-    }
-
-    /// @inheritdoc IRewardPool
-    function claimDigest(SignedClaim calldata c) external view returns (bytes32) {
-        return _claimDigest(c);
-    }
-
     /* INTERNAL: LEDGER */
 
     /// @dev The per-proof loop. Reads each device once from the registry, keeps the current bitmap word and the
@@ -505,7 +612,13 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         uint32 networkId = _networkId;
         mapping(uint256 word => uint256 bits) storage recorded = _recorded[epoch];
 
-        IDeviceRegistry registry = _registry;
+        // One registry call for the whole batch: the device reads stay cold, the call overhead is paid once.
+        uint256[] memory infos;
+        {
+            uint256[] memory ids = new uint256[](proofs.length);
+            for (uint256 i; i < proofs.length; ++i) ids[i] = proofs[i].deviceId;
+            infos = _registry.packedRewardInfos(ids);
+        }
         uint256 expected = (uint256(uint8(IDeviceRegistry.DeviceStatus.Active)) << 72) | networkId;
 
         uint256 wordIndex = type(uint256).max;
@@ -514,7 +627,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         uint256 payeeUnits;
         for (uint256 i; i < proofs.length; ++i) {
             Proof calldata p = proofs[i];
-            uint256 info = registry.packedRewardInfo(p.deviceId);
+            uint256 info = infos[i];
             uint64 units = p.units;
             // Fast path, one comparison each: the device is active in this network; 1 <= units <= cap
             // (units - 1 wraps for zero). The slow path finds and reports the reason.
@@ -594,18 +707,76 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         a.creditedWad = (uint256(a.creditedWad) + amountWad).toUint128();
     }
 
-    /// @dev Marks everything `account_` can claim as paid and returns it; the caller transfers.
-    function _settle(address account_) internal returns (uint256 amount) {
+    /// @dev Marks everything `account_` can claim as paid and returns it; the caller transfers
+    /// (checks-effects-interactions). The epoch part is skipped when `cumulative` is zero.
+    function _settle(
+        address account_,
+        uint256 cumulative,
+        bytes32[] calldata proof
+    ) internal returns (uint256 ledgerAmount, uint256 epochAmount) {
         Account storage a = _accounts[account_];
         uint256 credited = a.creditedWad / WAD;
-        uint256 paid = a.paid;
-        require(credited > paid, RewardPoolNothingToClaim(account_));
-        amount = credited - paid;
+        ledgerAmount = credited - a.paid; // paid <= credited always: clawbacks only take unclaimed credit
+        if (ledgerAmount != 0) a.paid = uint128(credited);
+        if (cumulative != 0) {
+            _verifyLeaf(account_, cumulative, proof);
+            uint256 paidEpoch = _paidEpoch[account_];
+            if (cumulative > paidEpoch) {
+                epochAmount = cumulative - paidEpoch;
+                _paidEpoch[account_] = cumulative;
+            } else if (cumulative < paidEpoch) {
+                emit EpochShortfall(account_, cumulative, paidEpoch);
+            }
+        }
+        uint256 amount = ledgerAmount + epochAmount;
+        require(amount != 0, RewardPoolNothingToClaim(account_));
         uint256 minClaim = _minClaim;
         require(amount >= minClaim, RewardPoolBelowMinimumClaim(account_, amount, minClaim));
-        // Effects before the transfer (checks-effects-interactions); paid <= credited <= uint128 max.
-        a.paid = uint128(credited);
-        _totalPaid += uint128(amount);
+    }
+
+    /// @dev Reverts unless (account, cumulative) is a leaf of the root in force.
+    function _verifyLeaf(address account_, uint256 cumulative, bytes32[] calldata proof) internal view {
+        uint40 pendingAt = _pendingClaimableAt;
+        bytes32 root = pendingAt != 0 && block.timestamp >= pendingAt ? _pendingRoot.root : _activeRoot.root;
+        require(root != bytes32(0), RewardPoolNoEpochRoot());
+        // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))));
+        require(MerkleProof.verifyCalldata(proof, root, leaf), RewardPoolInvalidMerkleProof(account_, cumulative));
+    }
+
+    /// @dev Makes a pending root whose challenge period is over the active one.
+    function _promotePendingRoot() internal {
+        uint40 pendingAt = _pendingClaimableAt;
+        if (pendingAt != 0 && block.timestamp >= pendingAt) {
+            _activeRoot = _pendingRoot;
+            delete _pendingRoot;
+            _pendingClaimableAt = 0;
+        }
+    }
+
+    /// @dev What epoch mode may owe: the larger of the active and pending totals (a pending root may be vetoed).
+    function _epochOwed() internal view returns (uint256) {
+        uint256 active = _activeRoot.totalOwed;
+        uint256 pending = _pendingRoot.totalOwed;
+        return pending > active ? pending : active;
+    }
+
+    function _epochCommitDigest(EpochCommit calldata c) internal view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        EPOCH_COMMIT_TYPEHASH,
+                        c.epoch,
+                        c.root,
+                        c.totalOwed,
+                        c.epochTotal,
+                        c.manifestHash,
+                        c.manifestUriHash,
+                        c.formulaVersion
+                    )
+                )
+            );
     }
 
     /* INTERNAL: FUNDING */

@@ -259,6 +259,9 @@ interface IDeviceRegistry {
     /// bits 0-159 payee, 160-191 networkId, 192-231 index, 232-239 status. Zero for an unknown device.
     function packedRewardInfo(uint256 deviceId) external view returns (uint256);
 
+    /// @notice {packedRewardInfo} for many devices in one call: what a reward pool reads for a batch of proofs.
+    function packedRewardInfos(uint256[] calldata deviceIds) external view returns (uint256[] memory infos);
+
     /// @notice The network `networkId`; reverts if unknown.
     function network(uint32 networkId) external view returns (NetworkInfo memory);
 

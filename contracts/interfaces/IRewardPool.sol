@@ -45,8 +45,10 @@ interface IRewardPool {
         uint8 quorum;
         uint32 epochLength;
         uint32 changeDelay;
+        /// @dev Seconds an epoch root waits, vetoable by the guardian, before it pays.
+        uint32 challengePeriod;
         RewardParams params;
-        uint128 minClaim;
+        uint48 minClaim;
         uint128 maxRelayerFee;
         bool requireDeviceSignatures;
     }
@@ -81,21 +83,50 @@ interface IRewardPool {
         uint256 deadline;
     }
 
-    /// @notice An account's ledger entry.
+    /// @notice What the epoch-mode quorum signs for one epoch (EIP-712 type `EpochCommit`).
+    /// @param root Merkle root over leaves (account, cumulative owed since the pool began), double-hashed as
+    /// OpenZeppelin's StandardMerkleTree does.
+    /// @param totalOwed Sum of all leaves: everything epoch mode owes since the pool began, in token units.
+    /// @param epochTotal What this epoch adds (informational, from the manifest; totals may also go down).
+    /// @param manifestHash keccak256 of the published manifest file (per-device work and rewards, per-account totals).
+    /// @param manifestUriHash keccak256 of the manifest's URI.
+    /// @param formulaVersion Version of the reward formula that turned work into rewards.
+    struct EpochCommit {
+        uint32 epoch;
+        bytes32 root;
+        uint256 totalOwed;
+        uint256 epochTotal;
+        bytes32 manifestHash;
+        bytes32 manifestUriHash;
+        uint32 formulaVersion;
+    }
+
+    /// @notice A committed epoch root as the pool stores it.
+    struct EpochRoot {
+        bytes32 root;
+        uint128 totalOwed;
+        uint32 epoch;
+        uint64 claimableAt;
+    }
+
+    /// @notice An account's entry: ledger credit, what each mode paid, and the nonce of its next signed claim.
     struct AccountView {
         uint256 creditedWad;
         uint256 credited;
-        uint256 paid;
-        uint256 claimable;
+        uint256 paidLedger;
+        uint256 paidEpoch;
+        uint256 ledgerClaimable;
         uint256 claimNonce;
     }
 
     /// @notice Pool-wide totals, in token units unless named WAD.
+    /// @dev Total paid is not kept on-chain (it would cost every claim a write): it is the sum of `Claimed`
+    /// events, and the pool's balance is `funded - paid` (plus any tokens sent to it directly).
     struct Totals {
         uint256 funded;
-        uint256 paid;
         uint256 creditedWad;
         uint256 clawedBackWad;
+        uint256 epochOwed;
     }
 
     /// @notice Everything about the pool that is not per account, for SDKs and auditors.
@@ -106,10 +137,11 @@ interface IRewardPool {
         uint64 genesis;
         uint32 epochLength;
         uint32 changeDelay;
+        uint32 challengePeriod;
         uint8 quorum;
         uint16 verifierCount;
         bool requireDeviceSignatures;
-        uint128 minClaim;
+        uint48 minClaim;
         uint128 maxRelayerFee;
         address admin;
         address pendingAdmin;
@@ -119,7 +151,19 @@ interface IRewardPool {
 
     /* EVENTS */
 
-    event PoolInitialized(address indexed token, uint32 indexed networkId, address indexed admin, PoolConfig config);
+    /// @notice The pool was initialized; its verifier set and reward parameters follow as `VerifierSetChanged`
+    /// and `RewardParamsChanged`, its claim settings as `ClaimSettingsChanged`.
+    event PoolInitialized(
+        address indexed token,
+        uint32 indexed networkId,
+        address indexed admin,
+        address guardian,
+        uint64 genesis,
+        uint32 epochLength,
+        uint32 changeDelay,
+        uint32 challengePeriod,
+        bool requireDeviceSignatures
+    );
     event Funded(address indexed from, bytes32 indexed ref, uint256 amount);
     event BatchRecorded(
         uint32 indexed epoch,
@@ -135,7 +179,34 @@ interface IRewardPool {
     /// @dev Kept small because it is emitted once per proof: its epoch, batch and rate are those of the
     /// `BatchRecorded` event that follows it in the same transaction, and its reward is `units * rate` (WAD).
     event WorkRecorded(uint256 indexed deviceId, address indexed account, uint64 units, bytes32 evidenceHash);
-    event Claimed(address indexed account, address indexed recipient, uint256 amount, address relayer, uint256 fee);
+    /// @notice `account` was paid `ledgerAmount + epochAmount`: `fee` of it to `relayer` (zero for direct claims),
+    /// the rest to `recipient`.
+    event Claimed(
+        address indexed account,
+        address indexed recipient,
+        uint256 ledgerAmount,
+        uint256 epochAmount,
+        address relayer,
+        uint256 fee
+    );
+    /// @notice The quorum committed an epoch root; it pays from `claimableAt` unless vetoed before.
+    event EpochCommitted(
+        uint32 indexed epoch,
+        bytes32 root,
+        uint256 totalOwed,
+        uint256 epochTotal,
+        bytes32 manifestHash,
+        bytes32 manifestUriHash,
+        uint32 formulaVersion,
+        uint64 claimableAt,
+        address[] signers
+    );
+    /// @notice A pending root was replaced by a later commit before it became claimable.
+    event EpochSuperseded(uint32 indexed epoch, uint32 indexed byEpoch);
+    event EpochVetoed(uint32 indexed epoch, address indexed by, bytes32 reasonHash);
+    /// @notice A proven cumulative is below what epoch mode already paid the account (fraud found later):
+    /// nothing more is paid until its cumulative passes `paidEpoch`.
+    event EpochShortfall(address indexed account, uint256 cumulative, uint256 paidEpoch);
     event ClawedBack(
         address indexed account,
         uint256 indexed deviceId,
@@ -149,7 +220,7 @@ interface IRewardPool {
     event RewardParamsQueued(RewardParams params, uint64 eta);
     event RewardParamsChanged(RewardParams params);
     event QueuedChangeCancelled(bool verifiers, bool params, address by);
-    event ClaimSettingsChanged(uint128 minClaim, uint128 maxRelayerFee);
+    event ClaimSettingsChanged(uint48 minClaim, uint128 maxRelayerFee);
     event GuardianChanged(address indexed previous, address indexed guardian);
     event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
     event AdminTransferred(address indexed previous, address indexed admin);
@@ -185,6 +256,10 @@ interface IRewardPool {
     error RewardPoolClawbackTooLarge(address account, uint256 unclaimedWad, uint256 amountWad);
     error RewardPoolNoQueuedChange();
     error RewardPoolChangeNotDue(uint64 eta, uint256 timestamp);
+    error RewardPoolEpochNotAfterLatest(uint32 epoch, uint32 latest);
+    error RewardPoolInvalidMerkleProof(address account, uint256 cumulative);
+    error RewardPoolNoEpochRoot();
+    error RewardPoolNothingToVeto(uint32 epoch);
 
     /// @notice Why a proof was refused.
     enum ProofRejection {
@@ -251,12 +326,29 @@ interface IRewardPool {
 
     /* CLAIMS */
 
-    /// @notice Pays `account` everything it can claim. Anyone may call; funds go to `account` only.
-    function claim(address account) external returns (uint256 amount);
+    /// @notice Pays `account` everything it is owed by both modes: its ledger credit and, when `cumulative` is
+    /// non-zero, its epoch-mode cumulative proven against the root in force. Anyone may call; funds go to
+    /// `account` only. Fleets claim for all their devices and epochs at once.
+    function claim(address account, uint256 cumulative, bytes32[] calldata proof) external returns (uint256 amount);
 
     /// @notice Pays a claim the account signed: `fee` to the caller (at most the signed max and the pool cap),
-    /// the rest to the signed recipient.
-    function claimWithSig(SignedClaim calldata claim, uint256 fee, bytes calldata signature) external returns (uint256);
+    /// the rest to the signed recipient. `cumulative` and `proof` as in {claim}; they are proven, not signed.
+    function claimWithSig(
+        SignedClaim calldata claim,
+        uint256 cumulative,
+        bytes32[] calldata proof,
+        uint256 fee,
+        bytes calldata signature
+    ) external returns (uint256);
+
+    /* EPOCH MODE */
+
+    /// @notice Commits an epoch root signed by the verifier quorum. Refused if its total owed exceeds what the
+    /// pool received minus what ledger mode owes, if its epoch is not closed or not after the latest commit.
+    function commitEpoch(EpochCommit calldata commit, Attestation calldata attestation) external;
+
+    /// @notice Vetoes the pending root of `epoch` before it becomes claimable. Guardian only.
+    function vetoEpoch(uint32 epoch, bytes32 reasonHash) external;
 
     /* GOVERNANCE */
 
@@ -265,7 +357,7 @@ interface IRewardPool {
     /// @notice Applies queued changes whose delay has passed. Anyone may call; recordProofs applies them too.
     function applyQueuedChanges() external;
     function cancelQueuedChanges() external;
-    function setClaimSettings(uint128 minClaim, uint128 maxRelayerFee) external;
+    function setClaimSettings(uint48 minClaim, uint128 maxRelayerFee) external;
     function setGuardian(address guardian) external;
     function transferAdmin(address pendingAdmin) external;
     function acceptAdmin() external;
@@ -283,6 +375,12 @@ interface IRewardPool {
     function isRecorded(uint32 epoch, uint256 deviceId) external view returns (bool);
     function isVerifier(address account) external view returns (bool);
     function rewardParams() external view returns (RewardParams memory);
-    function batchDigest(uint32 epoch, uint256 batchNonce, bytes32 proofsHash) external view returns (bytes32);
-    function claimDigest(SignedClaim calldata claim) external view returns (bytes32);
+    /// @notice The root that pays now, and the one waiting out its challenge period (zero if none).
+    function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending);
+    /// @notice What `claim(account, cumulative, proof)` would pay now; reverts on a bad proof.
+    function claimable(
+        address account,
+        uint256 cumulative,
+        bytes32[] calldata proof
+    ) external view returns (uint256 ledgerAmount, uint256 epochAmount);
 }

@@ -16,6 +16,7 @@ export const BUDGET = 1_000_000n * USDC;
 export const DEVICE_CAP = 10n ** 9n;
 export const MAX_RELAYER_FEE = 2n * USDC;
 export const CHANGE_DELAY = 2n * DAY;
+export const CHALLENGE_PERIOD = DAY / 2n;
 
 export async function poolFixture(ethers: HardhatEthers, options: { requireDeviceSignatures?: boolean } = {}) {
   const acc = await accounts(ethers);
@@ -52,6 +53,7 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
     quorum: 3,
     epochLength: Number(DAY),
     changeDelay: Number(CHANGE_DELAY),
+    challengePeriod: Number(CHALLENGE_PERIOD),
     params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
     minClaim: 0n,
     maxRelayerFee: MAX_RELAYER_FEE,

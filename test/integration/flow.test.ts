@@ -76,6 +76,7 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
         quorum: 3,
         epochLength: DAY,
         changeDelay: DAY,
+        challengePeriod: DAY,
         params: { rate: RATE, epochBudget: 1_000n * USDC, deviceCap: 50_000n },
         minClaim: 1n,
         maxRelayerFee: USDC / 10n,
@@ -172,7 +173,7 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     };
     const signature = await signClaim(bob, await readPoolDomain(pool), signed);
     await relayClaim(pool.connect(relayer), { claim: signed, signature, fee: USDC / 50n });
-    expect(await usdc.balanceOf(bob.address)).to.equal(bobView.claimable - USDC / 50n);
+    expect(await usdc.balanceOf(bob.address)).to.equal(bobView.ledgerClaimable - USDC / 50n);
     expect(await usdc.balanceOf(relayer.address)).to.equal(USDC / 50n);
 
     // The books: Σ credited = Σ units × rate exactly; Σ paid + Σ still owed ≤ Σ funded; the pool holds the rest.
@@ -181,13 +182,15 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     expect(totals.creditedWad).to.equal(totalUnits * RATE);
     expect(totals.funded).to.equal(300n * USDC);
     let stillOwed = 0n;
+    let paid = 0n;
     for (const who of [alice.address, bob.address]) {
       const a = await getPoolAccount(pool, who);
       expect(a.creditedWad).to.equal(units.get(who)! * RATE);
-      expect(a.claimable).to.equal(0n);
-      stillOwed += a.creditedWad - a.paid * WAD;
+      expect(a.ledgerClaimable).to.equal(0n);
+      stillOwed += a.creditedWad - a.paidLedger * WAD;
+      paid += a.paidLedger;
     }
-    expect(totals.paid * WAD + stillOwed).to.equal(totals.creditedWad);
-    expect(await usdc.balanceOf(poolAddress)).to.equal(totals.funded - totals.paid);
+    expect(paid * WAD + stillOwed).to.equal(totals.creditedWad);
+    expect(await usdc.balanceOf(poolAddress)).to.equal(totals.funded - paid);
   });
 });

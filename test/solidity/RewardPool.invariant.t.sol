@@ -63,6 +63,7 @@ contract RewardPoolHandler is TestBase {
             quorum: 2,
             epochLength: EPOCH,
             changeDelay: 1 days,
+            challengePeriod: 1 days,
             params: IRewardPool.RewardParams({rate: uint128(RATE), epochBudget: BUDGET, deviceCap: CAP}),
             minClaim: 0,
             maxRelayerFee: 0,
@@ -129,7 +130,12 @@ contract RewardPoolHandler is TestBase {
         for (uint256 i; i < n; ++i) proofs[i] = all[i];
 
         uint256 nonce = _batchNonce++;
-        IRewardPool.Attestation memory att = _attest(pool.batchDigest(epoch, nonce, keccak256(abi.encode(proofs))));
+        bytes32 structHash = keccak256(
+            abi.encode(pool.PROOF_BATCH_TYPEHASH(), epoch, nonce, keccak256(abi.encode(proofs)))
+        );
+        IRewardPool.Attestation memory att = _attest(
+            keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash))
+        );
         try pool.recordProofs(epoch, nonce, proofs, new IRewardPool.DeviceSignature[](0), att) {
             if (_paused()) movedWhilePaused = true;
             for (uint256 i; i < n; ++i) {
@@ -147,7 +153,7 @@ contract RewardPoolHandler is TestBase {
         address account = operators[accountSeed % OPERATORS];
         uint256 before = usdc.balanceOf(account);
         bool paused = _paused();
-        try pool.claim(account) returns (uint256 amount) {
+        try pool.claim(account, 0, new bytes32[](0)) returns (uint256 amount) {
             if (paused) movedWhilePaused = true;
             ghostPaid += amount;
         } catch {}
@@ -157,7 +163,7 @@ contract RewardPoolHandler is TestBase {
     function clawback(uint256 accountSeed, uint256 amountSeed) external {
         address account = operators[accountSeed % OPERATORS];
         IRewardPool.AccountView memory a = pool.account(account);
-        uint256 unclaimed = a.creditedWad - a.paid * WAD;
+        uint256 unclaimed = a.creditedWad - a.paidLedger * WAD;
         if (unclaimed == 0) return;
         uint256 amountWad = _bound(amountSeed, 1, unclaimed);
         uint256 nonce = _batchNonce++;
@@ -252,10 +258,15 @@ contract RewardPoolInvariantTest is TestBase {
 
     function invariant_PaidNeverExceedsFunded() public view {
         IRewardPool.Totals memory t = handler.pool().totals();
-        require(t.paid <= t.funded, "paid > funded");
+        uint256 paid = handler.ghostPaid();
+        require(paid <= t.funded, "paid > funded");
         require(t.funded == handler.ghostFunded(), "funded books differ");
-        require(t.paid == handler.ghostPaid(), "paid books differ");
-        require(handler.usdc().balanceOf(address(handler.pool())) == t.funded - t.paid, "balance != funded - paid");
+        require(handler.usdc().balanceOf(address(handler.pool())) == t.funded - paid, "balance != funded - paid");
+        uint256 paidLedger;
+        for (uint256 i; i < handler.operatorCount(); ++i) {
+            paidLedger += handler.pool().account(handler.operators(i)).paidLedger;
+        }
+        require(paidLedger == paid, "claims differ from the accounts' paid");
     }
 
     function invariant_CreditNeverExceedsFunding() public view {
@@ -268,7 +279,7 @@ contract RewardPoolInvariantTest is TestBase {
         for (uint256 i; i < handler.operatorCount(); ++i) {
             address a = handler.operators(i);
             IRewardPool.AccountView memory v = handler.pool().account(a);
-            require(v.paid * 1e18 <= v.creditedWad, "claimed > credited");
+            require(v.paidLedger * 1e18 <= v.creditedWad, "claimed > credited");
             require(v.creditedWad == handler.ghostCreditedWad(a), "credit differs from units x rate");
             sum += v.creditedWad;
         }

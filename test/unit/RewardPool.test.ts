@@ -213,7 +213,7 @@ describe("RewardPool", function () {
         );
       const a = await pool.account(alice.address);
       expect(a.creditedWad).to.equal(21n * RATE);
-      expect(a.claimable).to.equal((21n * RATE) / WAD);
+      expect(a.ledgerClaimable).to.equal((21n * RATE) / WAD);
       expect((await pool.totals()).creditedWad).to.equal(28n * RATE);
       expect(await pool.epochCreditedWad(0)).to.equal(28n * RATE);
       expect(await pool.isRecorded(0, aliceDevices[0]!.deviceId)).to.equal(true);
@@ -394,7 +394,10 @@ describe("RewardPool", function () {
       await pool.applyQueuedChanges();
       await closeEpoch(pool, 0n);
       const proofs = [proof(aliceDevices[0]!.deviceId, 3n)];
-      const contractSigner = { address: multisigAddress, signTypedData: multisigOwner.signTypedData.bind(multisigOwner) };
+      const contractSigner = {
+        address: multisigAddress,
+        signTypedData: multisigOwner.signTypedData.bind(multisigOwner),
+      };
       const att = await attestBatch([contractSigner, ...verifiers.slice(0, 2)], domain, 0n, 5n, proofs);
       await expect(pool.recordProofs(0, 5, proofs, [], att)).to.emit(pool, "BatchRecorded");
     });
@@ -403,7 +406,10 @@ describe("RewardPool", function () {
       const { pool, guardian, record, proof, aliceDevices } = await loadFixture(fixture);
       await closeEpoch(pool, 0n);
       await pool.connect(guardian).pause();
-      await expect(record(0n, [proof(aliceDevices[0]!.deviceId, 3n)])).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
+      await expect(record(0n, [proof(aliceDevices[0]!.deviceId, 3n)])).to.be.revertedWithCustomError(
+        pool,
+        "RewardPoolPaused",
+      );
     });
 
     it("refuses a removed verifier once the queued change takes effect, not before", async function () {
@@ -481,14 +487,14 @@ describe("RewardPool", function () {
       await closeEpoch(pool, 0n);
       await record(0n, [proof(aliceDevices[0]!.deviceId, 10n), proof(aliceDevices[1]!.deviceId, 11n)]);
       const expected = (21n * RATE) / WAD;
-      await expect(pool.connect(stranger).claim(alice.address))
+      await expect(pool.connect(stranger).claim(alice.address, 0n, []))
         .to.emit(pool, "Claimed")
-        .withArgs(alice.address, alice.address, expected, ZeroAddress, 0n);
+        .withArgs(alice.address, alice.address, expected, 0n, ZeroAddress, 0n);
       expect(await usdc.balanceOf(alice.address)).to.equal(expected);
       const a = await pool.account(alice.address);
-      expect(a.paid).to.equal(expected);
-      expect(a.claimable).to.equal(0n);
-      await expect(pool.claim(alice.address))
+      expect(a.paidLedger).to.equal(expected);
+      expect(a.ledgerClaimable).to.equal(0n);
+      await expect(pool.claim(alice.address, 0n, []))
         .to.be.revertedWithCustomError(pool, "RewardPoolNothingToClaim")
         .withArgs(alice.address);
     });
@@ -500,12 +506,12 @@ describe("RewardPool", function () {
         await closeEpoch(pool, epoch);
         await record(epoch, [proof(aliceDevices[0]!.deviceId, 1n), proof(aliceDevices[1]!.deviceId, 1n)]);
         units += 2n;
-        if ((await pool.account(alice.address)).claimable > 0n) await pool.claim(alice.address);
+        if ((await pool.account(alice.address)).ledgerClaimable > 0n) await pool.claim(alice.address, 0n, []);
       }
       const a = await pool.account(alice.address);
       expect(a.creditedWad).to.equal(units * RATE);
       expect(await usdc.balanceOf(alice.address)).to.equal((units * RATE) / WAD);
-      expect(a.creditedWad - a.paid * WAD).to.equal((units * RATE) % WAD);
+      expect(a.creditedWad - a.paidLedger * WAD).to.equal((units * RATE) % WAD);
     });
 
     it("refuses claims below the minimum and while paused", async function () {
@@ -513,7 +519,7 @@ describe("RewardPool", function () {
       await closeEpoch(pool, 0n);
       await record(0n, [proof(aliceDevices[0]!.deviceId, 30n)]);
       await pool.connect(admin).setClaimSettings(100n, 0n);
-      await expect(pool.claim(alice.address))
+      await expect(pool.claim(alice.address, 0n, []))
         .to.be.revertedWithCustomError(pool, "RewardPoolBelowMinimumClaim")
         .withArgs(alice.address, 9n, 100n);
       await pool.connect(admin).setClaimSettings(0n, 0n);
@@ -521,11 +527,11 @@ describe("RewardPool", function () {
         .to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized")
         .withArgs(alice.address);
       await expect(pool.connect(guardian).pause()).to.emit(pool, "Paused").withArgs(guardian.address);
-      await expect(pool.claim(alice.address)).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
+      await expect(pool.claim(alice.address, 0n, [])).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
       await expect(pool.connect(admin).fund(1n, id("x"))).to.be.revertedWithCustomError(pool, "RewardPoolPaused");
       await expect(pool.connect(guardian).unpause()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
       await pool.connect(admin).unpause();
-      await expect(pool.claim(alice.address)).to.emit(pool, "Claimed");
+      await expect(pool.claim(alice.address, 0n, [])).to.emit(pool, "Claimed");
     });
 
     it("lets a blacklisted recipient fail only its own claim", async function () {
@@ -533,9 +539,9 @@ describe("RewardPool", function () {
       await closeEpoch(pool, 0n);
       await record(0n, [proof(aliceDevices[0]!.deviceId, 30n), proof(bobDevices[0]!.deviceId, 30n)]);
       await usdc.connect(admin).blacklist(alice.address);
-      await expect(pool.claim(alice.address)).to.be.revert(ethers);
-      await expect(pool.claim(bob.address)).to.emit(pool, "Claimed");
-      expect((await pool.account(alice.address)).claimable).to.equal(9n);
+      await expect(pool.claim(alice.address, 0n, [])).to.be.revert(ethers);
+      await expect(pool.claim(bob.address, 0n, [])).to.emit(pool, "Claimed");
+      expect((await pool.account(alice.address)).ledgerClaimable).to.equal(9n);
     });
   });
 
@@ -552,39 +558,39 @@ describe("RewardPool", function () {
 
     it("pays the relayer its fee and the recipient the rest", async function () {
       const { pool, usdc, relayer, alice, stranger, claim, signature } = await loadFixture(signedClaimFixture);
-      await expect(pool.connect(relayer).claimWithSig(claim, USDC / 2n, signature))
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], USDC / 2n, signature))
         .to.emit(pool, "Claimed")
-        .withArgs(alice.address, stranger.address, 10n * USDC, relayer.address, USDC / 2n);
+        .withArgs(alice.address, stranger.address, 10n * USDC, 0n, relayer.address, USDC / 2n);
       expect(await usdc.balanceOf(relayer.address)).to.equal(USDC / 2n);
       expect(await usdc.balanceOf(stranger.address)).to.equal(10n * USDC - USDC / 2n);
       expect((await pool.account(alice.address)).claimNonce).to.equal(1n);
-      await expect(pool.connect(relayer).claimWithSig(claim, 0n, signature))
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 0n, signature))
         .to.be.revertedWithCustomError(pool, "RewardPoolInvalidClaimNonce")
         .withArgs(alice.address, 1n, 0n);
     });
 
     it("refuses a fee above the signed maximum or the pool cap", async function () {
       const { pool, admin, relayer, claim, signature } = await loadFixture(signedClaimFixture);
-      await expect(pool.connect(relayer).claimWithSig(claim, USDC + 1n, signature))
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], USDC + 1n, signature))
         .to.be.revertedWithCustomError(pool, "RewardPoolFeeTooHigh")
         .withArgs(USDC + 1n, USDC);
       await pool.connect(admin).setClaimSettings(0n, 1000n);
-      await expect(pool.connect(relayer).claimWithSig(claim, 1001n, signature))
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 1001n, signature))
         .to.be.revertedWithCustomError(pool, "RewardPoolFeeTooHigh")
         .withArgs(1001n, 1000n);
     });
 
     it("refuses expired claims and claims signed by anyone else or for other fields", async function () {
       const { pool, relayer, bob, domain, alice, claim, signature } = await loadFixture(signedClaimFixture);
-      await expect(pool.connect(relayer).claimWithSig({ ...claim, recipient: relayer.address }, 0n, signature))
+      await expect(pool.connect(relayer).claimWithSig({ ...claim, recipient: relayer.address }, 0n, [], 0n, signature))
         .to.be.revertedWithCustomError(pool, "RewardPoolInvalidClaimSignature")
         .withArgs(alice.address);
       const byBob = await bob.signTypedData(domain, CLAIM_TYPES, claim);
-      await expect(pool.connect(relayer).claimWithSig(claim, 0n, byBob))
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 0n, byBob))
         .to.be.revertedWithCustomError(pool, "RewardPoolInvalidClaimSignature")
         .withArgs(alice.address);
       await time.setNextBlockTimestamp(claim.deadline + 1n);
-      await expect(pool.connect(relayer).claimWithSig(claim, 0n, signature))
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 0n, signature))
         .to.be.revertedWithCustomError(pool, "RewardPoolClaimExpired")
         .withArgs(claim.deadline, claim.deadline + 1n);
     });
@@ -657,8 +663,10 @@ describe("RewardPool", function () {
           .to.be.revertedWithCustomError(pool, "RewardPoolInvalidConfig")
           .withArgs(field);
       }
-      await expect(pool.connect(admin).queueVerifierChange([stranger.address], sorted.slice(0, 2), 4))
-        .to.emit(pool, "VerifierChangeQueued");
+      await expect(pool.connect(admin).queueVerifierChange([stranger.address], sorted.slice(0, 2), 4)).to.emit(
+        pool,
+        "VerifierChangeQueued",
+      );
       await time.increase(CHANGE_DELAY);
       await expect(pool.applyQueuedChanges())
         .to.emit(pool, "VerifierSetChanged")

@@ -49,22 +49,24 @@ export async function readPoolDomain(pool: RewardPool): Promise<TypedDataDomain>
 export interface PoolAccount {
   creditedWad: bigint;
   credited: bigint;
-  paid: bigint;
-  claimable: bigint;
+  paidLedger: bigint;
+  paidEpoch: bigint;
+  ledgerClaimable: bigint;
   claimNonce: bigint;
 }
 
 /**
  * An account's ledger entry in a pool.
- * @example const { claimable } = await getPoolAccount(pool, operator);
+ * @example const { ledgerClaimable } = await getPoolAccount(pool, operator);
  */
 export async function getPoolAccount(pool: RewardPool, account: string): Promise<PoolAccount> {
   const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account));
   return {
     creditedWad: a.creditedWad,
     credited: a.credited,
-    paid: a.paid,
-    claimable: a.claimable,
+    paidLedger: a.paidLedger,
+    paidEpoch: a.paidEpoch,
+    ledgerClaimable: a.ledgerClaimable,
     claimNonce: a.claimNonce,
   };
 }
@@ -125,12 +127,26 @@ export async function recordWork(pool: RewardPool, p: RecordWorkParams): Promise
   return nonce;
 }
 
-/** Claims everything `account` can claim; anyone may send it, the funds go to `account`. */
-export async function claim(pool: RewardPool, account: string): Promise<bigint> {
-  const receipt = await withDecodedErrors(poolErrorInterfaces, async () => (await pool.claim(account)).wait());
+/** An account's epoch-mode leaf and its proof, as `proofFor` finds them in a manifest. */
+export interface EpochLeafProof {
+  cumulative: bigint;
+  proof: string[];
+}
+
+const NO_EPOCH: EpochLeafProof = { cumulative: 0n, proof: [] };
+
+/**
+ * Claims everything `account` is owed by both modes (ledger credit, and the epoch-mode cumulative when `epoch` is
+ * given); anyone may send it, the funds go to `account`. Returns the amount paid.
+ * @example await claim(pool, operator, proofFor(manifest, operator));
+ */
+export async function claim(pool: RewardPool, account: string, epoch: EpochLeafProof = NO_EPOCH): Promise<bigint> {
+  const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
+    (await pool.claim(account, epoch.cumulative, epoch.proof)).wait(),
+  );
   for (const log of receipt?.logs ?? []) {
     const parsed = pool.interface.parseLog(log);
-    if (parsed?.name === "Claimed") return parsed.args.amount as bigint;
+    if (parsed?.name === "Claimed") return (parsed.args.ledgerAmount as bigint) + (parsed.args.epochAmount as bigint);
   }
   return 0n;
 }
@@ -146,10 +162,11 @@ export async function signClaim(signer: QuorumSigner, domain: TypedDataDomain, c
 /** Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap). */
 export async function relayClaim(
   pool: RewardPool,
-  p: { claim: SignedClaim; signature: string; fee: bigint },
+  p: { claim: SignedClaim; signature: string; fee: bigint; epoch?: EpochLeafProof },
 ): Promise<void> {
+  const epoch = p.epoch ?? NO_EPOCH;
   await withDecodedErrors(poolErrorInterfaces, async () =>
-    (await pool.claimWithSig(p.claim, p.fee, p.signature)).wait(),
+    (await pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature)).wait(),
   );
 }
 
