@@ -122,3 +122,34 @@ export function attestBatch(
 ): Promise<Attestation> {
   return attest(signers, domain, PROOF_BATCH_TYPES, { epoch, batchNonce, proofsHash: hashProofs(proofs) });
 }
+
+export const EPOCH_COMMIT_TYPES = {
+  EpochCommit: [
+    { name: "epoch", type: "uint32" },
+    { name: "root", type: "bytes32" },
+    { name: "totalOwed", type: "uint256" },
+    { name: "epochTotal", type: "uint256" },
+    { name: "manifestHash", type: "bytes32" },
+    { name: "manifestUriHash", type: "bytes32" },
+    { name: "formulaVersion", type: "uint32" },
+  ],
+};
+
+export interface EpochCommit {
+  epoch: bigint;
+  root: string;
+  totalOwed: bigint;
+  epochTotal: bigint;
+  manifestHash: string;
+  manifestUriHash: string;
+  formulaVersion: bigint;
+}
+
+/** The quorum's attestation of an epoch commit. */
+export function attestEpoch(
+  signers: readonly QuorumSigner[],
+  domain: TypedDataDomain,
+  commit: EpochCommit,
+): Promise<Attestation> {
+  return attest(signers, domain, EPOCH_COMMIT_TYPES, { ...commit });
+}
