@@ -41,6 +41,17 @@ contract RewardPoolHandler is TestBase {
     bool public doubleCredit;
     bool public movedWhilePaused;
 
+    // Epoch-mode ghost books: each committed root's leaves, the highest cumulative ever committed per account.
+    address internal constant FILLER = address(0xF111E5);
+    uint256 internal constant CHALLENGE = 1 days;
+    mapping(bytes32 root => uint256[OPERATORS] cumulatives) internal _leavesOf;
+    mapping(bytes32 root => bool) public vetoed;
+    mapping(address account => uint256 cumulative) public ghostMaxCumulative;
+    uint256[OPERATORS] internal _lastCumulatives;
+    uint32 internal _nextCommitEpoch;
+    uint256 public ghostPaidEpoch;
+    bool public paidFromUnripeRoot;
+
     constructor() {
         registry = new DeviceRegistry();
         uint32 networkId = registry.createNetwork(false, bytes32(0));
@@ -63,7 +74,7 @@ contract RewardPoolHandler is TestBase {
             quorum: 2,
             epochLength: EPOCH,
             changeDelay: 1 days,
-            challengePeriod: 1 days,
+            challengePeriod: uint32(CHALLENGE),
             params: IRewardPool.RewardParams({rate: uint128(RATE), epochBudget: BUDGET, deviceCap: CAP}),
             minClaim: 0,
             maxRelayerFee: 0,
@@ -149,15 +160,96 @@ contract RewardPoolHandler is TestBase {
         } catch {}
     }
 
-    function claim(uint256 accountSeed) external {
-        address account = operators[accountSeed % OPERATORS];
+    function claim(uint256 accountSeed, bool withEpoch) external {
+        uint256 i = accountSeed % OPERATORS;
+        address account = operators[i];
+        uint256 cumulative;
+        bytes32[] memory proof;
+        (IRewardPool.EpochRoot memory active, ) = pool.epochRoots();
+        if (withEpoch && active.root != bytes32(0)) (cumulative, proof) = _proof(active.root, i);
         uint256 before = usdc.balanceOf(account);
+        uint256 paidEpochBefore = pool.account(account).paidEpoch;
         bool paused = _paused();
-        try pool.claim(account, 0, new bytes32[](0)) returns (uint256 amount) {
+        try pool.claim(account, cumulative, proof) returns (uint256 amount) {
             if (paused) movedWhilePaused = true;
             ghostPaid += amount;
+            ghostPaidEpoch += pool.account(account).paidEpoch - paidEpochBefore;
         } catch {}
         if (paused && usdc.balanceOf(account) != before) movedWhilePaused = true;
+    }
+
+    /// @dev Commits the next epoch: every operator's cumulative moves by a random step, up or (fraud) down.
+    function commitRoot(uint256 stepSeed, bool lowerOne) external {
+        uint32 epoch = _nextCommitEpoch;
+        _closeEpoch(epoch);
+        uint256[OPERATORS] memory cumulatives;
+        uint256 total;
+        for (uint256 i; i < OPERATORS; ++i) {
+            uint256 step = _bound(uint256(keccak256(abi.encode(stepSeed, i))), 0, 500e6);
+            cumulatives[i] = _lastCumulatives[i] + step;
+            if (lowerOne && i == stepSeed % OPERATORS) cumulatives[i] = _lastCumulatives[i] / 2;
+            total += cumulatives[i];
+        }
+        bytes32 root = _root(cumulatives);
+        IRewardPool.EpochCommit memory c = IRewardPool.EpochCommit({
+            epoch: epoch,
+            root: root,
+            totalOwed: total,
+            epochTotal: 0,
+            manifestHash: keccak256(abi.encode(epoch)),
+            manifestUriHash: bytes32(0),
+            formulaVersion: 1
+        });
+        bytes32 structHash = keccak256(
+            abi.encode(
+                pool.EPOCH_COMMIT_TYPEHASH(),
+                c.epoch,
+                c.root,
+                c.totalOwed,
+                c.epochTotal,
+                c.manifestHash,
+                c.manifestUriHash,
+                c.formulaVersion
+            )
+        );
+        try pool.commitEpoch(c, _attest(keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash)))) {
+            _leavesOf[root] = cumulatives;
+            _lastCumulatives = cumulatives;
+            ++_nextCommitEpoch;
+            for (uint256 i; i < OPERATORS; ++i) {
+                if (cumulatives[i] > ghostMaxCumulative[operators[i]])
+                    ghostMaxCumulative[operators[i]] = cumulatives[i];
+            }
+        } catch {}
+    }
+
+    /// @dev Tries to claim with the pending root's leaf before its challenge period ends: must never pay.
+    function claimTooEarly(uint256 accountSeed) external {
+        (, IRewardPool.EpochRoot memory pending) = pool.epochRoots();
+        if (pending.root == bytes32(0)) return;
+        uint256 i = accountSeed % OPERATORS;
+        (uint256 cumulative, bytes32[] memory proof) = _proof(pending.root, i);
+        uint256 paidBefore = pool.account(operators[i]).paidEpoch;
+        try pool.claim(operators[i], cumulative, proof) returns (uint256 amount) {
+            ghostPaid += amount;
+            uint256 paidAfter = pool.account(operators[i]).paidEpoch;
+            ghostPaidEpoch += paidAfter - paidBefore;
+            if (paidAfter != paidBefore) paidFromUnripeRoot = true;
+        } catch {}
+    }
+
+    function veto() external {
+        (, IRewardPool.EpochRoot memory pending) = pool.epochRoots();
+        if (pending.root == bytes32(0)) return;
+        pool.vetoEpoch(pending.epoch, bytes32("veto"));
+        vetoed[pending.root] = true;
+        // The vetoed totals no longer count as the latest: the next commit builds on the root in force.
+        (IRewardPool.EpochRoot memory active, ) = pool.epochRoots();
+        _lastCumulatives = _leavesOf[active.root];
+    }
+
+    function warp(uint256 secondsSeed) external {
+        VM.warp(block.timestamp + _bound(secondsSeed, 1, 2 * CHALLENGE));
     }
 
     function clawback(uint256 accountSeed, uint256 amountSeed) external {
@@ -185,6 +277,33 @@ contract RewardPoolHandler is TestBase {
     }
 
     /* HELPERS */
+
+    /// @dev Root of the 4-leaf tree (operators, then a zero filler leaf), hashed as StandardMerkleTree leaves
+    /// with OpenZeppelin's commutative node hashing.
+    function _root(uint256[OPERATORS] memory c) internal view returns (bytes32) {
+        bytes32[4] memory l = _leafHashes(c);
+        return _node(_node(l[0], l[1]), _node(l[2], l[3]));
+    }
+
+    function _proof(bytes32 root, uint256 i) internal view returns (uint256 cumulative, bytes32[] memory proof) {
+        uint256[OPERATORS] memory c = _leavesOf[root];
+        bytes32[4] memory l = _leafHashes(c);
+        proof = new bytes32[](2);
+        proof[0] = l[i ^ 1];
+        proof[1] = i < 2 ? _node(l[2], l[3]) : _node(l[0], l[1]);
+        cumulative = c[i];
+    }
+
+    function _leafHashes(uint256[OPERATORS] memory c) internal view returns (bytes32[4] memory l) {
+        for (uint256 i; i < OPERATORS; ++i) {
+            l[i] = keccak256(bytes.concat(keccak256(abi.encode(operators[i], c[i]))));
+        }
+        l[3] = keccak256(bytes.concat(keccak256(abi.encode(FILLER, uint256(0)))));
+    }
+
+    function _node(bytes32 a, bytes32 b) internal pure returns (bytes32) {
+        return a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
+    }
 
     function operatorCount() external pure returns (uint256) {
         return OPERATORS;
@@ -262,16 +381,38 @@ contract RewardPoolInvariantTest is TestBase {
         require(paid <= t.funded, "paid > funded");
         require(t.funded == handler.ghostFunded(), "funded books differ");
         require(handler.usdc().balanceOf(address(handler.pool())) == t.funded - paid, "balance != funded - paid");
-        uint256 paidLedger;
+        uint256 paidBoth;
         for (uint256 i; i < handler.operatorCount(); ++i) {
-            paidLedger += handler.pool().account(handler.operators(i)).paidLedger;
+            IRewardPool.AccountView memory v = handler.pool().account(handler.operators(i));
+            paidBoth += v.paidLedger + v.paidEpoch;
         }
-        require(paidLedger == paid, "claims differ from the accounts' paid");
+        require(paidBoth == paid, "claims differ from the accounts' paid");
     }
 
     function invariant_CreditNeverExceedsFunding() public view {
         IRewardPool.Totals memory t = handler.pool().totals();
-        require(t.creditedWad <= t.funded * 1e18, "credited > funded");
+        require(t.creditedWad + t.epochOwed * 1e18 <= t.funded * 1e18, "ledger credit + epoch owed > funded");
+    }
+
+    function invariant_NoAccountPaidMoreThanItsHighestCommittedCumulativePlusLedgerCredit() public view {
+        for (uint256 i; i < handler.operatorCount(); ++i) {
+            address a = handler.operators(i);
+            IRewardPool.AccountView memory v = handler.pool().account(a);
+            require(v.paidEpoch <= handler.ghostMaxCumulative(a), "epoch paid > highest committed cumulative");
+            require(
+                v.paidLedger + v.paidEpoch <= v.credited + handler.ghostMaxCumulative(a),
+                "paid > ledger credit + highest cumulative"
+            );
+        }
+    }
+
+    function invariant_NoRootPaysBeforeItsChallengePeriodEnds() public view {
+        require(!handler.paidFromUnripeRoot(), "a root paid during its challenge period");
+    }
+
+    function invariant_VetoedRootNeverInForce() public view {
+        (IRewardPool.EpochRoot memory active, ) = handler.pool().epochRoots();
+        require(active.root == bytes32(0) || !handler.vetoed(active.root), "a vetoed root is in force");
     }
 
     function invariant_EachAccountClaimedAtMostCredited_ExactRounding() public view {
