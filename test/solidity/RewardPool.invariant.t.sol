@@ -45,7 +45,7 @@ contract RewardPoolHandler is TestBase {
     address internal constant FILLER = address(0xF111E5);
     uint256 internal constant CHALLENGE = 1 days;
     mapping(bytes32 root => uint256[OPERATORS] cumulatives) internal _leavesOf;
-    mapping(bytes32 root => bool) public vetoed;
+    mapping(bytes32 root => bool wasVetoed) public vetoed;
     mapping(address account => uint256 cumulative) public ghostMaxCumulative;
     uint256[OPERATORS] internal _lastCumulatives;
     uint32 internal _nextCommitEpoch;
