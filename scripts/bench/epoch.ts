@@ -1,0 +1,172 @@
+/**
+ * Epoch-mode gas benchmark: commit cost (3-of-5 quorum) for epochs of 1,000 and 10,000 devices, and claims with
+ * merkle proofs (first, repeat by an existing holder, gasless). Writes bench-results/epoch.json.
+ *
+ *   npm run bench:epoch
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+
+import { Wallet, id } from "ethers";
+import { network } from "hardhat";
+
+import { buildEpoch, epochCommitOf, allProofs, type BuiltEpoch, type WorkRecord } from "../../sdk/src/core/epoch.js";
+import { CLAIM_TYPES, WAD, attestEpoch, poolDomain } from "../../sdk/src/core/pool.js";
+
+interface Row {
+  operation: string;
+  devices?: number;
+  accounts?: number;
+  proofLength?: number;
+  gasUsed: number;
+}
+
+const USDC = 10n ** 6n;
+const DAY = 86_400n;
+const RATE = WAD / 3n;
+const { ethers, networkHelpers } = await network.create();
+const signers = await ethers.getSigners();
+const at = (i: number) => {
+  const s = signers[i];
+  if (s === undefined) throw new Error(`no signer ${i}`);
+  return s;
+};
+const admin = at(0);
+const relayer = at(1);
+const verifiers = [2, 3, 4, 5, 6].map(at);
+const holder = at(7); // an operator that claims every epoch
+const { chainId } = await ethers.provider.getNetwork();
+
+const registry = await ethers.deployContract("DeviceRegistry");
+await (await registry.connect(admin).createNetwork(false, id("bench"))).wait();
+const usdc = await ethers.deployContract("MockUSDC");
+const factory = await ethers.deployContract("RewardPoolFactory", [await registry.getAddress()]);
+const poolAddress = await factory.predictPool(admin.address, id("epoch-bench"));
+await (
+  await factory.connect(admin).createPool(
+    {
+      token: await usdc.getAddress(),
+      networkId: 1,
+      admin: admin.address,
+      guardian: admin.address,
+      verifiers: verifiers.map((v) => v.address),
+      quorum: 3,
+      epochLength: Number(DAY),
+      changeDelay: Number(DAY),
+      challengePeriod: Number(DAY / 4n),
+      params: { rate: RATE, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
+      minClaim: 0n,
+      maxRelayerFee: USDC,
+      requireDeviceSignatures: false,
+    },
+    id("epoch-bench"),
+  )
+).wait();
+const pool = await ethers.getContractAt("RewardPool", poolAddress);
+const domain = poolDomain(chainId, poolAddress);
+await (await usdc.mint(admin.address, 10n ** 12n * USDC)).wait();
+await (await usdc.connect(admin).approve(poolAddress, 2n ** 255n)).wait();
+await (await pool.connect(admin).fund(10n ** 11n * USDC, id("bench-funding"))).wait();
+const genesis = (await pool.settings()).genesis;
+
+/** `devices` devices spread over `accounts` accounts (10 devices each), the holder among them. */
+function records(epoch: number, devices: number, accounts: string[]): WorkRecord[] {
+  return Array.from({ length: devices }, (_, i) => ({
+    deviceId: BigInt(id(`device-${i}`)),
+    account: accounts[i % accounts.length]!,
+    units: 2_000_000n + BigInt((i * 7919 + epoch) % 1000),
+    evidenceHash: id(`evidence-${epoch}-${i}`),
+  }));
+}
+
+const rows: Row[] = [];
+let previous: BuiltEpoch | undefined;
+async function commitEpoch(epoch: number, devices: number, accounts: string[]): Promise<BuiltEpoch> {
+  const closesAt = genesis + BigInt(epoch + 1) * DAY;
+  if (BigInt(await networkHelpers.time.latest()) < closesAt) await networkHelpers.time.increaseTo(closesAt);
+  const built = buildEpoch({
+    pool: poolAddress,
+    chainId,
+    epoch,
+    formulaVersion: 1,
+    rate: RATE,
+    records: records(epoch, devices, accounts),
+    ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
+  });
+  const commit = epochCommitOf(built, `ipfs://bench/epoch-${epoch}.json`);
+  const receipt = await (await pool.commitEpoch(commit, await attestEpoch(verifiers.slice(0, 3), domain, commit))).wait();
+  rows.push({
+    operation: "commitEpoch (3-of-5)",
+    devices,
+    accounts: built.manifest.accounts.length,
+    gasUsed: Number(receipt!.gasUsed),
+  });
+  await networkHelpers.time.increase(DAY / 4n);
+  previous = built;
+  return built;
+}
+
+const accountsSmall = [holder.address, ...Array.from({ length: 99 }, () => Wallet.createRandom().address)];
+const accountsLarge = [holder.address, ...Array.from({ length: 999 }, () => Wallet.createRandom().address)];
+
+const claimRow = async (operation: string, built: BuiltEpoch) => {
+  const leaf = allProofs(built).get(holder.address)!;
+  const receipt = await (await pool.connect(relayer).claim(holder.address, leaf.cumulative, leaf.proof)).wait();
+  rows.push({ operation, accounts: built.manifest.accounts.length, proofLength: leaf.proof.length, gasUsed: Number(receipt!.gasUsed) });
+};
+await commitEpoch(0, 1_000, accountsSmall);
+await claimRow("claim with proof, first (recipient holds no token yet)", await commitEpoch(1, 1_000, accountsSmall));
+await claimRow("claim with proof, repeat by an existing holder", await commitEpoch(2, 10_000, accountsLarge));
+
+const e3 = await commitEpoch(3, 10_000, accountsLarge);
+const leaf = allProofs(e3).get(holder.address)!;
+const signed = {
+  account: holder.address,
+  recipient: holder.address,
+  maxFee: USDC / 10n,
+  nonce: (await pool.account(holder.address)).claimNonce,
+  deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
+};
+await (await usdc.mint(relayer.address, 1n)).wait(); // the relayer already holds the token, as a real one would
+const signature = await holder.signTypedData(domain, CLAIM_TYPES, signed);
+const gasless = await (
+  await pool.connect(relayer).claimWithSig(signed, leaf.cumulative, leaf.proof, USDC / 10n, signature)
+).wait();
+rows.push({
+  operation: "claimWithSig with proof (gasless, first signed claim of the account)",
+  accounts: e3.manifest.accounts.length,
+  proofLength: leaf.proof.length,
+  gasUsed: Number(gasless!.gasUsed),
+});
+const e4 = await commitEpoch(4, 10_000, accountsLarge);
+const leaf4 = allProofs(e4).get(holder.address)!;
+const signed2 = { ...signed, nonce: signed.nonce + 1n, deadline: BigInt(await networkHelpers.time.latest()) + 3600n };
+const gasless2 = await (
+  await pool
+    .connect(relayer)
+    .claimWithSig(signed2, leaf4.cumulative, leaf4.proof, USDC / 10n, await holder.signTypedData(domain, CLAIM_TYPES, signed2))
+).wait();
+rows.push({
+  operation: "claimWithSig with proof, repeat (gasless)",
+  accounts: e4.manifest.accounts.length,
+  proofLength: leaf4.proof.length,
+  gasUsed: Number(gasless2!.gasUsed),
+});
+
+console.table(rows);
+await mkdir("bench-results", { recursive: true });
+await writeFile(
+  "bench-results/epoch.json",
+  JSON.stringify(
+    {
+      benchmark: "epoch-mode",
+      generatedAt: new Date().toISOString(),
+      chain: "hardhat (EDR, in-process, osaka)",
+      compiler: "solc 0.8.30, viaIR, optimizer runs 800",
+      note: "gasUsed is the whole transaction; devices are per epoch, accounts are tree leaves",
+      rows,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+console.log("wrote bench-results/epoch.json");
