@@ -31,21 +31,17 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     /* TYPES */
 
     /// @dev 128 + 128 bits: an account's credit (WAD) and what it was paid (token units).
+    /// @dev One slot per account for both modes: ledger credit not yet paid (WAD, remainders included) and what
+    /// epoch mode has paid (token units). Totals credited and paid per account live in the events.
     struct Account {
-        uint128 creditedWad;
-        uint128 paid;
+        uint128 unpaidWad;
+        uint128 paidEpoch;
     }
 
     struct PendingVerifiers {
         address[] add;
         address[] remove;
         uint8 quorum;
-        uint64 eta;
-    }
-
-    struct PendingParams {
-        RewardParams params;
-        uint64 eta;
     }
 
     /* CONSTANTS */
@@ -114,13 +110,15 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     BitMaps.BitMap internal _usedClawbackNonces;
 
     PendingVerifiers internal _pendingVerifiers;
-    PendingParams internal _pendingParams;
+    RewardParams internal _pendingParams;
+    // slot: when each queued change takes effect (zero: none queued), read by every batch and commit
+    uint64 internal _verifiersEta;
+    uint64 internal _paramsEta;
 
     /// @dev Epoch mode: the root in force and the one in its challenge period (claimable from
     /// `_pendingClaimableAt`, which makes it the root in force without a write).
     EpochRoot internal _activeRoot;
     EpochRoot internal _pendingRoot;
-    mapping(address account => uint256 paid) internal _paidEpoch;
 
     /* MODIFIERS */
 
@@ -291,11 +289,11 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         );
         _usedClawbackNonces.set(nonce);
         Account storage a = _accounts[account_];
-        uint256 unclaimedWad = uint256(a.creditedWad) - uint256(a.paid) * WAD;
+        uint256 unclaimedWad = a.unpaidWad;
         require(amountWad <= unclaimedWad, RewardPoolClawbackTooLarge(account_, unclaimedWad, amountWad));
-        // Cannot underflow: amountWad <= unclaimedWad <= creditedWad, and the totals include this account's credit.
+        // Cannot underflow: amountWad <= unpaidWad, and the total includes this account's unpaid credit.
         unchecked {
-            a.creditedWad -= uint128(amountWad);
+            a.unpaidWad -= uint128(amountWad);
             _totalCreditedWad -= amountWad;
         }
         _totalClawedBackWad += amountWad;
@@ -313,7 +311,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         (uint256 ledgerAmount, uint256 epochAmount) = _settle(account_, cumulative, proof);
         amount = ledgerAmount + epochAmount;
         _token.safeTransfer(account_, amount);
-        emit Claimed(account_, account_, ledgerAmount, epochAmount, address(0), 0);
+        emit Claimed(account_, account_, ledgerAmount, epochAmount);
     }
 
     /// @inheritdoc IRewardPool
@@ -339,7 +337,8 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         require(fee <= amount, RewardPoolFeeTooHigh(fee, amount));
         if (fee != 0) _token.safeTransfer(msg.sender, fee);
         _token.safeTransfer(c.recipient, amount - fee);
-        emit Claimed(c.account, c.recipient, ledgerAmount, epochAmount, msg.sender, fee);
+        emit Claimed(c.account, c.recipient, ledgerAmount, epochAmount);
+        if (fee != 0) emit RelayerFeePaid(c.account, msg.sender, fee);
     }
 
     /* EPOCH MODE */
@@ -418,7 +417,8 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         uint256 count = _verifierCount + add.length - remove.length;
         require(quorum != 0 && quorum <= count, RewardPoolInvalidConfig("quorum"));
         uint64 eta = uint64(block.timestamp) + _changeDelay;
-        _pendingVerifiers = PendingVerifiers({add: add, remove: remove, quorum: quorum, eta: eta});
+        _pendingVerifiers = PendingVerifiers({add: add, remove: remove, quorum: quorum});
+        _verifiersEta = eta;
         emit VerifierChangeQueued(add, remove, quorum, eta);
     }
 
@@ -426,14 +426,15 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     function queueRewardParams(RewardParams calldata params) external onlyAdmin {
         _validateParams(params);
         uint64 eta = uint64(block.timestamp) + _changeDelay;
-        _pendingParams = PendingParams({params: params, eta: eta});
+        _pendingParams = params;
+        _paramsEta = eta;
         emit RewardParamsQueued(params, eta);
     }
 
     /// @inheritdoc IRewardPool
     function applyQueuedChanges() external {
-        uint64 eta = _pendingVerifiers.eta;
-        uint64 paramsEta = _pendingParams.eta;
+        uint64 eta = _verifiersEta;
+        uint64 paramsEta = _paramsEta;
         require(eta != 0 || paramsEta != 0, RewardPoolNoQueuedChange());
         uint64 earliest = eta == 0 ? paramsEta : (paramsEta == 0 || eta < paramsEta ? eta : paramsEta);
         require(block.timestamp >= earliest, RewardPoolChangeNotDue(earliest, block.timestamp));
@@ -443,11 +444,12 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     /// @inheritdoc IRewardPool
     function cancelQueuedChanges() external {
         require(msg.sender == _admin || msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
-        bool verifiers = _pendingVerifiers.eta != 0;
-        bool params = _pendingParams.eta != 0;
+        bool verifiers = _verifiersEta != 0;
+        bool params = _paramsEta != 0;
         require(verifiers || params, RewardPoolNoQueuedChange());
         delete _pendingVerifiers;
         delete _pendingParams;
+        (_verifiersEta, _paramsEta) = (0, 0);
         emit QueuedChangeCancelled(verifiers, params, msg.sender);
     }
 
@@ -501,13 +503,10 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     /// @inheritdoc IRewardPool
     function account(address account_) external view returns (AccountView memory v) {
         Account memory a = _accounts[account_];
-        uint256 credited = a.creditedWad / WAD;
         v = AccountView({
-            creditedWad: a.creditedWad,
-            credited: credited,
-            paidLedger: a.paid,
-            paidEpoch: _paidEpoch[account_],
-            ledgerClaimable: credited - a.paid,
+            unpaidWad: a.unpaidWad,
+            ledgerClaimable: a.unpaidWad / WAD,
+            paidEpoch: a.paidEpoch,
             claimNonce: _claimNonces[account_]
         });
     }
@@ -519,11 +518,10 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         bytes32[] calldata proof
     ) external view returns (uint256 ledgerAmount, uint256 epochAmount) {
         Account memory a = _accounts[account_];
-        ledgerAmount = a.creditedWad / WAD - a.paid;
+        ledgerAmount = a.unpaidWad / WAD;
         if (cumulative != 0) {
             _verifyLeaf(account_, cumulative, proof);
-            uint256 paidEpoch = _paidEpoch[account_];
-            epochAmount = cumulative > paidEpoch ? cumulative - paidEpoch : 0;
+            epochAmount = cumulative > a.paidEpoch ? cumulative - a.paidEpoch : 0;
         }
     }
 
@@ -704,7 +702,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     function _credit(address payee, uint256 amountWad) internal {
         Account storage a = _accounts[payee];
-        a.creditedWad = (uint256(a.creditedWad) + amountWad).toUint128();
+        a.unpaidWad = (uint256(a.unpaidWad) + amountWad).toUint128();
     }
 
     /// @dev Marks everything `account_` can claim as paid and returns it; the caller transfers
@@ -714,20 +712,21 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         uint256 cumulative,
         bytes32[] calldata proof
     ) internal returns (uint256 ledgerAmount, uint256 epochAmount) {
-        Account storage a = _accounts[account_];
-        uint256 credited = a.creditedWad / WAD;
-        ledgerAmount = credited - a.paid; // paid <= credited always: clawbacks only take unclaimed credit
-        if (ledgerAmount != 0) a.paid = uint128(credited);
+        Account memory a = _accounts[account_];
+        ledgerAmount = a.unpaidWad / WAD;
+        // The remainder below one token unit stays credited and carries into the next claim.
+        a.unpaidWad -= uint128(ledgerAmount * WAD);
         if (cumulative != 0) {
             _verifyLeaf(account_, cumulative, proof);
-            uint256 paidEpoch = _paidEpoch[account_];
+            uint256 paidEpoch = a.paidEpoch;
             if (cumulative > paidEpoch) {
                 epochAmount = cumulative - paidEpoch;
-                _paidEpoch[account_] = cumulative;
+                a.paidEpoch = cumulative.toUint128();
             } else if (cumulative < paidEpoch) {
                 emit EpochShortfall(account_, cumulative, paidEpoch);
             }
         }
+        _accounts[account_] = a; // one write for both modes
         uint256 amount = ledgerAmount + epochAmount;
         require(amount != 0, RewardPoolNothingToClaim(account_));
         uint256 minClaim = _minClaim;
@@ -819,16 +818,17 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     }
 
     function _applyDueChanges() internal {
-        uint64 eta = _pendingVerifiers.eta;
-        if (eta != 0 && block.timestamp >= eta) {
+        (uint64 verifiersEta, uint64 paramsEta) = (_verifiersEta, _paramsEta);
+        if (verifiersEta != 0 && block.timestamp >= verifiersEta) {
             PendingVerifiers memory pv = _pendingVerifiers;
             delete _pendingVerifiers;
+            _verifiersEta = 0;
             _changeVerifiers(pv.add, pv.remove, pv.quorum);
         }
-        eta = _pendingParams.eta;
-        if (eta != 0 && block.timestamp >= eta) {
-            RewardParams memory params = _pendingParams.params;
+        if (paramsEta != 0 && block.timestamp >= paramsEta) {
+            RewardParams memory params = _pendingParams;
             delete _pendingParams;
+            _paramsEta = 0;
             _params = params;
             emit RewardParamsChanged(params);
         }

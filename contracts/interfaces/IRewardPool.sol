@@ -109,13 +109,11 @@ interface IRewardPool {
         uint64 claimableAt;
     }
 
-    /// @notice An account's entry: ledger credit, what each mode paid, and the nonce of its next signed claim.
+    /// @notice An account's entry: ledger credit not yet paid (WAD), what epoch mode paid it, its claim nonce.
     struct AccountView {
-        uint256 creditedWad;
-        uint256 credited;
-        uint256 paidLedger;
-        uint256 paidEpoch;
+        uint256 unpaidWad;
         uint256 ledgerClaimable;
+        uint256 paidEpoch;
         uint256 claimNonce;
     }
 
@@ -179,16 +177,10 @@ interface IRewardPool {
     /// @dev Kept small because it is emitted once per proof: its epoch, batch and rate are those of the
     /// `BatchRecorded` event that follows it in the same transaction, and its reward is `units * rate` (WAD).
     event WorkRecorded(uint256 indexed deviceId, address indexed account, uint64 units, bytes32 evidenceHash);
-    /// @notice `account` was paid `ledgerAmount + epochAmount`: `fee` of it to `relayer` (zero for direct claims),
-    /// the rest to `recipient`.
-    event Claimed(
-        address indexed account,
-        address indexed recipient,
-        uint256 ledgerAmount,
-        uint256 epochAmount,
-        address relayer,
-        uint256 fee
-    );
+    /// @notice `account` was paid `ledgerAmount + epochAmount`, sent to `recipient` (less any relayer fee).
+    event Claimed(address indexed account, address indexed recipient, uint256 ledgerAmount, uint256 epochAmount);
+    /// @notice A relayer took `fee` out of the signed claim of `account` it submitted.
+    event RelayerFeePaid(address indexed account, address indexed relayer, uint256 fee);
     /// @notice The quorum committed an epoch root; it pays from `claimableAt` unless vetoed before.
     event EpochCommitted(
         uint32 indexed epoch,

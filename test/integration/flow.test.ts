@@ -185,11 +185,13 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     let paid = 0n;
     for (const who of [alice.address, bob.address]) {
       const a = await getPoolAccount(pool, who);
-      expect(a.creditedWad).to.equal(units.get(who)! * RATE);
+      const credited = units.get(who)! * RATE;
       expect(a.ledgerClaimable).to.equal(0n);
-      stillOwed += a.creditedWad - a.paidLedger * WAD;
-      paid += a.paidLedger;
+      expect(a.unpaidWad).to.equal(credited % WAD); // only the remainder below one token unit is left
+      stillOwed += a.unpaidWad;
+      paid += await usdc.balanceOf(who);
     }
+    paid += await usdc.balanceOf(relayer.address);
     expect(paid * WAD + stillOwed).to.equal(totals.creditedWad);
     expect(await usdc.balanceOf(poolAddress)).to.equal(totals.funded - paid);
   });

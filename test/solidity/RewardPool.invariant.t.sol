@@ -50,6 +50,7 @@ contract RewardPoolHandler is TestBase {
     uint256[OPERATORS] internal _lastCumulatives;
     uint32 internal _nextCommitEpoch;
     uint256 public ghostPaidEpoch;
+    mapping(address account => uint256 paid) public ghostPaidLedger;
     bool public paidFromUnripeRoot;
 
     constructor() {
@@ -172,8 +173,7 @@ contract RewardPoolHandler is TestBase {
         bool paused = _paused();
         try pool.claim(account, cumulative, proof) returns (uint256 amount) {
             if (paused) movedWhilePaused = true;
-            ghostPaid += amount;
-            ghostPaidEpoch += pool.account(account).paidEpoch - paidEpochBefore;
+            _bookClaim(account, amount, pool.account(account).paidEpoch - paidEpochBefore);
         } catch {}
         if (paused && usdc.balanceOf(account) != before) movedWhilePaused = true;
     }
@@ -231,9 +231,8 @@ contract RewardPoolHandler is TestBase {
         (uint256 cumulative, bytes32[] memory proof) = _proof(pending.root, i);
         uint256 paidBefore = pool.account(operators[i]).paidEpoch;
         try pool.claim(operators[i], cumulative, proof) returns (uint256 amount) {
-            ghostPaid += amount;
             uint256 paidAfter = pool.account(operators[i]).paidEpoch;
-            ghostPaidEpoch += paidAfter - paidBefore;
+            _bookClaim(operators[i], amount, paidAfter - paidBefore);
             if (paidAfter != paidBefore) paidFromUnripeRoot = true;
         } catch {}
     }
@@ -255,7 +254,7 @@ contract RewardPoolHandler is TestBase {
     function clawback(uint256 accountSeed, uint256 amountSeed) external {
         address account = operators[accountSeed % OPERATORS];
         IRewardPool.AccountView memory a = pool.account(account);
-        uint256 unclaimed = a.creditedWad - a.paidLedger * WAD;
+        uint256 unclaimed = a.unpaidWad;
         if (unclaimed == 0) return;
         uint256 amountWad = _bound(amountSeed, 1, unclaimed);
         uint256 nonce = _batchNonce++;
@@ -277,6 +276,12 @@ contract RewardPoolHandler is TestBase {
     }
 
     /* HELPERS */
+
+    function _bookClaim(address account, uint256 amount, uint256 epochPart) internal {
+        ghostPaid += amount;
+        ghostPaidEpoch += epochPart;
+        ghostPaidLedger[account] += amount - epochPart;
+    }
 
     /// @dev Root of the 4-leaf tree (operators, then a zero filler leaf), hashed as StandardMerkleTree leaves
     /// with OpenZeppelin's commutative node hashing.
@@ -383,8 +388,8 @@ contract RewardPoolInvariantTest is TestBase {
         require(handler.usdc().balanceOf(address(handler.pool())) == t.funded - paid, "balance != funded - paid");
         uint256 paidBoth;
         for (uint256 i; i < handler.operatorCount(); ++i) {
-            IRewardPool.AccountView memory v = handler.pool().account(handler.operators(i));
-            paidBoth += v.paidLedger + v.paidEpoch;
+            address a = handler.operators(i);
+            paidBoth += handler.ghostPaidLedger(a) + handler.pool().account(a).paidEpoch;
         }
         require(paidBoth == paid, "claims differ from the accounts' paid");
     }
@@ -400,7 +405,8 @@ contract RewardPoolInvariantTest is TestBase {
             IRewardPool.AccountView memory v = handler.pool().account(a);
             require(v.paidEpoch <= handler.ghostMaxCumulative(a), "epoch paid > highest committed cumulative");
             require(
-                v.paidLedger + v.paidEpoch <= v.credited + handler.ghostMaxCumulative(a),
+                handler.ghostPaidLedger(a) * 1e18 + v.paidEpoch * 1e18 <=
+                    handler.ghostCreditedWad(a) + handler.ghostMaxCumulative(a) * 1e18,
                 "paid > ledger credit + highest cumulative"
             );
         }
@@ -420,9 +426,11 @@ contract RewardPoolInvariantTest is TestBase {
         for (uint256 i; i < handler.operatorCount(); ++i) {
             address a = handler.operators(i);
             IRewardPool.AccountView memory v = handler.pool().account(a);
-            require(v.paidLedger * 1e18 <= v.creditedWad, "claimed > credited");
-            require(v.creditedWad == handler.ghostCreditedWad(a), "credit differs from units x rate");
-            sum += v.creditedWad;
+            uint256 paidWad = handler.ghostPaidLedger(a) * 1e18;
+            require(paidWad <= handler.ghostCreditedWad(a), "claimed > credited");
+            // Exact: what is unpaid is what was credited (units x rate) minus what was paid, to the wei.
+            require(v.unpaidWad == handler.ghostCreditedWad(a) - paidWad, "unpaid != credited - paid");
+            sum += handler.ghostCreditedWad(a);
         }
         IRewardPool.Totals memory t = handler.pool().totals();
         require(t.creditedWad == sum, "total credit != sum of accounts");

@@ -160,7 +160,7 @@ describe("RewardPool epoch mode", function () {
       await time.increase(CHALLENGE_PERIOD);
       await expect(pool.claim(alice.address, leaf.cumulative, leaf.proof))
         .to.emit(pool, "Claimed")
-        .withArgs(alice.address, alice.address, 0n, leaf.cumulative, ZeroAddress, 0n);
+        .withArgs(alice.address, alice.address, 0n, leaf.cumulative);
       expect(await usdc.balanceOf(alice.address)).to.equal(leaf.cumulative);
       expect(leaf.cumulative).to.equal((5n * 3_000_000n * RATE) / WAD);
     });
@@ -249,7 +249,7 @@ describe("RewardPool epoch mode", function () {
       expect(await pool.claimable(alice.address, leaf.cumulative, leaf.proof)).to.deep.equal([ledger, leaf.cumulative]);
       await expect(pool.claim(alice.address, leaf.cumulative, leaf.proof))
         .to.emit(pool, "Claimed")
-        .withArgs(alice.address, alice.address, ledger, leaf.cumulative, ZeroAddress, 0n);
+        .withArgs(alice.address, alice.address, ledger, leaf.cumulative);
       expect(await usdc.balanceOf(alice.address)).to.equal(ledger + leaf.cumulative);
       await expect(pool.claim(alice.address, leaf.cumulative, leaf.proof))
         .to.be.revertedWithCustomError(pool, "RewardPoolNothingToClaim")
@@ -323,7 +323,9 @@ describe("RewardPool epoch mode", function () {
       const signature = await alice.signTypedData(domain, CLAIM_TYPES, c);
       await expect(pool.connect(relayer).claimWithSig(c, leaf.cumulative, leaf.proof, USDC, signature))
         .to.emit(pool, "Claimed")
-        .withArgs(alice.address, stranger.address, 0n, leaf.cumulative, relayer.address, USDC);
+        .withArgs(alice.address, stranger.address, 0n, leaf.cumulative)
+        .and.to.emit(pool, "RelayerFeePaid")
+        .withArgs(alice.address, relayer.address, USDC);
       expect(await usdc.balanceOf(stranger.address)).to.equal(leaf.cumulative - USDC);
     });
 

@@ -212,7 +212,7 @@ describe("RewardPool", function () {
           (await attestBatch(verifiers.slice(0, 3), domain, 0n, 0n, proofs)).signers,
         );
       const a = await pool.account(alice.address);
-      expect(a.creditedWad).to.equal(21n * RATE);
+      expect(a.unpaidWad).to.equal(21n * RATE);
       expect(a.ledgerClaimable).to.equal((21n * RATE) / WAD);
       expect((await pool.totals()).creditedWad).to.equal(28n * RATE);
       expect(await pool.epochCreditedWad(0)).to.equal(28n * RATE);
@@ -301,8 +301,8 @@ describe("RewardPool", function () {
       await record(0n, [proof(device, 30n)]);
       await registry.connect(alice).transferFrom(alice.address, bob.address, device);
       await record(1n, [proof(device, 60n)]);
-      expect((await pool.account(alice.address)).creditedWad).to.equal(30n * RATE);
-      expect((await pool.account(bob.address)).creditedWad).to.equal(60n * RATE);
+      expect((await pool.account(alice.address)).unpaidWad).to.equal(30n * RATE);
+      expect((await pool.account(bob.address)).unpaidWad).to.equal(60n * RATE);
     });
 
     it("credits the payout address the owner set", async function () {
@@ -310,7 +310,7 @@ describe("RewardPool", function () {
       await closeEpoch(pool, 0n);
       await registry.connect(alice).setPayout(aliceDevices[2]!.deviceId, stranger.address);
       await record(0n, [proof(aliceDevices[2]!.deviceId, 9n)]);
-      expect((await pool.account(stranger.address)).creditedWad).to.equal(9n * RATE);
+      expect((await pool.account(stranger.address)).unpaidWad).to.equal(9n * RATE);
     });
   });
 
@@ -489,10 +489,10 @@ describe("RewardPool", function () {
       const expected = (21n * RATE) / WAD;
       await expect(pool.connect(stranger).claim(alice.address, 0n, []))
         .to.emit(pool, "Claimed")
-        .withArgs(alice.address, alice.address, expected, 0n, ZeroAddress, 0n);
+        .withArgs(alice.address, alice.address, expected, 0n);
       expect(await usdc.balanceOf(alice.address)).to.equal(expected);
       const a = await pool.account(alice.address);
-      expect(a.paidLedger).to.equal(expected);
+      expect(a.unpaidWad).to.equal(21n * RATE - expected * WAD);
       expect(a.ledgerClaimable).to.equal(0n);
       await expect(pool.claim(alice.address, 0n, []))
         .to.be.revertedWithCustomError(pool, "RewardPoolNothingToClaim")
@@ -509,9 +509,9 @@ describe("RewardPool", function () {
         if ((await pool.account(alice.address)).ledgerClaimable > 0n) await pool.claim(alice.address, 0n, []);
       }
       const a = await pool.account(alice.address);
-      expect(a.creditedWad).to.equal(units * RATE);
+      expect((await pool.totals()).creditedWad).to.equal(units * RATE);
       expect(await usdc.balanceOf(alice.address)).to.equal((units * RATE) / WAD);
-      expect(a.creditedWad - a.paidLedger * WAD).to.equal((units * RATE) % WAD);
+      expect(a.unpaidWad).to.equal((units * RATE) % WAD);
     });
 
     it("refuses claims below the minimum and while paused", async function () {
@@ -560,7 +560,9 @@ describe("RewardPool", function () {
       const { pool, usdc, relayer, alice, stranger, claim, signature } = await loadFixture(signedClaimFixture);
       await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], USDC / 2n, signature))
         .to.emit(pool, "Claimed")
-        .withArgs(alice.address, stranger.address, 10n * USDC, 0n, relayer.address, USDC / 2n);
+        .withArgs(alice.address, stranger.address, 10n * USDC, 0n)
+        .and.to.emit(pool, "RelayerFeePaid")
+        .withArgs(alice.address, relayer.address, USDC / 2n);
       expect(await usdc.balanceOf(relayer.address)).to.equal(USDC / 2n);
       expect(await usdc.balanceOf(stranger.address)).to.equal(10n * USDC - USDC / 2n);
       expect((await pool.account(alice.address)).claimNonce).to.equal(1n);
@@ -609,7 +611,7 @@ describe("RewardPool", function () {
       await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, att))
         .to.emit(pool, "ClawedBack")
         .withArgs(alice.address, device, amountWad, reason, 1n, att.signers);
-      expect((await pool.account(alice.address)).creditedWad).to.equal(100n * RATE);
+      expect((await pool.account(alice.address)).unpaidWad).to.equal(100n * RATE);
       expect((await pool.totals()).clawedBackWad).to.equal(amountWad);
       await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, att))
         .to.be.revertedWithCustomError(pool, "RewardPoolBatchNonceUsed")

@@ -47,11 +47,11 @@ export async function readPoolDomain(pool: RewardPool): Promise<TypedDataDomain>
 /* READS */
 
 export interface PoolAccount {
-  creditedWad: bigint;
-  credited: bigint;
-  paidLedger: bigint;
-  paidEpoch: bigint;
+  /** Ledger credit not yet paid, in WAD (token units × 1e18); the part below one token unit carries. */
+  unpaidWad: bigint;
   ledgerClaimable: bigint;
+  /** What epoch mode has paid the account so far, in token units. */
+  paidEpoch: bigint;
   claimNonce: bigint;
 }
 
@@ -62,11 +62,9 @@ export interface PoolAccount {
 export async function getPoolAccount(pool: RewardPool, account: string): Promise<PoolAccount> {
   const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account));
   return {
-    creditedWad: a.creditedWad,
-    credited: a.credited,
-    paidLedger: a.paidLedger,
-    paidEpoch: a.paidEpoch,
+    unpaidWad: a.unpaidWad,
     ledgerClaimable: a.ledgerClaimable,
+    paidEpoch: a.paidEpoch,
     claimNonce: a.claimNonce,
   };
 }
