@@ -101,3 +101,11 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
     nextNonce: () => nonce,
   };
 }
+
+/** A token's EIP-712 domain as the token reports it (ERC-5267): never hard-coded. */
+export async function tokenDomain(token: {
+  eip712Domain(): Promise<[string, string, string, bigint, string, string, bigint[]]>;
+}) {
+  const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
+  return { name, version, chainId, verifyingContract };
+}

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { AbiCoder, Signature, id, keccak256 } from "ethers";
+import { id } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -15,12 +15,13 @@ import {
   signClaim,
 } from "../../sdk/src/actions/pool.js";
 import { deviceRegistryAt, registerFleet } from "../../sdk/src/actions/registry.js";
-import { signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
+import { signPermit, signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
 import { P256DeviceKey, Secp256k1DeviceKey, type DeviceKey } from "../../sdk/src/core/keys.js";
-import { WAD, type Proof } from "../../sdk/src/core/pool.js";
+import { WAD, fundingNonce, type Proof } from "../../sdk/src/core/pool.js";
 import { buildRegistration } from "../../sdk/src/core/registration.js";
 import { deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
 import { accounts } from "../helpers/accounts.js";
+import { tokenDomain } from "../helpers/pool.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -88,34 +89,19 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     await usdc.connect(admin).approve(poolAddress, 100n * USDC);
     await fundPool(pool, { amount: 100n * USDC, ref: id("customer-A") });
 
-    const [, tokenName, tokenVersion] = await usdc.eip712Domain();
-    const tokenDomain = { name: tokenName, version: tokenVersion, chainId, verifyingContract: usdcAddress };
-    const permit = Signature.from(
-      await admin.signTypedData(
-        tokenDomain,
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
-        {
-          owner: admin.address,
-          spender: poolAddress,
-          value: 100n * USDC,
-          nonce: await usdc.nonces(admin.address),
-          deadline,
-        },
-      ),
-    );
+    const usdcDomain = await tokenDomain(usdc);
+    const permit = await signPermit(admin, usdcDomain, {
+      owner: admin.address,
+      spender: poolAddress,
+      value: 100n * USDC,
+      nonce: await usdc.nonces(admin.address),
+      deadline,
+    });
     await pool.fundWithPermit(100n * USDC, id("customer-B"), deadline, permit.v, permit.r, permit.s);
 
     const salt = id("invoice-17");
-    const nonce = keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [id("customer-C"), salt]));
-    const auth = await signReceiveWithAuthorization(admin, tokenDomain, {
+    const nonce = fundingNonce(id("customer-C"), salt);
+    const auth = await signReceiveWithAuthorization(admin, usdcDomain, {
       from: admin.address,
       to: poolAddress,
       value: 100n * USDC,

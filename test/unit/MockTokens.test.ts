@@ -3,6 +3,7 @@ import { ZeroAddress, id, toBeHex, type TypedDataDomain } from "ethers";
 import { network } from "hardhat";
 
 import {
+  PERMIT_TYPES,
   signCancelAuthorization,
   signReceiveWithAuthorization,
   signTransferWithAuthorization,
@@ -15,15 +16,6 @@ const { loadFixture, time } = networkHelpers;
 
 const USDC = 10n ** 6n;
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
 
 async function deployTokensFixture() {
   const { admin, alice, bob, stranger, relayer } = await accounts(ethers);

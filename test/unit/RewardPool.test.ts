@@ -9,23 +9,17 @@ import {
   attest,
   attestBatch,
   hashProofs,
+  fundingNonce,
   poolDomain,
 } from "../../sdk/src/core/pool.js";
-import { CHANGE_DELAY, DAY, DEVICE_CAP, RATE, USDC, poolFixture } from "../helpers/pool.js";
+import { CHANGE_DELAY, DAY, DEVICE_CAP, RATE, USDC, poolFixture, tokenDomain } from "../helpers/pool.js";
+import { signPermit, signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
 
 const fixture = () => poolFixture(ethers);
 const deviceSignedFixture = () => poolFixture(ethers, { requireDeviceSignatures: true });
-
-/** The token's EIP-712 domain as it reports it (ERC-5267). */
-async function tokenDomain(token: {
-  eip712Domain(): Promise<[string, string, string, bigint, string, string, bigint[]]>;
-}) {
-  const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
-  return { name, version, chainId, verifyingContract };
-}
 
 /** Moves the chain into `epoch + 1` so `epoch` is closed. */
 async function closeEpoch(pool: Awaited<ReturnType<typeof fixture>>["pool"], epoch: bigint) {
@@ -110,20 +104,13 @@ describe("RewardPool", function () {
       const { pool, usdc, alice, poolAddress, chainId } = await loadFixture(fixture);
       await usdc.mint(alice.address, 100n * USDC);
       const deadline = BigInt(await time.latest()) + 3600n;
-      const signature = await alice.signTypedData(
-        await tokenDomain(usdc),
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
-        { owner: alice.address, spender: poolAddress, value: 100n * USDC, nonce: 0n, deadline },
-      );
-      const { v, r, s } = ethers.Signature.from(signature);
+      const { v, r, s } = await signPermit(alice, await tokenDomain(usdc), {
+        owner: alice.address,
+        spender: poolAddress,
+        value: 100n * USDC,
+        nonce: 0n,
+        deadline,
+      });
       const ref = id("permit-ref");
       await expect(pool.connect(alice).fundWithPermit(100n * USDC, ref, deadline, v, r, s))
         .to.emit(pool, "Funded")
@@ -136,23 +123,15 @@ describe("RewardPool", function () {
       await usdc.mint(alice.address, 100n * USDC);
       const ref = id("3009-ref");
       const salt = id("salt-1");
-      const nonce = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [ref, salt]));
       const validBefore = BigInt(await time.latest()) + 3600n;
-      const signature = await alice.signTypedData(
-        await tokenDomain(usdc),
-        {
-          ReceiveWithAuthorization: [
-            { name: "from", type: "address" },
-            { name: "to", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "validAfter", type: "uint256" },
-            { name: "validBefore", type: "uint256" },
-            { name: "nonce", type: "bytes32" },
-          ],
-        },
-        { from: alice.address, to: poolAddress, value: 100n * USDC, validAfter: 0n, validBefore, nonce },
-      );
-      const { v, r, s } = ethers.Signature.from(signature);
+      const { v, r, s } = await signReceiveWithAuthorization(alice, await tokenDomain(usdc), {
+        from: alice.address,
+        to: poolAddress,
+        value: 100n * USDC,
+        validAfter: 0n,
+        validBefore,
+        nonce: fundingNonce(ref, salt),
+      });
       // Relayed by someone else; a different reference would change the nonce and break the signature.
       await expect(
         pool

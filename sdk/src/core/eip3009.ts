@@ -101,3 +101,28 @@ export async function signCancelAuthorization(
 ): Promise<VrsSignature> {
   return splitSignature(await signer.signTypedData(domain, CANCEL_AUTHORIZATION_TYPES, { authorizer, nonce }));
 }
+
+/** Typed data of an EIP-2612 permit. */
+export const PERMIT_TYPES: Record<string, TypedDataField[]> = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** An EIP-2612 permit: `owner` lets `spender` pull `value` until `deadline`; `nonce` is the token's `nonces(owner)`. */
+export interface Permit {
+  owner: string;
+  spender: string;
+  value: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+/** Signs an EIP-2612 permit (for `fundWithPermit`). `signer` must be `permit.owner`. */
+export async function signPermit(signer: Signer, domain: TypedDataDomain, permit: Permit): Promise<VrsSignature> {
+  return splitSignature(await signer.signTypedData(domain, PERMIT_TYPES, { ...permit }));
+}

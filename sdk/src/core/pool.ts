@@ -153,3 +153,11 @@ export function attestEpoch(
 ): Promise<Attestation> {
   return attest(signers, domain, EPOCH_COMMIT_TYPES, { ...commit });
 }
+
+/**
+ * The EIP-3009 nonce `fundWithAuthorization` requires: `keccak256(abi.encode(ref, salt))`, so the funder's signature
+ * also fixes the funding reference. `salt` makes each authorization unique.
+ */
+export function fundingNonce(ref: string, salt: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [ref, salt]));
+}
