@@ -1,0 +1,166 @@
+/**
+ * End to end over JSON-RPC: a real `hardhat node` on 127.0.0.1, driven only through the SDK and ethers'
+ * JsonRpcProvider with locally held keys, as an operator, a protocol and its verifiers would use it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+import { expect } from "chai";
+import { HDNodeWallet, JsonRpcProvider, Mnemonic, NonceManager, id } from "ethers";
+
+import { DeviceRegistry__factory, MockUSDC__factory, RewardPoolFactory__factory } from "../../types/index.js";
+import {
+  claim,
+  createPool,
+  fundPool,
+  getPoolAccount,
+  readPoolDomain,
+  recordWork,
+  rewardPoolAt,
+} from "../../sdk/src/actions/pool.js";
+import { deviceRegistryAt, getDevice, registerFleet } from "../../sdk/src/actions/registry.js";
+import { buildEpoch, epochCommitOf, proofFor } from "../../sdk/src/core/epoch.js";
+import { P256DeviceKey, Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
+import { WAD, attestEpoch } from "../../sdk/src/core/pool.js";
+import { buildRegistration } from "../../sdk/src/core/registration.js";
+import { DeviceStatus, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
+
+/** Hardhat's CLI, next to its main entry point (its package exports do not list the CLI itself). */
+const HARDHAT_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("hardhat")));
+/** Hardhat's well-known development mnemonic: the node funds its first accounts from it. */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const PORT = 18_545 + Math.floor(Math.random() * 1_000);
+const NODE_URL = `http://127.0.0.1:${PORT}`;
+const USDC = 10n ** 6n;
+const DAY = 86_400;
+const RATE = WAD / 2n;
+
+/** Polls the node with a raw JSON-RPC request until it answers (ethers would log retries meanwhile). */
+async function waitForNode(node: ChildProcess): Promise<void> {
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  for (let i = 0; i < 300; i++) {
+    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
+    try {
+      const res = await fetch(NODE_URL, { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`hardhat node did not answer on ${NODE_URL}`);
+}
+
+describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
+  this.timeout(180_000);
+  let node: ChildProcess;
+  let provider: JsonRpcProvider;
+
+  before(async function () {
+    node = spawn(process.execPath, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(PORT)], {
+      stdio: "ignore",
+    });
+    await waitForNode(node);
+    provider = new JsonRpcProvider(NODE_URL, undefined, { staticNetwork: true, pollingInterval: 50 });
+  });
+
+  after(function () {
+    provider?.destroy();
+    node?.kill();
+  });
+
+  it("registers a fleet, runs both modes through a pool and pays the operator", async function () {
+    const root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
+    const wallet = (i: number) => new NonceManager(root.deriveChild(i).connect(provider));
+    const [protocol, operator] = [0, 1].map(wallet);
+    const verifierKeys = [2, 3, 4].map((i) => root.deriveChild(i));
+    const operatorAddress = await operator!.getAddress();
+    const { chainId } = await provider.getNetwork();
+
+    // Protocol side: registry, network, token, factory, pool.
+    const registry = await (await new DeviceRegistry__factory(protocol).deploy()).waitForDeployment();
+    const registryAddress = await registry.getAddress();
+    await (await registry.createNetwork(false, id("e2e"))).wait();
+    const usdc = await (await new MockUSDC__factory(protocol).deploy()).waitForDeployment();
+    const factory = await (await new RewardPoolFactory__factory(protocol).deploy(registryAddress)).waitForDeployment();
+    const poolAddress = await createPool(factory, {
+      salt: id("e2e-pool"),
+      config: {
+        token: await usdc.getAddress(),
+        networkId: 1,
+        admin: await protocol!.getAddress(),
+        guardian: await protocol!.getAddress(),
+        verifiers: verifierKeys.map((k) => k.address),
+        quorum: 2,
+        epochLength: DAY,
+        changeDelay: DAY,
+        challengePeriod: DAY / 4,
+        params: { rate: RATE, epochBudget: 1_000n * USDC, deviceCap: 10_000_000n },
+        minClaim: 0n,
+        maxRelayerFee: 0n,
+        requireDeviceSignatures: false,
+      },
+    });
+    const pool = rewardPoolAt(poolAddress, protocol!);
+    await (await usdc.mint(await protocol!.getAddress(), 500n * USDC)).wait();
+    await (await usdc.approve(poolAddress, 500n * USDC)).wait();
+    await fundPool(pool, { amount: 500n * USDC, ref: id("customer") });
+
+    // Operator side: a fleet of secp256k1 and P-256 devices, signed by the devices, sent by the operator.
+    const keys = [Secp256k1DeviceKey.random(), Secp256k1DeviceKey.random(), P256DeviceKey.random()];
+    const deadline = BigInt((await provider.getBlock("latest"))!.timestamp + DAY);
+    const regs = await Promise.all(
+      keys.map((device) =>
+        buildRegistration({
+          device,
+          domain: registryDomain(chainId, registryAddress),
+          owner: operatorAddress,
+          networkId: 1n,
+          deadline,
+        }),
+      ),
+    );
+    await registerFleet(deviceRegistryAt(registryAddress, operator!), { networkId: 1n, registrations: regs });
+    const deviceIds = keys.map((k) => deviceIdOf(k.keyType, k.key));
+    expect((await getDevice(deviceRegistryAt(registryAddress, provider), deviceIds[2]!)).status).to.equal(
+      DeviceStatus.Active,
+    );
+
+    // Verifier side: epoch 0 in ledger mode, epoch 1 in epoch mode.
+    await provider.send("evm_increaseTime", [2 * DAY]);
+    await provider.send("evm_mine", []);
+    const verifierSigners = verifierKeys.slice(0, 2);
+    await recordWork(pool, {
+      epoch: 0n,
+      proofs: deviceIds.map((deviceId) => ({ deviceId, units: 1_000_000n, evidenceHash: id(`e0:${deviceId}`) })),
+      verifiers: verifierSigners,
+      firstNonce: 0n,
+    });
+    const built = buildEpoch({
+      pool: poolAddress,
+      chainId,
+      epoch: 1,
+      formulaVersion: 1,
+      rate: RATE,
+      records: deviceIds.map((deviceId) => ({
+        deviceId,
+        account: operatorAddress,
+        units: 2_000_000n,
+        evidenceHash: id(`e1:${deviceId}`),
+      })),
+    });
+    const commit = epochCommitOf(built, "ipfs://e2e/epoch-1.json");
+    await (
+      await pool.commitEpoch(commit, await attestEpoch(verifierSigners, await readPoolDomain(pool), commit))
+    ).wait();
+    await provider.send("evm_increaseTime", [DAY / 4]);
+    await provider.send("evm_mine", []);
+
+    // The operator claims everything, both modes, in one transaction.
+    const paid = await claim(rewardPoolAt(poolAddress, operator!), operatorAddress, proofFor(built, operatorAddress));
+    const expected = (3n * 1_000_000n * RATE) / WAD + (3n * 2_000_000n * RATE) / WAD;
+    expect(paid).to.equal(expected);
+    expect(await usdc.balanceOf(operatorAddress)).to.equal(expected);
+    expect((await getPoolAccount(pool, operatorAddress)).paidEpoch).to.equal(built.manifest.totalOwed);
+  });
+});
