@@ -1,0 +1,14 @@
+/**
+ * depin-rewards SDK: pure core (encodings, EIP-712 types, device keys, reward math, epoch trees and manifests),
+ * actions over ethers v6 and the typechain types, and typed errors.
+ */
+export * from "./core/registry.js";
+export * from "./core/keys.js";
+export * from "./core/registration.js";
+export * from "./core/pool.js";
+export * from "./core/epoch.js";
+export * from "./core/eip3009.js";
+export * from "./actions/registry.js";
+export * from "./actions/pool.js";
+export * from "./errors/base.js";
+export * from "./errors/contract.js";
