@@ -86,7 +86,8 @@ interface IRewardPool {
     /// @notice What the epoch-mode quorum signs for one epoch (EIP-712 type `EpochCommit`).
     /// @param root Merkle root over leaves (account, cumulative owed since the pool began), double-hashed as
     /// OpenZeppelin's StandardMerkleTree does.
-    /// @param totalOwed Sum of all leaves: everything epoch mode owes since the pool began, in token units.
+    /// @param totalOwed Everything epoch mode may have paid or still owes since the pool began, in token units: the
+    /// sum over accounts of the highest cumulative ever committed (the sum of leaves until a total goes down).
     /// @param epochTotal What this epoch adds (informational, from the manifest; totals may also go down).
     /// @param manifestHash keccak256 of the published manifest file (per-device work and rewards, per-account totals).
     /// @param manifestUriHash keccak256 of the manifest's URI.

@@ -48,6 +48,9 @@ contract RewardPoolHandler is TestBase {
     mapping(bytes32 root => bool wasVetoed) public vetoed;
     mapping(address account => uint256 cumulative) public ghostMaxCumulative;
     uint256[OPERATORS] internal _lastCumulatives;
+    /// @dev Highest cumulative per account over the roots that still count (vetoed ones do not), per root.
+    mapping(bytes32 root => uint256[OPERATORS] highest) internal _highestOf;
+    uint256[OPERATORS] internal _lastHighest;
     uint32 internal _nextCommitEpoch;
     uint256 public ghostPaidEpoch;
     mapping(address account => uint256 paid) public ghostPaidLedger;
@@ -183,12 +186,15 @@ contract RewardPoolHandler is TestBase {
         uint32 epoch = _nextCommitEpoch;
         _closeEpoch(epoch);
         uint256[OPERATORS] memory cumulatives;
+        uint256[OPERATORS] memory highest;
         uint256 total;
         for (uint256 i; i < OPERATORS; ++i) {
             uint256 step = _bound(uint256(keccak256(abi.encode(stepSeed, i))), 0, 500e6);
             cumulatives[i] = _lastCumulatives[i] + step;
             if (lowerOne && i == stepSeed % OPERATORS) cumulatives[i] = _lastCumulatives[i] / 2;
-            total += cumulatives[i];
+            // totalOwed counts each account's highest cumulative: a lowered leaf may already have been paid higher.
+            highest[i] = cumulatives[i] > _lastHighest[i] ? cumulatives[i] : _lastHighest[i];
+            total += highest[i];
         }
         bytes32 root = _root(cumulatives);
         IRewardPool.EpochCommit memory c = IRewardPool.EpochCommit({
@@ -215,6 +221,8 @@ contract RewardPoolHandler is TestBase {
         try pool.commitEpoch(c, _attest(keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash)))) {
             _leavesOf[root] = cumulatives;
             _lastCumulatives = cumulatives;
+            _highestOf[root] = highest;
+            _lastHighest = highest;
             ++_nextCommitEpoch;
             for (uint256 i; i < OPERATORS; ++i) {
                 if (cumulatives[i] > ghostMaxCumulative[operators[i]])
@@ -245,6 +253,16 @@ contract RewardPoolHandler is TestBase {
         // The vetoed totals no longer count as the latest: the next commit builds on the root in force.
         (IRewardPool.EpochRoot memory active, ) = pool.epochRoots();
         _lastCumulatives = _leavesOf[active.root];
+        _lastHighest = _highestOf[active.root];
+    }
+
+    /// @notice The most the pool can still be asked to pay: unpaid ledger credit plus, per account, the highest
+    /// cumulative of the roots that count minus what epoch mode already paid.
+    function obligationBound() external view returns (uint256 bound) {
+        for (uint256 i; i < OPERATORS; ++i) {
+            IRewardPool.AccountView memory v = pool.account(operators[i]);
+            bound += v.ledgerClaimable + _lastHighest[i] - v.paidEpoch;
+        }
     }
 
     function warp(uint256 secondsSeed) external {
@@ -410,6 +428,13 @@ contract RewardPoolInvariantTest is TestBase {
                 "paid > ledger credit + highest cumulative"
             );
         }
+    }
+
+    function invariant_BalanceCoversEverythingStillOwed() public view {
+        require(
+            handler.usdc().balanceOf(address(handler.pool())) >= handler.obligationBound(),
+            "the pool holds less than it may still have to pay"
+        );
     }
 
     function invariant_NoRootPaysBeforeItsChallengePeriodEnds() public view {

@@ -417,6 +417,35 @@ describe("SDK epoch builder and manifest", function () {
     expect(() => readManifest(e1.text, other)).to.throw(ManifestMismatchError, /previousManifestHash/);
   });
 
+  it("keeps each account's highest cumulative in totalOwed after a total goes down", function () {
+    const big = buildEpoch({
+      pool,
+      chainId: 31337n,
+      epoch: 1,
+      formulaVersion: 1,
+      rate: WAD,
+      records: [rec(3n, a, 10n)],
+      previous: e0,
+    });
+    const lowered = buildEpoch({
+      pool,
+      chainId: 31337n,
+      epoch: 2,
+      formulaVersion: 1,
+      rate: WAD,
+      records: [],
+      adjustments: [{ account: a, amountWad: 4n * WAD, reasonHash: id("fraud") }],
+      previous: big,
+    });
+    const before = big.manifest.accounts.find((x) => x.account === ethers.getAddress(a))!;
+    const after = lowered.manifest.accounts.find((x) => x.account === ethers.getAddress(a))!;
+    expect(after.cumulative).to.equal(before.cumulative - 4n);
+    expect(after.highestCumulative).to.equal(before.cumulative);
+    // The pool may already have paid the higher total: it keeps counting it, so ledger mode cannot spend it again.
+    expect(lowered.manifest.totalOwed).to.equal(big.manifest.totalOwed);
+    expect(readManifest(lowered.text, big).manifest.totalOwed).to.equal(big.manifest.totalOwed);
+  });
+
   it("commits what the contract expects", function () {
     const c: EpochCommit = epochCommitOf(e0, "ipfs://x");
     expect(c.manifestHash).to.equal(ethers.keccak256(ethers.toUtf8Bytes(e0.text)));

@@ -6,6 +6,10 @@
  * StandardMerkleTree does (`keccak256(bytes.concat(keccak256(abi.encode(account, cumulative))))`), which is what
  * `RewardPool` verifies. Rewards accrue per account at full precision (WAD); a leaf is the rounded-down total and
  * the remainder carries into the next epoch, so nothing is lost to rounding.
+ *
+ * `totalOwed`, which the pool checks against its funding, is the sum of each account's highest cumulative ever
+ * committed, not of the current leaves: after a total goes down (fraud found later) the pool may already have paid
+ * the higher amount, and counting only the lowered leaf would let ledger mode credit money that is gone.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
@@ -37,6 +41,11 @@ export interface AccountTotal {
   cumulativeWad: bigint;
   /** The leaf value: cumulativeWad rounded down to token units. */
   cumulative: bigint;
+  /**
+   * The highest leaf value this account ever had, this epoch included. Epoch mode may have paid up to it, so it is
+   * what the account counts for in `totalOwed` even after its cumulative went down.
+   */
+  highestCumulative: bigint;
 }
 
 export interface EpochManifest {
@@ -99,7 +108,7 @@ export function buildEpoch(p: BuildEpochParams): BuiltEpoch {
   const adjustments = (p.adjustments ?? []).map((a) => ({ ...a, account: getAddress(a.account) }));
   const accounts = deriveAccounts(p.previous?.manifest.accounts ?? [], records, adjustments, p.rate);
   const tree = treeOf(accounts);
-  const totalOwed = accounts.reduce((sum, a) => sum + a.cumulative, 0n);
+  const totalOwed = accounts.reduce((sum, a) => sum + a.highestCumulative, 0n);
   const epochWad = records.reduce((sum, r) => sum + r.units * p.rate, 0n);
   const manifest: EpochManifest = {
     format: MANIFEST_FORMAT,
@@ -145,6 +154,7 @@ export function serializeManifest(m: EpochManifest): string {
       account: a.account,
       cumulativeWad: a.cumulativeWad.toString(),
       cumulative: a.cumulative.toString(),
+      highestCumulative: a.highestCumulative.toString(),
     })),
     root: m.root,
     totalOwed: m.totalOwed.toString(),
@@ -172,12 +182,16 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
   const tree = treeOf(m.accounts);
   if (tree.root !== m.root)
     throw new ManifestMismatchError(`root ${m.root} does not match the accounts (${tree.root})`);
-  const totalOwed = m.accounts.reduce((sum, a) => sum + a.cumulative, 0n);
-  if (totalOwed !== m.totalOwed)
-    throw new ManifestMismatchError(`totalOwed ${m.totalOwed} is not the sum of leaves ${totalOwed}`);
+  const totalOwed = m.accounts.reduce((sum, a) => sum + a.highestCumulative, 0n);
+  if (totalOwed !== m.totalOwed) {
+    throw new ManifestMismatchError(`totalOwed ${m.totalOwed} is not the sum of highest cumulatives ${totalOwed}`);
+  }
   for (const a of m.accounts) {
     if (a.cumulative !== a.cumulativeWad / WAD) {
       throw new ManifestMismatchError(`account ${a.account}: cumulative ${a.cumulative} is not cumulativeWad / 1e18`);
+    }
+    if (a.highestCumulative < a.cumulative) {
+      throw new ManifestMismatchError(`account ${a.account}: highestCumulative is below its cumulative`);
     }
   }
   const epochWad = m.records.reduce((sum, r) => sum + r.units * m.rate, 0n);
@@ -196,7 +210,7 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
     }
     for (const d of derived) {
       const listed = byAccount.get(d.account);
-      if (listed?.cumulativeWad !== d.cumulativeWad) {
+      if (listed?.cumulativeWad !== d.cumulativeWad || listed.highestCumulative !== d.highestCumulative) {
         throw new ManifestMismatchError(
           `account ${d.account}: cumulativeWad ${listed?.cumulativeWad ?? "missing"}, derived ${d.cumulativeWad}`,
         );
@@ -236,6 +250,7 @@ function deriveAccounts(
   rate: bigint,
 ): AccountTotal[] {
   const wad = new Map<string, bigint>(previous.map((a) => [getAddress(a.account), a.cumulativeWad]));
+  const highest = new Map<string, bigint>(previous.map((a) => [getAddress(a.account), a.highestCumulative]));
   for (const r of records) {
     if (r.units <= 0n) throw new ManifestMismatchError(`device ${r.deviceId}: units must be positive, got ${r.units}`);
     wad.set(r.account, (wad.get(r.account) ?? 0n) + r.units * rate);
@@ -247,7 +262,16 @@ function deriveAccounts(
   }
   return [...wad.entries()]
     .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
-    .map(([account, cumulativeWad]) => ({ account, cumulativeWad, cumulative: cumulativeWad / WAD }));
+    .map(([account, cumulativeWad]) => {
+      const cumulative = cumulativeWad / WAD;
+      const previousHighest = highest.get(account) ?? 0n;
+      return {
+        account,
+        cumulativeWad,
+        cumulative,
+        highestCumulative: cumulative > previousHighest ? cumulative : previousHighest,
+      };
+    });
 }
 
 function treeOf(accounts: readonly AccountTotal[]): StandardMerkleTree<[string, bigint]> {
@@ -302,6 +326,7 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
       account: addr(a.account, `accounts[${i}].account`),
       cumulativeWad: big(a.cumulativeWad, `accounts[${i}].cumulativeWad`),
       cumulative: big(a.cumulative, `accounts[${i}].cumulative`),
+      highestCumulative: big(a.highestCumulative, `accounts[${i}].highestCumulative`),
     })),
     root: hex(raw.root, "root"),
     totalOwed: big(raw.totalOwed, "totalOwed"),
