@@ -17,8 +17,8 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 import {DeviceKeys} from "./libraries/DeviceKeys.sol";
 
 /// @title RewardPool
-/// @notice See {IRewardPool}. Deployed as EIP-1167 clones by {RewardPoolFactory}; the implementation itself can
-/// never be initialized.
+/// @notice See {IRewardPool}. Deployed by {RewardPoolFactory}, either as an EIP-1167 clone (cheap to create) or
+/// whole (no proxy, ~2,700 gas cheaper per call); the clones' implementation itself can never be initialized.
 /// @dev Ledger-mode cost per proof is the figure this contract is shaped around: "recorded in epoch E" flags are
 /// bitmaps over the registry's dense device index (256 devices per slot), and consecutive proofs of one payee
 /// accumulate in memory so a fleet's credit is written once per run, not once per device.
@@ -134,8 +134,10 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     /* CONSTRUCTOR */
 
-    constructor() EIP712("DePIN RewardPool", "1") {
-        _disableInitializers();
+    /// @param asImplementation True for the implementation behind clones, which must never be initialized itself;
+    /// false for a pool deployed whole by the factory, which initializes it in the same transaction.
+    constructor(bool asImplementation) EIP712("DePIN RewardPool", "1") {
+        if (asImplementation) _disableInitializers();
     }
 
     /// @inheritdoc IRewardPool

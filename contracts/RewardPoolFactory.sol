@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPool} from "./interfaces/IRewardPool.sol";
@@ -14,27 +15,45 @@ import {RewardPool} from "./RewardPool.sol";
 contract RewardPoolFactory is IRewardPoolFactory {
     IDeviceRegistry public immutable REGISTRY;
     address public immutable IMPLEMENTATION;
+    /// @notice keccak256 of `RewardPool` creation code with `abi.encode(false)`: what {createWholePool} deploys.
+    bytes32 public immutable WHOLE_POOL_INITCODE_HASH;
 
     address[] internal _pools;
     mapping(address pool => bool created) internal _isPool;
 
     constructor(IDeviceRegistry registry) {
         REGISTRY = registry;
-        IMPLEMENTATION = address(new RewardPool());
+        IMPLEMENTATION = address(new RewardPool(true));
+        WHOLE_POOL_INITCODE_HASH = keccak256(abi.encodePacked(type(RewardPool).creationCode, abi.encode(false)));
     }
 
     /// @inheritdoc IRewardPoolFactory
     function createPool(IRewardPool.PoolConfig calldata config, bytes32 salt) external returns (address pool) {
         pool = Clones.cloneDeterministic(IMPLEMENTATION, _salt(msg.sender, salt));
-        IRewardPool(pool).initialize(REGISTRY, config);
-        _pools.push(pool);
-        _isPool[pool] = true;
-        emit PoolCreated(pool, msg.sender, config.networkId, config.token, salt, _pools.length - 1);
+        _register(pool, config, salt, false);
+    }
+
+    /// @inheritdoc IRewardPoolFactory
+    function createWholePool(
+        IRewardPool.PoolConfig calldata config,
+        bytes32 salt,
+        bytes calldata initcode
+    ) external returns (address pool) {
+        bytes32 hash = keccak256(initcode);
+        require(hash == WHOLE_POOL_INITCODE_HASH, RewardPoolFactoryWrongInitcode(hash, WHOLE_POOL_INITCODE_HASH));
+        // Deployed and initialized in one transaction: nobody can initialize it first.
+        pool = Create2.deploy(0, _salt(msg.sender, salt), initcode);
+        _register(pool, config, salt, true);
     }
 
     /// @inheritdoc IRewardPoolFactory
     function predictPool(address creator, bytes32 salt) external view returns (address) {
         return Clones.predictDeterministicAddress(IMPLEMENTATION, _salt(creator, salt));
+    }
+
+    /// @inheritdoc IRewardPoolFactory
+    function predictWholePool(address creator, bytes32 salt) external view returns (address) {
+        return Create2.computeAddress(_salt(creator, salt), WHOLE_POOL_INITCODE_HASH);
     }
 
     /// @inheritdoc IRewardPoolFactory
@@ -50,6 +69,13 @@ contract RewardPoolFactory is IRewardPoolFactory {
     /// @inheritdoc IRewardPoolFactory
     function poolAt(uint256 index) external view returns (address) {
         return _pools[index];
+    }
+
+    function _register(address pool, IRewardPool.PoolConfig calldata config, bytes32 salt, bool whole) internal {
+        IRewardPool(pool).initialize(REGISTRY, config);
+        _pools.push(pool);
+        _isPool[pool] = true;
+        emit PoolCreated(pool, msg.sender, config.networkId, config.token, salt, _pools.length - 1, whole);
     }
 
     function _salt(address creator, bytes32 salt) internal pure returns (bytes32) {

@@ -1,14 +1,16 @@
 /**
  * Epoch-mode gas benchmark: commit cost (3-of-5 quorum) for epochs of 1,000 and 10,000 devices, and claims with
- * merkle proofs (first, repeat by an existing holder, gasless). Writes bench-results/epoch.json.
+ * merkle proofs (first, repeat by an existing holder, gasless). POOL_KIND=clone (default) or whole picks how the
+ * factory deploys the pool. Writes bench-results/epoch-<kind>.json.
  *
- *   npm run bench:epoch
+ *   npm run bench:epoch          (both kinds)
  */
 import { mkdir, writeFile } from "node:fs/promises";
 
 import { Wallet, id } from "ethers";
 import { network } from "hardhat";
 
+import { createPool, createWholePool } from "../../sdk/src/actions/pool.js";
 import { buildEpoch, epochCommitOf, allProofs, type BuiltEpoch, type WorkRecord } from "../../sdk/src/core/epoch.js";
 import { CLAIM_TYPES, WAD, attestEpoch, poolDomain } from "../../sdk/src/core/pool.js";
 
@@ -40,27 +42,25 @@ const registry = await ethers.deployContract("DeviceRegistry");
 await (await registry.connect(admin).createNetwork(false, id("bench"))).wait();
 const usdc = await ethers.deployContract("MockUSDC");
 const factory = await ethers.deployContract("RewardPoolFactory", [await registry.getAddress()]);
-const poolAddress = await factory.predictPool(admin.address, id("epoch-bench"));
-await (
-  await factory.connect(admin).createPool(
-    {
-      token: await usdc.getAddress(),
-      networkId: 1,
-      admin: admin.address,
-      guardian: admin.address,
-      verifiers: verifiers.map((v) => v.address),
-      quorum: 3,
-      epochLength: Number(DAY),
-      changeDelay: Number(DAY),
-      challengePeriod: Number(DAY / 4n),
-      params: { rate: RATE, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
-      minClaim: 0n,
-      maxRelayerFee: USDC,
-      requireDeviceSignatures: false,
-    },
-    id("epoch-bench"),
-  )
-).wait();
+const KIND = process.env.POOL_KIND === "whole" ? "whole" : "clone";
+const poolAddress = await (KIND === "whole" ? createWholePool : createPool)(factory.connect(admin), {
+  salt: id("epoch-bench"),
+  config: {
+    token: await usdc.getAddress(),
+    networkId: 1,
+    admin: admin.address,
+    guardian: admin.address,
+    verifiers: verifiers.map((v) => v.address),
+    quorum: 3,
+    epochLength: Number(DAY),
+    changeDelay: Number(DAY),
+    challengePeriod: Number(DAY / 4n),
+    params: { rate: RATE, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
+    minClaim: 0n,
+    maxRelayerFee: USDC,
+    requireDeviceSignatures: false,
+  },
+});
 const pool = await ethers.getContractAt("RewardPool", poolAddress);
 const domain = poolDomain(chainId, poolAddress);
 await (await usdc.mint(admin.address, 10n ** 12n * USDC)).wait();
@@ -166,13 +166,15 @@ rows.push({
   gasUsed: Number(gasless2!.gasUsed),
 });
 
+console.log(`pool deployed as: ${KIND}`);
 console.table(rows);
 await mkdir("bench-results", { recursive: true });
 await writeFile(
-  "bench-results/epoch.json",
+  `bench-results/epoch-${KIND}.json`,
   JSON.stringify(
     {
       benchmark: "epoch-mode",
+      pool: KIND === "whole" ? "whole pool (no proxy)" : "EIP-1167 clone",
       generatedAt: new Date().toISOString(),
       chain: "hardhat (EDR, in-process, osaka)",
       compiler: "solc 0.8.30, viaIR, optimizer runs 800",
@@ -183,4 +185,4 @@ await writeFile(
     2,
   ) + "\n",
 );
-console.log("wrote bench-results/epoch.json");
+console.log(`wrote bench-results/epoch-${KIND}.json`);

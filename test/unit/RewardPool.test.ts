@@ -12,6 +12,7 @@ import {
   fundingNonce,
   poolDomain,
 } from "../../sdk/src/core/pool.js";
+import { wholePoolInitcode } from "../../sdk/src/actions/pool.js";
 import { CHANGE_DELAY, DAY, DEVICE_CAP, RATE, USDC, poolFixture, tokenDomain } from "../helpers/pool.js";
 import { signPermit, signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
 
@@ -44,7 +45,44 @@ describe("RewardPoolFactory", function () {
       const predicted = await factory.predictPool(admin.address, salt);
       await expect(factory.connect(admin).createPool(config, salt))
         .to.emit(factory, "PoolCreated")
-        .withArgs(predicted, admin.address, 1, config.token, salt, 1);
+        .withArgs(predicted, admin.address, 1, config.token, salt, 1, false);
+    });
+
+    it("creates a whole pool (no proxy) at its predicted address, from checked creation code", async function () {
+      const { factory, admin, config, usdc, alice, aliceDevices, verifiers, chainId } = await loadFixture(fixture);
+      const salt = id("whole");
+      const predicted = await factory.predictWholePool(admin.address, salt);
+      await expect(factory.connect(admin).createWholePool(config, salt, wholePoolInitcode()))
+        .to.emit(factory, "PoolCreated")
+        .withArgs(predicted, admin.address, 1, config.token, salt, 1, true);
+      const whole = await ethers.getContractAt("RewardPool", predicted);
+      expect(await factory.isPool(predicted)).to.equal(true);
+      expect((await whole.settings()).admin).to.equal(admin.address);
+      await expect(whole.initialize(await factory.REGISTRY(), config)).to.be.revertedWithCustomError(
+        whole,
+        "InvalidInitialization",
+      );
+      // It works like a clone: fund, record, claim.
+      await usdc.connect(admin).approve(predicted, 100n * USDC);
+      await whole.connect(admin).fund(100n * USDC, id("whole-ref"));
+      const { genesis } = await whole.settings();
+      await time.increaseTo(genesis + DAY);
+      const proofs = [{ deviceId: aliceDevices[0]!.deviceId, units: 300n, evidenceHash: id("w") }];
+      await whole.recordProofs(
+        0,
+        0,
+        proofs,
+        [],
+        await attestBatch(verifiers.slice(0, 3), poolDomain(chainId, predicted), 0n, 0n, proofs),
+      );
+      await expect(whole.claim(alice.address, 0n, []))
+        .to.emit(whole, "Claimed")
+        .withArgs(alice.address, alice.address, 99n, 0n);
+      // Any other creation code is refused.
+      const other = wholePoolInitcode().slice(0, -2) + "01";
+      await expect(factory.connect(admin).createWholePool(config, id("evil"), other))
+        .to.be.revertedWithCustomError(factory, "RewardPoolFactoryWrongInitcode")
+        .withArgs(ethers.keccak256(other), await factory.WHOLE_POOL_INITCODE_HASH());
     });
 
     it("refuses the same creator and salt twice, and re-initialization", async function () {

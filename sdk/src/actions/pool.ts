@@ -1,7 +1,7 @@
 /**
  * RewardPool and factory actions over ethers v6 and the typechain types: reads apart from writes, errors decoded.
  */
-import type { ContractRunner, TypedDataDomain } from "ethers";
+import { AbiCoder, concat, type ContractRunner, type TypedDataDomain } from "ethers";
 
 import {
   RewardPoolFactory__factory,
@@ -85,6 +85,31 @@ export async function createPool(factory: RewardPoolFactory, p: { config: PoolCo
   const creator = (await runner.getAddress()) as string;
   const address = await factory.predictPool(creator, p.salt);
   await withDecodedErrors(poolErrorInterfaces, async () => (await factory.createPool(p.config, p.salt)).wait());
+  return address;
+}
+
+/** `RewardPool` creation code for a whole (unproxied) pool: what `createWholePool` deploys. */
+export function wholePoolInitcode(): string {
+  return concat([RewardPool__factory.bytecode, AbiCoder.defaultAbiCoder().encode(["bool"], [false])]);
+}
+
+/**
+ * Creates a whole pool (no proxy): ~5M gas once, ~2,700 gas less on every later claim and batch than a clone.
+ * @example const pool = await createWholePool(factory.connect(protocol), { config, salt: id("my-pool") });
+ */
+export async function createWholePool(
+  factory: RewardPoolFactory,
+  p: { config: PoolConfig; salt: string },
+): Promise<string> {
+  const runner = factory.runner;
+  if (runner === null || !("getAddress" in runner) || typeof runner.getAddress !== "function") {
+    throw new InvalidInputError("createWholePool needs a factory connected to a signer");
+  }
+  const creator = (await runner.getAddress()) as string;
+  const address = await factory.predictWholePool(creator, p.salt);
+  await withDecodedErrors(poolErrorInterfaces, async () =>
+    (await factory.createWholePool(p.config, p.salt, wholePoolInitcode())).wait(),
+  );
   return address;
 }
 
