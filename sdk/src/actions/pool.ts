@@ -78,14 +78,18 @@ export type PoolConfig = IRewardPool.PoolConfigStruct;
  * @example const pool = await createPool(factory.connect(protocol), { config, salt: id("my-pool") });
  */
 export async function createPool(factory: RewardPoolFactory, p: { config: PoolConfig; salt: string }): Promise<string> {
-  const runner = factory.runner;
-  if (runner === null || !("getAddress" in runner) || typeof runner.getAddress !== "function") {
-    throw new InvalidInputError("createPool needs a factory connected to a signer");
-  }
-  const creator = (await runner.getAddress()) as string;
-  const address = await factory.predictPool(creator, p.salt);
+  const address = await factory.predictPool(await creatorOf(factory, "createPool"), p.salt);
   await withDecodedErrors(poolErrorInterfaces, async () => (await factory.createPool(p.config, p.salt)).wait());
   return address;
+}
+
+/** The address of the signer a factory is connected to: the pool's creator, which fixes its address. */
+async function creatorOf(factory: RewardPoolFactory, action: string): Promise<string> {
+  const runner = factory.runner;
+  if (runner === null || !("getAddress" in runner) || typeof runner.getAddress !== "function") {
+    throw new InvalidInputError(`${action} needs a factory connected to a signer`);
+  }
+  return (await runner.getAddress()) as string;
 }
 
 /** `RewardPool` creation code for a whole (unproxied) pool: what `createWholePool` deploys. */
@@ -101,12 +105,7 @@ export async function createWholePool(
   factory: RewardPoolFactory,
   p: { config: PoolConfig; salt: string },
 ): Promise<string> {
-  const runner = factory.runner;
-  if (runner === null || !("getAddress" in runner) || typeof runner.getAddress !== "function") {
-    throw new InvalidInputError("createWholePool needs a factory connected to a signer");
-  }
-  const creator = (await runner.getAddress()) as string;
-  const address = await factory.predictWholePool(creator, p.salt);
+  const address = await factory.predictWholePool(await creatorOf(factory, "createWholePool"), p.salt);
   await withDecodedErrors(poolErrorInterfaces, async () =>
     (await factory.createWholePool(p.config, p.salt, wholePoolInitcode())).wait(),
   );
