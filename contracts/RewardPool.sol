@@ -589,12 +589,21 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     /// @inheritdoc IRewardPool
     function isVerifier(address account_) external view returns (bool) {
+        uint64 eta = _verifiersEta;
+        if (eta != 0 && block.timestamp >= eta) {
+            // A due change is in force even before a transaction applies it.
+            address[] memory add = _pendingVerifiers.add;
+            for (uint256 i; i < add.length; ++i) if (add[i] == account_) return true;
+            address[] memory remove = _pendingVerifiers.remove;
+            for (uint256 i; i < remove.length; ++i) if (remove[i] == account_) return false;
+        }
         return _verifiers[account_];
     }
 
     /// @inheritdoc IRewardPool
     function rewardParams() external view returns (RewardParams memory) {
-        return _params;
+        uint64 eta = _paramsEta;
+        return eta != 0 && block.timestamp >= eta ? _pendingParams : _params;
     }
 
     /* INTERNAL: LEDGER */

@@ -366,7 +366,9 @@ interface IRewardPool {
     function fundedByRef(bytes32 ref) external view returns (uint256);
     function epochCreditedWad(uint32 epoch) external view returns (uint256);
     function isRecorded(uint32 epoch, uint256 deviceId) external view returns (bool);
+    /// @notice Whether `account` is a verifier now, counting a queued change whose delay has passed.
     function isVerifier(address account) external view returns (bool);
+    /// @notice The reward parameters in force now, counting a queued change whose delay has passed.
     function rewardParams() external view returns (RewardParams memory);
     /// @notice The root that pays now, and the one waiting out its challenge period (zero if none).
     function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending);

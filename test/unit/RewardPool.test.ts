@@ -445,6 +445,7 @@ describe("RewardPool", function () {
       await expect(pool.recordProofs(1, 99, proofs, [], att))
         .to.be.revertedWithCustomError(pool, "RewardPoolNotVerifier")
         .withArgs(att.signers.indexOf(removed.address), removed.address);
+      expect(await pool.isVerifier(removed.address)).to.equal(false); // due, not yet applied
       await expect(pool.applyQueuedChanges()).to.emit(pool, "VerifierSetChanged");
       expect(await pool.isVerifier(removed.address)).to.equal(false);
       await expect(record(1n, proofs, verifiers.slice(1, 4))).to.emit(pool, "BatchRecorded");
@@ -651,7 +652,9 @@ describe("RewardPool", function () {
       );
       await expect(pool.connect(admin).queueRewardParams(params)).to.emit(pool, "RewardParamsQueued");
       await expect(pool.applyQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolChangeNotDue");
+      expect((await pool.rewardParams()).rate).to.equal(RATE);
       await time.increase(CHANGE_DELAY);
+      expect((await pool.rewardParams()).rate).to.equal(5n * WAD); // due, not yet applied
       await expect(pool.applyQueuedChanges()).to.emit(pool, "RewardParamsChanged");
       expect((await pool.rewardParams()).rate).to.equal(5n * WAD);
       await pool.connect(admin).queueRewardParams({ ...params, rate: 6n * WAD });
