@@ -12,7 +12,7 @@ import { network } from "hardhat";
 
 import { createPool, createWholePool } from "../../sdk/src/actions/pool.js";
 import { buildEpoch, epochCommitOf, allProofs, type BuiltEpoch, type WorkRecord } from "../../sdk/src/core/epoch.js";
-import { CLAIM_TYPES, WAD, attestEpoch, poolDomain } from "../../sdk/src/core/pool.js";
+import { CLAIM_TYPES, WAD, attestEpoch, poolConfig, poolDomain } from "../../sdk/src/core/pool.js";
 
 interface Row {
   operation: string;
@@ -45,21 +45,15 @@ const factory = await ethers.deployContract("RewardPoolFactory", [await registry
 const KIND = process.env.POOL_KIND === "whole" ? "whole" : "clone";
 const poolAddress = await (KIND === "whole" ? createWholePool : createPool)(factory.connect(admin), {
   salt: id("epoch-bench"),
-  config: {
+  config: poolConfig({
     token: await usdc.getAddress(),
-    networkId: 1,
+    networkId: 1n,
     admin: admin.address,
-    guardian: admin.address,
     verifiers: verifiers.map((v) => v.address),
     quorum: 3,
-    epochLength: Number(DAY),
-    changeDelay: Number(DAY),
-    challengePeriod: Number(DAY / 4n),
     params: { rate: RATE, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
-    minClaim: 0n,
     maxRelayerFee: USDC,
-    requireDeviceSignatures: false,
-  },
+  }),
 });
 const pool = await ethers.getContractAt("RewardPool", poolAddress);
 const domain = poolDomain(chainId, poolAddress);

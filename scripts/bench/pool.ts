@@ -10,7 +10,7 @@ import { id } from "ethers";
 import { network } from "hardhat";
 
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { CLAIM_TYPES, WAD, attestBatch, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
+import { CLAIM_TYPES, WAD, attestBatch, poolConfig, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
 import { deviceIdOf } from "../../sdk/src/core/registry.js";
 import { signedRegistration } from "../../test/helpers/registry.js";
 
@@ -70,21 +70,15 @@ for (const op of operators.slice(1, 51)) smallFleets.push(...(await registerFlee
 
 const usdc = await ethers.deployContract("MockUSDC");
 const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
-const config = {
+const config = poolConfig({
   token: await usdc.getAddress(),
-  networkId: 1,
+  networkId: 1n,
   admin: admin.address,
-  guardian: admin.address,
   verifiers: verifiers.map((v) => v.address),
   quorum: 3,
-  epochLength: Number(DAY),
-  changeDelay: Number(DAY),
-  challengePeriod: Number(DAY),
   params: { rate: WAD / 3n, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
-  minClaim: 0n,
   maxRelayerFee: USDC,
-  requireDeviceSignatures: false,
-};
+});
 const poolAddress = await factory.predictPool(admin.address, id("bench"));
 const createReceipt = await (await factory.connect(admin).createPool(config, id("bench"))).wait();
 const pool = await ethers.getContractAt("RewardPool", poolAddress);

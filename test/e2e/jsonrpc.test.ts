@@ -21,7 +21,7 @@ import {
 import { deviceRegistryAt, getDevice, registerFleet } from "../../sdk/src/actions/registry.js";
 import { buildEpoch, epochCommitOf, proofFor } from "../../sdk/src/core/epoch.js";
 import { P256DeviceKey, Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { WAD, attestEpoch } from "../../sdk/src/core/pool.js";
+import { WAD, attestEpoch, poolConfig } from "../../sdk/src/core/pool.js";
 import { buildRegistration } from "../../sdk/src/core/registration.js";
 import { DeviceStatus, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
 
@@ -85,21 +85,14 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     const factory = await (await new RewardPoolFactory__factory(protocol).deploy(registryAddress)).waitForDeployment();
     const poolAddress = await createPool(factory, {
       salt: id("e2e-pool"),
-      config: {
+      config: poolConfig({
         token: await usdc.getAddress(),
-        networkId: 1,
+        networkId: 1n,
         admin: await protocol!.getAddress(),
-        guardian: await protocol!.getAddress(),
         verifiers: verifierKeys.map((k) => k.address),
         quorum: 2,
-        epochLength: DAY,
-        changeDelay: DAY,
-        challengePeriod: DAY / 4,
         params: { rate: RATE, epochBudget: 1_000n * USDC, deviceCap: 10_000_000n },
-        minClaim: 0n,
-        maxRelayerFee: 0n,
-        requireDeviceSignatures: false,
-      },
+      }),
     });
     const pool = rewardPoolAt(poolAddress, protocol!);
     await (await usdc.mint(await protocol!.getAddress(), 500n * USDC)).wait();

@@ -17,7 +17,7 @@ import {
 import { deviceRegistryAt, registerFleet } from "../../sdk/src/actions/registry.js";
 import { signPermit, signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
 import { P256DeviceKey, Secp256k1DeviceKey, type DeviceKey } from "../../sdk/src/core/keys.js";
-import { WAD, fundingNonce, type Proof } from "../../sdk/src/core/pool.js";
+import { WAD, fundingNonce, poolConfig, type Proof } from "../../sdk/src/core/pool.js";
 import { buildRegistration } from "../../sdk/src/core/registration.js";
 import { deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
 import { accounts } from "../helpers/accounts.js";
@@ -68,21 +68,17 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
     const poolAddress = await createPool(rewardPoolFactoryAt(await factory.getAddress(), admin), {
       salt: id("dashcam-rewards"),
-      config: {
+      config: poolConfig({
         token: usdcAddress,
-        networkId: 1,
+        networkId: 1n,
         admin: admin.address,
-        guardian: admin.address,
         verifiers: verifiers.map((v) => v.address),
         quorum: 3,
-        epochLength: DAY,
-        changeDelay: DAY,
         challengePeriod: DAY,
         params: { rate: RATE, epochBudget: 1_000n * USDC, deviceCap: 50_000n },
         minClaim: 1n,
         maxRelayerFee: USDC / 10n,
-        requireDeviceSignatures: false,
-      },
+      }),
     });
     const pool = rewardPoolAt(poolAddress, admin);
     await usdc.mint(admin.address, 300n * USDC);

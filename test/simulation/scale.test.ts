@@ -4,7 +4,15 @@ import { network } from "hardhat";
 
 import { allProofs, buildEpoch, epochCommitOf, type WorkRecord } from "../../sdk/src/core/epoch.js";
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { CLAIM_TYPES, WAD, attestBatch, attestEpoch, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
+import {
+  CLAIM_TYPES,
+  WAD,
+  attestBatch,
+  attestEpoch,
+  poolConfig,
+  poolDomain,
+  type Proof,
+} from "../../sdk/src/core/pool.js";
 import { buildRegistration } from "../../sdk/src/core/registration.js";
 import { deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
 import { accounts } from "../helpers/accounts.js";
@@ -62,21 +70,16 @@ describe("Simulation: 2,000 devices, two epochs, both modes, every account claim
     const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
     const poolAddress = await factory.predictPool(admin.address, id("sim"));
     await factory.connect(admin).createPool(
-      {
+      poolConfig({
         token: await usdc.getAddress(),
-        networkId: 1,
+        networkId: 1n,
         admin: admin.address,
-        guardian: admin.address,
         verifiers: verifiers.map((v) => v.address),
         quorum: 3,
-        epochLength: DAY,
-        changeDelay: DAY,
         challengePeriod: DAY / 2n,
         params: { rate: RATE, epochBudget: 1_000_000n * USDC, deviceCap: 100_000n },
-        minClaim: 0n,
         maxRelayerFee: USDC / 100n,
-        requireDeviceSignatures: false,
-      },
+      }),
       id("sim"),
     );
     const pool = await ethers.getContractAt("RewardPool", poolAddress);

@@ -161,3 +161,43 @@ export function attestEpoch(
 export function fundingNonce(ref: string, salt: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [ref, salt]));
 }
+
+/** A pool configuration as `createPool` / `createWholePool` take it. */
+export interface PoolConfigInput {
+  token: string;
+  networkId: bigint | number;
+  admin: string;
+  guardian: string;
+  verifiers: string[];
+  quorum: number;
+  epochLength: bigint | number;
+  changeDelay: bigint | number;
+  challengePeriod: bigint | number;
+  params: { rate: bigint; epochBudget: bigint; deviceCap: bigint };
+  minClaim: bigint;
+  maxRelayerFee: bigint;
+  requireDeviceSignatures: boolean;
+}
+
+const DAY_SECONDS = 86_400n;
+
+/**
+ * A pool configuration with the usual defaults filled in: daily epochs, a one-day delay on verifier and rate
+ * changes, a six-hour challenge period, a two-thirds quorum, the admin as guardian, no minimum claim, no relayer fee.
+ * @example const config = poolConfig({ token, networkId: 1n, admin, verifiers, params: { rate, epochBudget, deviceCap } });
+ */
+export function poolConfig(
+  p: Pick<PoolConfigInput, "token" | "networkId" | "admin" | "verifiers" | "params"> & Partial<PoolConfigInput>,
+): PoolConfigInput {
+  return {
+    guardian: p.admin,
+    quorum: Math.ceil((p.verifiers.length * 2) / 3),
+    epochLength: DAY_SECONDS,
+    changeDelay: DAY_SECONDS,
+    challengePeriod: DAY_SECONDS / 4n,
+    minClaim: 0n,
+    maxRelayerFee: 0n,
+    requireDeviceSignatures: false,
+    ...p,
+  };
+}
