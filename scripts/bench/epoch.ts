@@ -12,6 +12,7 @@ import { network } from "hardhat";
 
 import { createPool, createWholePool } from "../../sdk/src/actions/pool.js";
 import { buildEpoch, epochCommitOf, allProofs, type BuiltEpoch, type WorkRecord } from "../../sdk/src/core/epoch.js";
+import { accounts } from "../../test/helpers/accounts.js";
 import { CLAIM_TYPES, WAD, attestEpoch, poolConfig, poolDomain } from "../../sdk/src/core/pool.js";
 
 interface Row {
@@ -26,16 +27,9 @@ const USDC = 10n ** 6n;
 const DAY = 86_400n;
 const RATE = WAD / 3n;
 const { ethers, networkHelpers } = await network.create();
-const signers = await ethers.getSigners();
-const at = (i: number) => {
-  const s = signers[i];
-  if (s === undefined) throw new Error(`no signer ${i}`);
-  return s;
-};
-const admin = at(0);
-const relayer = at(1);
-const verifiers = [2, 3, 4, 5, 6].map(at);
-const holder = at(7); // an operator that claims every epoch
+const acc = await accounts(ethers);
+const { admin, relayer, verifiers } = acc;
+const holder = acc.alice; // an operator that claims every epoch
 const { chainId } = await ethers.provider.getNetwork();
 
 const registry = await ethers.deployContract("DeviceRegistry");

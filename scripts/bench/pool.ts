@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
 import { CLAIM_TYPES, WAD, attestBatch, poolConfig, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
 import { deviceIdOf } from "../../sdk/src/core/registry.js";
+import { accounts } from "../../test/helpers/accounts.js";
 import { signedRegistration } from "../../test/helpers/registry.js";
 
 interface Row {
@@ -25,17 +26,10 @@ interface Row {
 const USDC = 10n ** 6n;
 const DAY = 86_400n;
 const { ethers, networkHelpers } = await network.create();
-const signers = await ethers.getSigners();
-const at = (i: number) => {
-  const s = signers[i];
-  if (s === undefined) throw new Error(`no signer ${i}`);
-  return s;
-};
-const admin = at(0);
-const relayer = at(1);
-const verifiers = [2, 3, 4, 5, 6].map(at);
+const acc = await accounts(ethers);
+const { admin, relayer, verifiers } = acc;
 // The fleet owner is a key we hold (it signs a gasless claim); the 50 small operators are impersonated.
-const operators = [at(7)];
+const operators = [acc.alice];
 for (let i = 0; i < 50; i++) {
   const address = ethers.Wallet.createRandom().address;
   await networkHelpers.impersonateAccount(address);
