@@ -263,9 +263,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         require(epochCredited <= budgetWad, RewardPoolBudgetExceeded(epoch, budgetWad, epochCredited));
         _epochCreditedWad[epoch] = epochCredited;
         uint256 creditedWad = _totalCreditedWad + rewardWad;
-        uint256 availableWad = uint256(_totalFunded) * WAD;
-        uint256 neededWad = creditedWad + _epochOwed() * WAD;
-        require(neededWad <= availableWad, RewardPoolInsolvent(availableWad, neededWad));
+        _requireSolvent(creditedWad);
         _totalCreditedWad = creditedWad;
 
         emit BatchRecorded(epoch, batchNonce, proofsHash, count, totalUnits, rewardWad, rate, attestation.signers);
@@ -361,10 +359,6 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         );
         _checkQuorum(_epochCommitDigest(c), attestation);
 
-        uint256 neededWad = c.totalOwed * WAD + _totalCreditedWad;
-        uint256 availableWad = uint256(_totalFunded) * WAD;
-        require(neededWad <= availableWad, RewardPoolInsolvent(availableWad, neededWad));
-
         if (pending.claimableAt != 0) emit EpochSuperseded(pending.epoch, c.epoch);
         uint64 claimableAt = uint64(block.timestamp) + _challengePeriod;
         _pendingRoot = EpochRoot({
@@ -374,6 +368,8 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
             claimableAt: claimableAt
         });
         _pendingClaimableAt = uint40(claimableAt);
+        // With the new root pending: the active root keeps paying until it takes over, so both count.
+        _requireSolvent(_totalCreditedWad);
         emit EpochCommitted(
             c.epoch,
             c.root,
@@ -531,7 +527,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending) {
         active = _activeRoot;
         pending = _pendingRoot;
-        if (pending.claimableAt != 0 && block.timestamp >= pending.claimableAt) {
+        if (_isDue(pending.claimableAt)) {
             (active, pending) = (pending, active);
             delete pending;
         }
@@ -590,7 +586,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     /// @inheritdoc IRewardPool
     function isVerifier(address account_) external view returns (bool) {
         uint64 eta = _verifiersEta;
-        if (eta != 0 && block.timestamp >= eta) {
+        if (_isDue(eta)) {
             // A due change is in force even before a transaction applies it.
             address[] memory add = _pendingVerifiers.add;
             for (uint256 i; i < add.length; ++i) if (add[i] == account_) return true;
@@ -603,7 +599,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
     /// @inheritdoc IRewardPool
     function rewardParams() external view returns (RewardParams memory) {
         uint64 eta = _paramsEta;
-        return eta != 0 && block.timestamp >= eta ? _pendingParams : _params;
+        return _isDue(eta) ? _pendingParams : _params;
     }
 
     /* INTERNAL: LEDGER */
@@ -746,8 +742,7 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     /// @dev Reverts unless (account, cumulative) is a leaf of the root in force.
     function _verifyLeaf(address account_, uint256 cumulative, bytes32[] calldata proof) internal view {
-        uint40 pendingAt = _pendingClaimableAt;
-        bytes32 root = pendingAt != 0 && block.timestamp >= pendingAt ? _pendingRoot.root : _activeRoot.root;
+        bytes32 root = _isDue(_pendingClaimableAt) ? _pendingRoot.root : _activeRoot.root;
         require(root != bytes32(0), RewardPoolNoEpochRoot());
         // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))));
@@ -756,12 +751,19 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     /// @dev Makes a pending root whose challenge period is over the active one.
     function _promotePendingRoot() internal {
-        uint40 pendingAt = _pendingClaimableAt;
-        if (pendingAt != 0 && block.timestamp >= pendingAt) {
+        if (_isDue(_pendingClaimableAt)) {
             _activeRoot = _pendingRoot;
             delete _pendingRoot;
             _pendingClaimableAt = 0;
         }
+    }
+
+    /// @dev The one solvency rule of both modes: ledger credit plus what epoch mode may owe never exceeds what the
+    /// pool received (paid amounts stay in both sides, so the balance covers everything still owed).
+    function _requireSolvent(uint256 creditedWad) internal view {
+        uint256 neededWad = creditedWad + _epochOwed() * WAD;
+        uint256 availableWad = uint256(_totalFunded) * WAD;
+        require(neededWad <= availableWad, RewardPoolInsolvent(availableWad, neededWad));
     }
 
     /// @dev What epoch mode may owe: the larger of the active and pending totals (a pending root may be vetoed).
@@ -830,13 +832,13 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
 
     function _applyDueChanges() internal {
         (uint64 verifiersEta, uint64 paramsEta) = (_verifiersEta, _paramsEta);
-        if (verifiersEta != 0 && block.timestamp >= verifiersEta) {
+        if (_isDue(verifiersEta)) {
             PendingVerifiers memory pv = _pendingVerifiers;
             delete _pendingVerifiers;
             _verifiersEta = 0;
             _changeVerifiers(pv.add, pv.remove, pv.quorum);
         }
-        if (paramsEta != 0 && block.timestamp >= paramsEta) {
+        if (_isDue(paramsEta)) {
             RewardParams memory params = _pendingParams;
             delete _pendingParams;
             _paramsEta = 0;
@@ -870,6 +872,11 @@ contract RewardPool is IRewardPool, Initializable, EIP712, ReentrancyGuardTransi
         require(params.rate != 0, RewardPoolInvalidConfig("rate"));
         require(params.epochBudget != 0, RewardPoolInvalidConfig("epochBudget"));
         require(params.deviceCap != 0, RewardPoolInvalidConfig("deviceCap"));
+    }
+
+    /// @dev Whether a scheduled time (zero: nothing scheduled) has come: queued changes, pending epoch roots.
+    function _isDue(uint256 at) internal view returns (bool) {
+        return at != 0 && block.timestamp >= at;
     }
 
     function _currentEpoch() internal view returns (uint32) {

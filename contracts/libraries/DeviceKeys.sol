@@ -48,14 +48,7 @@ library DeviceKeys {
         bytes32 digest,
         bytes calldata signature
     ) internal view returns (Verdict) {
-        if (keyType == IDeviceRegistry.KeyType.Secp256k1) {
-            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
-            if (err == ECDSA.RecoverError.InvalidSignatureS) return Verdict.Malleable;
-            return
-                err == ECDSA.RecoverError.NoError && recovered == address(bytes20(key))
-                    ? Verdict.Valid
-                    : Verdict.Invalid;
-        }
+        if (keyType == IDeviceRegistry.KeyType.Secp256k1) return _verifyEcdsa(address(bytes20(key)), digest, signature);
         if (signature.length != 64) return Verdict.Invalid;
         bytes32 s = bytes32(signature[32:64]);
         if (uint256(s) > P256_HALF_N) return Verdict.Malleable;
@@ -79,8 +72,13 @@ library DeviceKeys {
                     ? Verdict.Valid
                     : Verdict.Invalid;
         }
+        return _verifyEcdsa(account, digest, signature);
+    }
+
+    /// @dev A 65-byte secp256k1 signature by `signer`, with high-s told apart from plain invalid.
+    function _verifyEcdsa(address signer, bytes32 digest, bytes calldata signature) private pure returns (Verdict) {
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.InvalidSignatureS) return Verdict.Malleable;
-        return err == ECDSA.RecoverError.NoError && recovered == account ? Verdict.Valid : Verdict.Invalid;
+        return err == ECDSA.RecoverError.NoError && recovered == signer ? Verdict.Valid : Verdict.Invalid;
     }
 }
