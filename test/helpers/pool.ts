@@ -109,3 +109,20 @@ export async function tokenDomain(token: {
   const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
   return { name, version, chainId, verifyingContract };
 }
+
+/** The bits of the network helpers' `time` that `closeEpoch` needs. */
+export interface Clock {
+  latest(): Promise<number>;
+  increaseTo(timestamp: bigint): Promise<void>;
+}
+
+/** Moves the chain to the end of `epoch` of `pool`, so the epoch is closed; never moves time backwards. */
+export async function closeEpoch(
+  time: Clock,
+  pool: { settings(): Promise<{ genesis: bigint }> },
+  epoch: bigint,
+): Promise<void> {
+  const { genesis } = await pool.settings();
+  const closesAt = genesis + (epoch + 1n) * DAY;
+  if (BigInt(await time.latest()) < closesAt) await time.increaseTo(closesAt);
+}

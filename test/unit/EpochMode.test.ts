@@ -12,7 +12,7 @@ import {
   type WorkRecord,
 } from "../../sdk/src/core/epoch.js";
 import { CLAIM_TYPES, WAD, attestEpoch, poolDomain, type EpochCommit } from "../../sdk/src/core/pool.js";
-import { CHALLENGE_PERIOD, DAY, RATE, USDC, poolFixture } from "../helpers/pool.js";
+import { CHALLENGE_PERIOD, RATE, USDC, closeEpoch as closeEpochOf, poolFixture } from "../helpers/pool.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -21,11 +21,7 @@ type Fixture = Awaited<ReturnType<typeof poolFixture>>;
 
 async function epochFixture() {
   const f = await poolFixture(ethers);
-  const { genesis } = await f.pool.settings();
-  const closeEpoch = async (epoch: bigint) => {
-    const closesAt = genesis + (epoch + 1n) * DAY;
-    if (BigInt(await time.latest()) < closesAt) await time.increaseTo(closesAt);
-  };
+  const closeEpoch = (epoch: bigint) => closeEpochOf(time, f.pool, epoch);
   const work = (devices: Fixture["aliceDevices"], account: string, units: bigint): WorkRecord[] =>
     devices.map((d) => ({ deviceId: d.deviceId, account, units, evidenceHash: id(`work:${d.deviceId}:${units}`) }));
   const build = (epoch: number, records: WorkRecord[], previous?: BuiltEpoch, adjustments = []) =>

@@ -13,7 +13,16 @@ import {
   poolDomain,
 } from "../../sdk/src/core/pool.js";
 import { wholePoolInitcode } from "../../sdk/src/actions/pool.js";
-import { CHANGE_DELAY, DAY, DEVICE_CAP, RATE, USDC, poolFixture, tokenDomain } from "../helpers/pool.js";
+import {
+  CHANGE_DELAY,
+  DAY,
+  DEVICE_CAP,
+  RATE,
+  USDC,
+  closeEpoch as closeEpochOf,
+  poolFixture,
+  tokenDomain,
+} from "../helpers/pool.js";
 import { signPermit, signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -22,12 +31,7 @@ const { loadFixture, time } = networkHelpers;
 const fixture = () => poolFixture(ethers);
 const deviceSignedFixture = () => poolFixture(ethers, { requireDeviceSignatures: true });
 
-/** Moves the chain into `epoch + 1` so `epoch` is closed. */
-async function closeEpoch(pool: Awaited<ReturnType<typeof fixture>>["pool"], epoch: bigint) {
-  const { genesis } = await pool.settings();
-  const closesAt = genesis + (epoch + 1n) * DAY;
-  if (BigInt(await time.latest()) < closesAt) await time.increaseTo(closesAt);
-}
+const closeEpoch = (pool: Parameters<typeof closeEpochOf>[1], epoch: bigint) => closeEpochOf(time, pool, epoch);
 
 describe("RewardPoolFactory", function () {
   describe("createPool", function () {
