@@ -79,18 +79,21 @@ export class P256DeviceKey implements DeviceKey {
 
 /** Rewrites a 64-byte P-256 r||s signature to its low-s twin (s → n − s) when s is high. */
 export function toLowS(signature: string): string {
-  const bytes = getBytes(signature);
-  if (bytes.length !== 64) throw new TypeError(`a P-256 signature is 64 bytes, got ${bytes.length}`);
-  const s = BigInt(hexlify(bytes.slice(32)));
-  if (s <= P256_HALF_N) return hexlify(bytes);
-  return concat([bytes.slice(0, 32), toBeHex(P256_N - s, 32)]);
+  return withSHalf(signature, false);
 }
 
 /** Rewrites a 64-byte P-256 signature to its high-s (malleable) twin; for tests of refusal only. */
 export function toHighS(signature: string): string {
+  return withSHalf(signature, true);
+}
+
+/** The signature itself or its twin (s → n − s), whichever has s in the wanted half of the group order. */
+function withSHalf(signature: string, high: boolean): string {
   const bytes = getBytes(signature);
+  if (bytes.length !== 64) throw new TypeError(`a P-256 signature is 64 bytes, got ${bytes.length}`);
   const s = BigInt(hexlify(bytes.slice(32)));
-  return s > P256_HALF_N ? hexlify(bytes) : concat([bytes.slice(0, 32), toBeHex(P256_N - s, 32)]);
+  if (s > P256_HALF_N === high) return hexlify(bytes);
+  return concat([bytes.slice(0, 32), toBeHex(P256_N - s, 32)]);
 }
 
 /** The digest a device key signs for `message` in the registry at `domain`. */
