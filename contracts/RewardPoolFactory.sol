@@ -6,14 +6,18 @@ import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPool} from "./interfaces/IRewardPool.sol";
+import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
 import {IRewardPoolFactory} from "./interfaces/IRewardPoolFactory.sol";
 import {RewardPool} from "./RewardPool.sol";
+import {RewardPoolGovernance} from "./RewardPoolGovernance.sol";
 
 /// @title RewardPoolFactory
 /// @notice Creates reward pools as EIP-1167 clones of one implementation, at CREATE2 addresses that depend on the
 /// creator and its salt only, and lists them.
 contract RewardPoolFactory is IRewardPoolFactory {
     IDeviceRegistry public immutable REGISTRY;
+    /// @notice The governance half every pool of this factory delegates to (see {IRewardPoolGovernance}).
+    address public immutable GOVERNANCE;
     address public immutable IMPLEMENTATION;
     /// @notice keccak256 of `RewardPool` creation code with `abi.encode(false)`: what {createWholePool} deploys.
     bytes32 public immutable WHOLE_POOL_INITCODE_HASH;
@@ -23,19 +27,22 @@ contract RewardPoolFactory is IRewardPoolFactory {
 
     constructor(IDeviceRegistry registry) {
         REGISTRY = registry;
-        IMPLEMENTATION = address(new RewardPool(true));
-        WHOLE_POOL_INITCODE_HASH = keccak256(abi.encodePacked(type(RewardPool).creationCode, abi.encode(false)));
+        GOVERNANCE = address(new RewardPoolGovernance());
+        IMPLEMENTATION = address(new RewardPool(true, GOVERNANCE));
+        WHOLE_POOL_INITCODE_HASH = keccak256(
+            abi.encodePacked(type(RewardPool).creationCode, abi.encode(false, GOVERNANCE))
+        );
     }
 
     /// @inheritdoc IRewardPoolFactory
-    function createPool(IRewardPool.PoolConfig calldata config, bytes32 salt) external returns (address pool) {
+    function createPool(IRewardPoolBase.PoolConfig calldata config, bytes32 salt) external returns (address pool) {
         pool = Clones.cloneDeterministic(IMPLEMENTATION, _salt(msg.sender, salt));
         _register(pool, config, salt, false);
     }
 
     /// @inheritdoc IRewardPoolFactory
     function createWholePool(
-        IRewardPool.PoolConfig calldata config,
+        IRewardPoolBase.PoolConfig calldata config,
         bytes32 salt,
         bytes calldata initcode
     ) external returns (address pool) {
@@ -71,7 +78,7 @@ contract RewardPoolFactory is IRewardPoolFactory {
         return _pools[index];
     }
 
-    function _register(address pool, IRewardPool.PoolConfig calldata config, bytes32 salt, bool whole) internal {
+    function _register(address pool, IRewardPoolBase.PoolConfig calldata config, bytes32 salt, bool whole) internal {
         IRewardPool(pool).initialize(REGISTRY, config);
         _pools.push(pool);
         _isPool[pool] = true;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IRewardPool} from "./IRewardPool.sol";
+import {IRewardPoolBase} from "./IRewardPoolBase.sol";
 
 /// @title IRewardPoolFactory
 /// @notice Protocols create their reward pools here: cheap EIP-1167 clones at deterministic addresses.
@@ -25,14 +25,14 @@ interface IRewardPoolFactory {
 
     /// @notice Creates and initializes a pool as an EIP-1167 clone at `predictPool(msg.sender, salt)`: cheap to
     /// create (~480k gas), each call then pays ~2,700 gas for the proxy's delegatecall.
-    function createPool(IRewardPool.PoolConfig calldata config, bytes32 salt) external returns (address pool);
+    function createPool(IRewardPoolBase.PoolConfig calldata config, bytes32 salt) external returns (address pool);
 
     /// @notice Creates and initializes a whole pool (no proxy) at `predictWholePool(msg.sender, salt)`: costs
     /// ~5M gas once, then every claim and batch is cheaper. The factory cannot hold the pool's creation code (it
     /// would exceed the contract size limit), so the caller passes it and the factory checks its hash.
     /// @param initcode `RewardPool` creation code with `abi.encode(false)` appended (see `WHOLE_POOL_INITCODE_HASH`).
     function createWholePool(
-        IRewardPool.PoolConfig calldata config,
+        IRewardPoolBase.PoolConfig calldata config,
         bytes32 salt,
         bytes calldata initcode
     ) external returns (address pool);

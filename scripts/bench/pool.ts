@@ -75,7 +75,7 @@ const config = poolConfig({
 });
 const poolAddress = await factory.predictPool(admin.address, id("bench"));
 const createReceipt = await (await factory.connect(admin).createPool(config, id("bench"))).wait();
-const pool = await ethers.getContractAt("RewardPool", poolAddress);
+const pool = await ethers.getContractAt("IRewardPool", poolAddress);
 const domain = poolDomain(chainId, poolAddress);
 await (await usdc.mint(admin.address, 10n ** 12n * USDC)).wait();
 await (await usdc.connect(admin).approve(poolAddress, 2n ** 255n)).wait();
@@ -150,7 +150,7 @@ await writeFile(
       benchmark: "reward-pool",
       generatedAt: new Date().toISOString(),
       chain: "hardhat (EDR, in-process, osaka)",
-      compiler: "solc 0.8.30, viaIR, optimizer runs 800",
+      compiler: "solc 0.8.30, viaIR, optimizer runs 10000",
       note: "gasUsed is the whole transaction; gasPerProof = gasUsed / proofs (quorum checks amortized)",
       registeredDevices: Number(await registry.deviceCount()),
       rows,

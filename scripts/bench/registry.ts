@@ -95,7 +95,7 @@ const out = {
   benchmark: "device-registration",
   generatedAt: new Date().toISOString(),
   chain: "hardhat (EDR, in-process, osaka)",
-  compiler: "solc 0.8.30, viaIR, optimizer runs 800",
+  compiler: "solc 0.8.30, viaIR, optimizer runs 10000",
   note: "gasUsed is the whole transaction (21,000 base + calldata + execution); gasPerDevice = gasUsed / devices",
   rows,
 };

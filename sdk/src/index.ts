@@ -10,5 +10,6 @@ export * from "./core/epoch.js";
 export * from "./core/eip3009.js";
 export * from "./actions/registry.js";
 export * from "./actions/pool.js";
+export * from "./actions/epoch.js";
 export * from "./errors/base.js";
 export * from "./errors/contract.js";

@@ -19,9 +19,10 @@ import {
   rewardPoolAt,
 } from "../../sdk/src/actions/pool.js";
 import { deviceRegistryAt, getDevice, registerFleet } from "../../sdk/src/actions/registry.js";
-import { buildEpoch, epochCommitOf, proofFor } from "../../sdk/src/core/epoch.js";
+import { commitEpoch, readEpochInputs } from "../../sdk/src/actions/epoch.js";
+import { buildEpoch, proofFor } from "../../sdk/src/core/epoch.js";
 import { P256DeviceKey, Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { WAD, attestEpoch, poolConfig } from "../../sdk/src/core/pool.js";
+import { WAD, poolConfig } from "../../sdk/src/core/pool.js";
 import { buildRegistration } from "../../sdk/src/core/registration.js";
 import { DeviceStatus, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
 
@@ -129,23 +130,12 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       verifiers: verifierSigners,
       firstNonce: 0n,
     });
-    const built = buildEpoch({
-      pool: poolAddress,
-      chainId,
-      epoch: 1,
-      formulaVersion: 1,
-      rate: RATE,
-      records: deviceIds.map((deviceId) => ({
-        deviceId,
-        account: operatorAddress,
-        units: 2_000_000n,
-        evidenceHash: id(`e1:${deviceId}`),
-      })),
-    });
-    const commit = epochCommitOf(built, "ipfs://e2e/epoch-1.json");
-    await (
-      await pool.commitEpoch(commit, await attestEpoch(verifierSigners, await readPoolDomain(pool), commit))
-    ).wait();
+    // Epoch 1 is built from chain data: its rate and each device's payee of record at its last block.
+    const reports = deviceIds.map((deviceId) => ({ deviceId, units: 2_000_000n, evidenceHash: id(`e1:${deviceId}`) }));
+    const inputs = await readEpochInputs(pool, deviceRegistryAt(registryAddress, provider), 1n, deviceIds);
+    const built = buildEpoch({ pool: poolAddress, chainId, epoch: 1, formulaVersion: 1, ...inputs, reports });
+    expect(built.manifest.records.every((r) => r.account === operatorAddress)).to.equal(true);
+    await commitEpoch(pool, { built, uri: "ipfs://e2e/epoch-1.json", verifiers: verifierSigners });
     await provider.send("evm_increaseTime", [DAY / 4]);
     await provider.send("evm_mine", []);
 

@@ -17,6 +17,7 @@ export const DEVICE_CAP = 10n ** 9n;
 export const MAX_RELAYER_FEE = 2n * USDC;
 export const CHANGE_DELAY = 2n * DAY;
 export const CHALLENGE_PERIOD = DAY / 2n;
+export const SETTLEMENT_WINDOW = 7;
 
 export async function poolFixture(ethers: HardhatEthers, options: { requireDeviceSignatures?: boolean } = {}) {
   const acc = await accounts(ethers);
@@ -54,6 +55,7 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
     epochLength: Number(DAY),
     changeDelay: Number(CHANGE_DELAY),
     challengePeriod: Number(CHALLENGE_PERIOD),
+    settlementWindow: SETTLEMENT_WINDOW,
     params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
     minClaim: 0n,
     maxRelayerFee: MAX_RELAYER_FEE,
@@ -62,7 +64,7 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
   const salt = id("pool-1");
   const poolAddress = await factory.predictPool(admin.address, salt);
   await factory.connect(admin).createPool(config, salt);
-  const pool = await ethers.getContractAt("RewardPool", poolAddress);
+  const pool = await ethers.getContractAt("IRewardPool", poolAddress);
   const domain = poolDomain(chainId, poolAddress);
 
   await usdc.mint(admin.address, 10_000_000n * USDC);

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { Wallet, id } from "ethers";
 import { network } from "hardhat";
 
-import { allProofs, buildEpoch, epochCommitOf, type WorkRecord } from "../../sdk/src/core/epoch.js";
+import { commitEpoch, readEpochInputs } from "../../sdk/src/actions/epoch.js";
+import { allProofs, buildEpoch, type WorkReport } from "../../sdk/src/core/epoch.js";
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
 import {
   CLAIM_TYPES,
@@ -82,7 +83,7 @@ describe("Simulation: 2,000 devices, two epochs, both modes, every account claim
       }),
       id("sim"),
     );
-    const pool = await ethers.getContractAt("RewardPool", poolAddress);
+    const pool = await ethers.getContractAt("IRewardPool", poolAddress);
     const poolDomainValue = poolDomain(chainId, poolAddress);
     await usdc.mint(admin.address, 20_000n * USDC);
     await usdc.connect(admin).approve(poolAddress, 20_000n * USDC);
@@ -107,15 +108,19 @@ describe("Simulation: 2,000 devices, two epochs, both modes, every account claim
 
     // Epoch 1, epoch mode: one root over every account, whatever the number of devices.
     await time.increaseTo(genesis + 2n * DAY);
-    const records: WorkRecord[] = allDevices.map(({ owner, deviceId }, i) => ({
+    const reports: WorkReport[] = allDevices.map(({ deviceId }, i) => ({
       deviceId,
-      account: owner,
       units: units(1, i),
       evidenceHash: id(`e1:${deviceId}`),
     }));
-    const built = buildEpoch({ pool: poolAddress, chainId, epoch: 1, formulaVersion: 1, rate: RATE, records });
-    const commit = epochCommitOf(built, "ipfs://sim/epoch-1.json");
-    await pool.commitEpoch(commit, await attestEpoch(verifiers.slice(1, 4), poolDomainValue, commit));
+    const inputs = await readEpochInputs(
+      pool,
+      registry,
+      1n,
+      reports.map((r) => r.deviceId),
+    );
+    const built = buildEpoch({ pool: poolAddress, chainId, epoch: 1, formulaVersion: 1, ...inputs, reports });
+    await commitEpoch(pool, { built, uri: "ipfs://sim/epoch-1.json", verifiers: verifiers.slice(1, 4) });
     await time.increase(DAY / 2n);
     const leaves = allProofs(built);
 

@@ -4,8 +4,8 @@ pragma solidity 0.8.30;
 import {DeviceRegistry} from "../../contracts/DeviceRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IRewardPool} from "../../contracts/interfaces/IRewardPool.sol";
+import {IRewardPoolBase} from "../../contracts/interfaces/IRewardPoolBase.sol";
 import {MockUSDC} from "../../contracts/mocks/MockUSDC.sol";
-import {RewardPool} from "../../contracts/RewardPool.sol";
 import {RewardPoolFactory} from "../../contracts/RewardPoolFactory.sol";
 import {TestBase} from "./utils/Vm.sol";
 
@@ -16,13 +16,14 @@ contract RewardPoolHandler is TestBase {
     uint256 internal constant DEVICES = 12;
     uint256 internal constant OPERATORS = 3;
     uint256 internal constant RATE = WAD / 3 + 7; // leaves a remainder on every credit
-    uint128 internal constant BUDGET = 5_000e6;
+    uint128 internal constant BUDGET = 2_000e6;
     uint64 internal constant CAP = 2_000_000;
     uint32 internal constant EPOCH = 1 days;
+    uint16 internal constant WINDOW = 3;
 
     DeviceRegistry public registry;
     MockUSDC public usdc;
-    RewardPool public pool;
+    IRewardPool public pool;
 
     address[OPERATORS] public operators;
     uint256[3] internal _verifierKeys;
@@ -35,7 +36,8 @@ contract RewardPoolHandler is TestBase {
     mapping(uint32 epoch => mapping(uint256 deviceId => bool)) public ghostRecorded;
     uint256 public ghostFunded;
     uint256 public ghostPaid;
-    uint256 public ghostUnits;
+    /// @dev Σ units × the rate of their epoch, WAD.
+    uint256 public ghostCreditedRateUnits;
     uint256 public ghostClawedBackWad;
     uint32 public maxEpochSeen;
     bool public doubleCredit;
@@ -51,10 +53,21 @@ contract RewardPoolHandler is TestBase {
     /// @dev Highest cumulative per account over the roots that still count (vetoed ones do not), per root.
     mapping(bytes32 root => uint256[OPERATORS] highest) internal _highestOf;
     uint256[OPERATORS] internal _lastHighest;
-    uint32 internal _nextCommitEpoch;
     uint256 public ghostPaidEpoch;
     mapping(address account => uint256 paid) public ghostPaidLedger;
     bool public paidFromUnripeRoot;
+
+    // Attacks on epoch mode: every accepted or vetoed commit, to replay; what must never happen.
+    IRewardPoolBase.EpochCommit[] internal _sentCommits;
+    IRewardPoolBase.QuorumSignatures[] internal _sentSignatures;
+    uint256 public commitsAccepted;
+    uint256 public replaysAccepted;
+    uint256 public loweredTotalsAccepted;
+    uint256 public overBudgetCommits;
+    uint256 public inForceChangesCancelled;
+    uint256 public highestTotalOwedInForce;
+    bool public totalOwedInForceDecreased;
+    bool public vetoedRootPaid;
 
     constructor() {
         registry = new DeviceRegistry();
@@ -69,7 +82,7 @@ contract RewardPoolHandler is TestBase {
         _sortVerifierKeys();
         for (uint256 i; i < 3; ++i) verifiers[i] = VM.addr(_verifierKeys[i]);
         for (uint256 i; i < OPERATORS; ++i) operators[i] = address(uint160(0xB0B0 + i));
-        IRewardPool.PoolConfig memory config = IRewardPool.PoolConfig({
+        IRewardPoolBase.PoolConfig memory config = IRewardPoolBase.PoolConfig({
             token: address(usdc),
             networkId: networkId,
             admin: address(this),
@@ -79,19 +92,20 @@ contract RewardPoolHandler is TestBase {
             epochLength: EPOCH,
             changeDelay: 1 days,
             challengePeriod: uint32(CHALLENGE),
-            params: IRewardPool.RewardParams({rate: uint128(RATE), epochBudget: BUDGET, deviceCap: CAP}),
+            settlementWindow: WINDOW,
+            params: IRewardPoolBase.RewardParams({rate: uint128(RATE), epochBudget: BUDGET, deviceCap: CAP}),
             minClaim: 0,
             maxRelayerFee: 0,
             requireDeviceSignatures: false
         });
-        pool = RewardPool(factory.createPool(config, bytes32(0)));
+        pool = IRewardPool(factory.createPool(config, bytes32(0)));
         usdc.approve(address(pool), type(uint256).max);
     }
 
     /* ACTIONS */
 
     function fund(uint256 amountSeed) external {
-        uint256 amount = _bound(amountSeed, 1, 3_000e6);
+        uint256 amount = _bound(amountSeed, 1, 10_000e6);
         usdc.mint(address(this), amount);
         if (_paused()) {
             uint256 before = usdc.balanceOf(address(pool));
@@ -131,34 +145,37 @@ contract RewardPoolHandler is TestBase {
 
     function recordBatch(uint256 epochSeed, uint256 mask, uint256 unitsSeed) external {
         if (deviceIds.length == 0) return;
-        uint32 epoch = uint32(_bound(epochSeed, 0, 6));
+        // A closed epoch inside the settlement window, or the current one once it closes.
+        uint32 current = pool.currentEpoch();
+        uint32 epoch = uint32(_bound(epochSeed, current > 2 ? current - 2 : 0, current));
         _closeEpoch(epoch);
         uint256 n;
-        IRewardPool.Proof[] memory all = new IRewardPool.Proof[](deviceIds.length);
+        IRewardPoolBase.Proof[] memory all = new IRewardPoolBase.Proof[](deviceIds.length);
         for (uint256 i; i < deviceIds.length; ++i) {
             if ((mask >> i) & 1 == 0) continue;
             uint64 units = uint64(_bound(uint256(keccak256(abi.encode(unitsSeed, i))), 1, CAP));
-            all[n++] = IRewardPool.Proof({deviceId: deviceIds[i], units: units, evidenceHash: bytes32(i)});
+            all[n++] = IRewardPoolBase.Proof({deviceId: deviceIds[i], units: units, evidenceHash: bytes32(i)});
         }
         if (n == 0) return;
-        IRewardPool.Proof[] memory proofs = new IRewardPool.Proof[](n);
+        IRewardPoolBase.Proof[] memory proofs = new IRewardPoolBase.Proof[](n);
         for (uint256 i; i < n; ++i) proofs[i] = all[i];
 
         uint256 nonce = _batchNonce++;
         bytes32 structHash = keccak256(
             abi.encode(pool.PROOF_BATCH_TYPEHASH(), epoch, nonce, keccak256(abi.encode(proofs)))
         );
-        IRewardPool.Attestation memory att = _attest(
+        IRewardPoolBase.QuorumSignatures memory att = _attest(
             keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash))
         );
-        try pool.recordProofs(epoch, nonce, proofs, new IRewardPool.DeviceSignature[](0), att) {
+        uint256 rewardRate = pool.rewardParamsAt(epoch).rate;
+        try pool.recordProofs(epoch, nonce, proofs, new IRewardPoolBase.DeviceSignature[](0), att) {
             if (_paused()) movedWhilePaused = true;
             for (uint256 i; i < n; ++i) {
                 if (ghostRecorded[epoch][proofs[i].deviceId]) doubleCredit = true;
                 ghostRecorded[epoch][proofs[i].deviceId] = true;
                 (, , , address payee) = registry.rewardInfo(proofs[i].deviceId);
-                ghostCreditedWad[payee] += proofs[i].units * RATE;
-                ghostUnits += proofs[i].units;
+                ghostCreditedWad[payee] += proofs[i].units * rewardRate;
+                ghostCreditedRateUnits += proofs[i].units * rewardRate;
             }
             if (epoch > maxEpochSeen) maxEpochSeen = epoch;
         } catch {}
@@ -169,27 +186,29 @@ contract RewardPoolHandler is TestBase {
         address account = operators[i];
         uint256 cumulative;
         bytes32[] memory proof;
-        (IRewardPool.EpochRoot memory active, ) = pool.epochRoots();
+        (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();
         if (withEpoch && active.root != bytes32(0)) (cumulative, proof) = _proof(active.root, i);
         uint256 before = usdc.balanceOf(account);
         uint256 paidEpochBefore = pool.account(account).paidEpoch;
         bool paused = _paused();
         try pool.claim(account, cumulative, proof) returns (uint256 amount) {
             if (paused) movedWhilePaused = true;
+            if (withEpoch && vetoed[active.root]) vetoedRootPaid = true;
             _bookClaim(account, amount, pool.account(account).paidEpoch - paidEpochBefore);
         } catch {}
         if (paused && usdc.balanceOf(account) != before) movedWhilePaused = true;
     }
 
-    /// @dev Commits the next epoch: every operator's cumulative moves by a random step, up or (fraud) down.
-    function commitRoot(uint256 stepSeed, bool lowerOne) external {
-        uint32 epoch = _nextCommitEpoch;
+    /// @dev Commits the current epoch (closing it): every operator's cumulative moves by a random step, up or
+    /// (fraud) down. It supersedes a pending root, or corrects it when the epoch is the same.
+    function commitRoot(uint256 stepSeed, bool lowerOne) external observed {
+        uint32 epoch = pool.currentEpoch();
         _closeEpoch(epoch);
         uint256[OPERATORS] memory cumulatives;
         uint256[OPERATORS] memory highest;
         uint256 total;
         for (uint256 i; i < OPERATORS; ++i) {
-            uint256 step = _bound(uint256(keccak256(abi.encode(stepSeed, i))), 0, 500e6);
+            uint256 step = _bound(uint256(keccak256(abi.encode(stepSeed, i))), 0, 800e6);
             cumulatives[i] = _lastCumulatives[i] + step;
             if (lowerOne && i == stepSeed % OPERATORS) cumulatives[i] = _lastCumulatives[i] / 2;
             // totalOwed counts each account's highest cumulative: a lowered leaf may already have been paid higher.
@@ -197,43 +216,93 @@ contract RewardPoolHandler is TestBase {
             total += highest[i];
         }
         bytes32 root = _root(cumulatives);
-        IRewardPool.EpochCommit memory c = IRewardPool.EpochCommit({
-            epoch: epoch,
-            root: root,
-            totalOwed: total,
-            epochTotal: 0,
-            manifestHash: keccak256(abi.encode(epoch)),
-            manifestUriHash: bytes32(0),
-            formulaVersion: 1
-        });
-        bytes32 structHash = keccak256(
-            abi.encode(
-                pool.EPOCH_COMMIT_TYPEHASH(),
-                c.epoch,
-                c.root,
-                c.totalOwed,
-                c.epochTotal,
-                c.manifestHash,
-                c.manifestUriHash,
-                c.formulaVersion
-            )
-        );
-        try pool.commitEpoch(c, _attest(keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash)))) {
+        IRewardPoolBase.EpochCommit memory c = _commit(epoch, root, total);
+        IRewardPoolBase.QuorumSignatures memory sigs = _attest(_commitDigest(c));
+        (IRewardPoolBase.EpochRoot memory activeBefore, ) = pool.epochRoots();
+        try pool.commitEpoch(c, sigs) {
+            ++commitsAccepted;
+            _sentCommits.push(c);
+            _sentSignatures.push(sigs);
             _leavesOf[root] = cumulatives;
             _lastCumulatives = cumulatives;
             _highestOf[root] = highest;
             _lastHighest = highest;
-            ++_nextCommitEpoch;
             for (uint256 i; i < OPERATORS; ++i) {
                 if (cumulatives[i] > ghostMaxCumulative[operators[i]])
                     ghostMaxCumulative[operators[i]] = cumulatives[i];
             }
+            // Growth since the root in force, against the budgets of the epochs it covers (ledger credit aside).
+            uint256 from = activeBefore.claimableAt != 0 ? activeBefore.epoch + 1 : 0;
+            uint256 budgets;
+            for (uint256 e = from; e <= epoch; ++e) budgets += pool.rewardParamsAt(uint32(e)).epochBudget;
+            if (total - activeBefore.totalOwed > budgets) ++overBudgetCommits;
         } catch {}
+    }
+
+    /// @dev Re-submits a commit the pool already accepted (in force, superseded or vetoed): must always fail.
+    function replayCommit(uint256 indexSeed) external observed {
+        if (_sentCommits.length == 0) return;
+        uint256 i = _bound(indexSeed, 0, _sentCommits.length - 1);
+        try pool.commitEpoch(_sentCommits[i], _sentSignatures[i]) {
+            ++replaysAccepted;
+        } catch {}
+    }
+
+    /// @dev Commits a total owed past every budget so far, validly signed and fully funded: must always fail.
+    function commitOverBudget(uint256 extraSeed) external observed {
+        if (_paused()) return;
+        uint32 epoch = pool.currentEpoch();
+        _closeEpoch(epoch);
+        (IRewardPool.EpochRoot memory active, ) = pool.epochRoots();
+        uint256 budgets;
+        for (uint32 e; e <= epoch; ++e) budgets += pool.rewardParamsAt(e).epochBudget;
+        uint256 total = active.totalOwed + budgets + _bound(extraSeed, 1, 1_000e6);
+        // Funded, so only the budget can refuse it.
+        usdc.mint(address(this), total);
+        pool.fund(total, bytes32("over-budget"));
+        ghostFunded += total;
+        IRewardPool.EpochCommit memory c = _commit(epoch, keccak256(abi.encode("over", total)), total);
+        try pool.commitEpoch(c, _attest(_commitDigest(c))) {
+            ++overBudgetCommits;
+        } catch {}
+    }
+
+    /// @dev Commits a total owed below the root in force's, validly signed: must always fail.
+    function commitLoweredTotal(uint256 lessSeed) external observed {
+        (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();
+        if (active.totalOwed == 0) return;
+        uint32 epoch = pool.currentEpoch();
+        _closeEpoch(epoch);
+        uint256 total = active.totalOwed - _bound(lessSeed, 1, active.totalOwed);
+        IRewardPoolBase.EpochCommit memory c = _commit(epoch, keccak256(abi.encode("lowered", total)), total);
+        try pool.commitEpoch(c, _attest(_commitDigest(c))) {
+            ++loweredTotalsAccepted;
+        } catch {}
+    }
+
+    /// @dev Schedules a new budget (same rate: the ghost books price ledger work by each epoch's rate anyway) and
+    /// sometimes cancels it at once; cancelling never changes the parameters in force.
+    function scheduleBudget(uint256 budgetSeed, bool cancel) external observed {
+        uint128 newBudget = uint128(_bound(budgetSeed, 1_000e6, 8_000e6));
+        pool.queueRewardParams(
+            IRewardPoolBase.RewardParams({rate: uint128(RATE), epochBudget: newBudget, deviceCap: CAP})
+        );
+        if (!cancel) return;
+        uint128 before = pool.rewardParams().epochBudget;
+        pool.cancelQueuedChanges();
+        if (pool.rewardParams().epochBudget != before) ++inForceChangesCancelled;
+    }
+
+    /// @dev Cancels whatever is scheduled, possibly nothing; what is in force must not move.
+    function cancelChanges() external observed {
+        uint128 before = pool.rewardParams().epochBudget;
+        try pool.cancelQueuedChanges() {} catch {}
+        if (pool.rewardParams().epochBudget != before) ++inForceChangesCancelled;
     }
 
     /// @dev Tries to claim with the pending root's leaf before its challenge period ends: must never pay.
     function claimTooEarly(uint256 accountSeed) external {
-        (, IRewardPool.EpochRoot memory pending) = pool.epochRoots();
+        (, IRewardPoolBase.EpochRoot memory pending) = pool.epochRoots();
         if (pending.root == bytes32(0)) return;
         uint256 i = accountSeed % OPERATORS;
         (uint256 cumulative, bytes32[] memory proof) = _proof(pending.root, i);
@@ -245,13 +314,13 @@ contract RewardPoolHandler is TestBase {
         } catch {}
     }
 
-    function veto() external {
-        (, IRewardPool.EpochRoot memory pending) = pool.epochRoots();
+    function veto() external observed {
+        (, IRewardPoolBase.EpochRoot memory pending) = pool.epochRoots();
         if (pending.root == bytes32(0)) return;
         pool.vetoEpoch(pending.epoch, bytes32("veto"));
         vetoed[pending.root] = true;
         // The vetoed totals no longer count as the latest: the next commit builds on the root in force.
-        (IRewardPool.EpochRoot memory active, ) = pool.epochRoots();
+        (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();
         _lastCumulatives = _leavesOf[active.root];
         _lastHighest = _highestOf[active.root];
     }
@@ -260,27 +329,35 @@ contract RewardPoolHandler is TestBase {
     /// cumulative of the roots that count minus what epoch mode already paid.
     function obligationBound() external view returns (uint256 bound) {
         for (uint256 i; i < OPERATORS; ++i) {
-            IRewardPool.AccountView memory v = pool.account(operators[i]);
+            IRewardPoolBase.AccountView memory v = pool.account(operators[i]);
             bound += v.ledgerClaimable + _lastHighest[i] - v.paidEpoch;
         }
     }
 
-    function warp(uint256 secondsSeed) external {
+    function warp(uint256 secondsSeed) external observed {
         VM.warp(block.timestamp + _bound(secondsSeed, 1, 2 * CHALLENGE));
     }
 
     function clawback(uint256 accountSeed, uint256 amountSeed) external {
         address account = operators[accountSeed % OPERATORS];
-        IRewardPool.AccountView memory a = pool.account(account);
+        IRewardPoolBase.AccountView memory a = pool.account(account);
         uint256 unclaimed = a.unpaidWad;
         if (unclaimed == 0) return;
         uint256 amountWad = _bound(amountSeed, 1, unclaimed);
         uint256 nonce = _batchNonce++;
         bytes32 structHash = keccak256(
-            abi.encode(pool.CLAWBACK_TYPEHASH(), account, uint256(1), amountWad, bytes32("fraud"), nonce)
+            abi.encode(
+                pool.CLAWBACK_TYPEHASH(),
+                account,
+                uint256(1),
+                amountWad,
+                bytes32("fraud"),
+                nonce,
+                block.timestamp
+            )
         );
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash));
-        pool.clawback(account, 1, amountWad, bytes32("fraud"), nonce, _attest(digest));
+        pool.clawback(account, 1, amountWad, bytes32("fraud"), nonce, block.timestamp, _attest(digest));
         ghostCreditedWad[account] -= amountWad;
         ghostClawedBackWad += amountWad;
     }
@@ -294,6 +371,51 @@ contract RewardPoolHandler is TestBase {
     }
 
     /* HELPERS */
+
+    /// @dev After each action: the total owed of the root in force never goes down.
+    modifier observed() {
+        _;
+        (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();
+        if (active.totalOwed < highestTotalOwedInForce) totalOwedInForceDecreased = true;
+        else highestTotalOwedInForce = active.totalOwed;
+    }
+
+    function _commit(
+        uint32 epoch,
+        bytes32 root,
+        uint256 total
+    ) internal view returns (IRewardPoolBase.EpochCommit memory) {
+        return
+            IRewardPoolBase.EpochCommit({
+                epoch: epoch,
+                nonce: pool.commitNonce(),
+                root: root,
+                totalOwed: total,
+                epochTotal: 0,
+                rate: pool.rewardParamsAt(epoch).rate,
+                manifestHash: keccak256(abi.encode(epoch)),
+                manifestUri: "ipfs://manifest",
+                formulaVersion: 1
+            });
+    }
+
+    function _commitDigest(IRewardPoolBase.EpochCommit memory c) internal view returns (bytes32) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                pool.EPOCH_COMMIT_TYPEHASH(),
+                c.epoch,
+                c.nonce,
+                c.root,
+                c.totalOwed,
+                c.epochTotal,
+                c.rate,
+                c.manifestHash,
+                keccak256(bytes(c.manifestUri)),
+                c.formulaVersion
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash));
+    }
 
     function _bookClaim(address account, uint256 amount, uint256 epochPart) internal {
         ghostPaid += amount;
@@ -332,14 +454,6 @@ contract RewardPoolHandler is TestBase {
         return OPERATORS;
     }
 
-    function rate() external pure returns (uint256) {
-        return RATE;
-    }
-
-    function budget() external pure returns (uint256) {
-        return BUDGET;
-    }
-
     function _paused() internal view returns (bool) {
         return pool.settings().paused;
     }
@@ -349,7 +463,7 @@ contract RewardPoolHandler is TestBase {
         if (block.timestamp < closesAt) VM.warp(closesAt);
     }
 
-    function _attest(bytes32 digest) internal view returns (IRewardPool.Attestation memory att) {
+    function _attest(bytes32 digest) internal view returns (IRewardPoolBase.QuorumSignatures memory att) {
         att.signers = new address[](2);
         att.signatures = new bytes[](2);
         for (uint256 i; i < 2; ++i) {
@@ -399,7 +513,7 @@ contract RewardPoolInvariantTest is TestBase {
     }
 
     function invariant_PaidNeverExceedsFunded() public view {
-        IRewardPool.Totals memory t = handler.pool().totals();
+        IRewardPoolBase.Totals memory t = handler.pool().totals();
         uint256 paid = handler.ghostPaid();
         require(paid <= t.funded, "paid > funded");
         require(t.funded == handler.ghostFunded(), "funded books differ");
@@ -413,14 +527,14 @@ contract RewardPoolInvariantTest is TestBase {
     }
 
     function invariant_CreditNeverExceedsFunding() public view {
-        IRewardPool.Totals memory t = handler.pool().totals();
+        IRewardPoolBase.Totals memory t = handler.pool().totals();
         require(t.creditedWad + t.epochOwed * 1e18 <= t.funded * 1e18, "ledger credit + epoch owed > funded");
     }
 
     function invariant_NoAccountPaidMoreThanItsHighestCommittedCumulativePlusLedgerCredit() public view {
         for (uint256 i; i < handler.operatorCount(); ++i) {
             address a = handler.operators(i);
-            IRewardPool.AccountView memory v = handler.pool().account(a);
+            IRewardPoolBase.AccountView memory v = handler.pool().account(a);
             require(v.paidEpoch <= handler.ghostMaxCumulative(a), "epoch paid > highest committed cumulative");
             require(
                 handler.ghostPaidLedger(a) * 1e18 + v.paidEpoch * 1e18 <=
@@ -442,7 +556,7 @@ contract RewardPoolInvariantTest is TestBase {
     }
 
     function invariant_VetoedRootNeverInForce() public view {
-        (IRewardPool.EpochRoot memory active, ) = handler.pool().epochRoots();
+        (IRewardPoolBase.EpochRoot memory active, ) = handler.pool().epochRoots();
         require(active.root == bytes32(0) || !handler.vetoed(active.root), "a vetoed root is in force");
     }
 
@@ -450,25 +564,54 @@ contract RewardPoolInvariantTest is TestBase {
         uint256 sum;
         for (uint256 i; i < handler.operatorCount(); ++i) {
             address a = handler.operators(i);
-            IRewardPool.AccountView memory v = handler.pool().account(a);
+            IRewardPoolBase.AccountView memory v = handler.pool().account(a);
             uint256 paidWad = handler.ghostPaidLedger(a) * 1e18;
             require(paidWad <= handler.ghostCreditedWad(a), "claimed > credited");
             // Exact: what is unpaid is what was credited (units x rate) minus what was paid, to the wei.
             require(v.unpaidWad == handler.ghostCreditedWad(a) - paidWad, "unpaid != credited - paid");
             sum += handler.ghostCreditedWad(a);
         }
-        IRewardPool.Totals memory t = handler.pool().totals();
+        IRewardPoolBase.Totals memory t = handler.pool().totals();
         require(t.creditedWad == sum, "total credit != sum of accounts");
-        require(
-            t.creditedWad + t.clawedBackWad == handler.ghostUnits() * handler.rate(),
-            "sum credited != units x rate"
-        );
+        require(t.creditedWad + t.clawedBackWad == handler.ghostCreditedRateUnits(), "sum credited != units x rate");
     }
 
     function invariant_EpochCreditWithinBudget() public view {
+        IRewardPool pool = handler.pool();
         for (uint32 e; e <= handler.maxEpochSeen(); ++e) {
-            require(handler.pool().epochCreditedWad(e) <= handler.budget() * 1e18, "epoch over budget");
+            require(pool.epochCreditedWad(e) <= pool.rewardParamsAt(e).epochBudget * 1e18, "epoch over budget");
         }
+    }
+
+    /// @notice Both modes together never owe more than the budgets of every epoch so far.
+    function invariant_BothModesWithinTheBudgetsOfAllEpochs() public view {
+        IRewardPool pool = handler.pool();
+        uint32 current = pool.currentEpoch();
+        uint256 budgetsWad;
+        uint256 ledgerWad;
+        for (uint32 e; e <= current; ++e) {
+            budgetsWad += pool.rewardParamsAt(e).epochBudget * 1e18;
+            ledgerWad += pool.epochCreditedWad(e);
+        }
+        require(pool.totals().epochOwed * 1e18 + ledgerWad <= budgetsWad, "owed beyond the budgets of all epochs");
+    }
+
+    function invariant_EpochModeGrowthWithinBudget() public view {
+        require(handler.overBudgetCommits() == 0, "a commit grew the total owed beyond its epochs' budgets");
+    }
+
+    function invariant_VetoedOrSupersededCommitNeverComesBack() public view {
+        require(handler.replaysAccepted() == 0, "a commit was accepted twice");
+        require(!handler.vetoedRootPaid(), "a vetoed root paid");
+    }
+
+    function invariant_TotalOwedNeverDecreases() public view {
+        require(handler.loweredTotalsAccepted() == 0, "a lowered total owed was accepted");
+        require(!handler.totalOwedInForceDecreased(), "the total owed in force went down");
+    }
+
+    function invariant_CancelNeverUndoesWhatIsInForce() public view {
+        require(handler.inForceChangesCancelled() == 0, "a cancel changed the parameters in force");
     }
 
     function invariant_NoProofCreditedTwice() public view {

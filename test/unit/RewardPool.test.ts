@@ -4,10 +4,9 @@ import { network } from "hardhat";
 
 import {
   CLAIM_TYPES,
-  CLAWBACK_TYPES,
   WAD,
-  attest,
   attestBatch,
+  attestClawback,
   hashProofs,
   fundingNonce,
   poolDomain,
@@ -56,14 +55,14 @@ describe("RewardPoolFactory", function () {
       const { factory, admin, config, usdc, alice, aliceDevices, verifiers, chainId } = await loadFixture(fixture);
       const salt = id("whole");
       const predicted = await factory.predictWholePool(admin.address, salt);
-      await expect(factory.connect(admin).createWholePool(config, salt, wholePoolInitcode()))
+      await expect(factory.connect(admin).createWholePool(config, salt, wholePoolInitcode(await factory.GOVERNANCE())))
         .to.emit(factory, "PoolCreated")
         .withArgs(predicted, admin.address, 1, config.token, salt, 1, true);
-      const whole = await ethers.getContractAt("RewardPool", predicted);
+      const whole = await ethers.getContractAt("IRewardPool", predicted);
       expect(await factory.isPool(predicted)).to.equal(true);
       expect((await whole.settings()).admin).to.equal(admin.address);
       await expect(whole.initialize(await factory.REGISTRY(), config)).to.be.revertedWithCustomError(
-        whole,
+        await ethers.getContractAt("RewardPoolGovernance", predicted),
         "InvalidInitialization",
       );
       // It works like a clone: fund, record, claim.
@@ -83,7 +82,7 @@ describe("RewardPoolFactory", function () {
         .to.emit(whole, "Claimed")
         .withArgs(alice.address, alice.address, 99n, 0n);
       // Any other creation code is refused.
-      const other = wholePoolInitcode().slice(0, -2) + "01";
+      const other = wholePoolInitcode(await factory.GOVERNANCE()).slice(0, -2) + "01";
       await expect(factory.connect(admin).createWholePool(config, id("evil"), other))
         .to.be.revertedWithCustomError(factory, "RewardPoolFactoryWrongInitcode")
         .withArgs(ethers.keccak256(other), await factory.WHOLE_POOL_INITCODE_HASH());
@@ -92,13 +91,19 @@ describe("RewardPoolFactory", function () {
     it("refuses the same creator and salt twice, and re-initialization", async function () {
       const { factory, pool, registry, admin, config } = await loadFixture(fixture);
       await expect(factory.connect(admin).createPool(config, id("pool-1"))).to.be.revert(ethers);
+      const governance = await ethers.getContractAt("RewardPoolGovernance", await factory.GOVERNANCE());
       await expect(pool.initialize(await registry.getAddress(), config)).to.be.revertedWithCustomError(
-        pool,
+        governance,
         "InvalidInitialization",
       );
-      const implementation = await ethers.getContractAt("RewardPool", await factory.IMPLEMENTATION());
+      const implementation = await ethers.getContractAt("IRewardPool", await factory.IMPLEMENTATION());
       await expect(implementation.initialize(await registry.getAddress(), config)).to.be.revertedWithCustomError(
-        implementation,
+        governance,
+        "InvalidInitialization",
+      );
+      // Nor can the governance contract itself be initialized, called directly.
+      await expect(governance.initialize(await registry.getAddress(), config)).to.be.revertedWithCustomError(
+        governance,
         "InvalidInitialization",
       );
     });
@@ -194,7 +199,7 @@ describe("RewardPool", function () {
       const salt = id("fot-pool");
       const address = await factory.predictPool(admin.address, salt);
       await factory.connect(admin).createPool({ ...config, token: await fot.getAddress() }, salt);
-      const fotPool = await ethers.getContractAt("RewardPool", address);
+      const fotPool = await ethers.getContractAt("IRewardPool", address);
       await fot.mint(admin.address, 1000n * USDC);
       await fot.connect(admin).approve(address, 1000n * USDC);
       await expect(fotPool.connect(admin).fund(1000n * USDC, id("x")))
@@ -283,16 +288,15 @@ describe("RewardPool", function () {
       const { pool, admin, record, proof, aliceDevices, factory, config, usdc } = await loadFixture(fixture);
       await closeEpoch(pool, 0n);
       // Budget: 1,000,000 USDC per epoch at 1/3 unit per work unit.
+      // Scheduled now (just into epoch 1) with a two-day delay: in force from epoch 4, the first to start after it.
       await pool
         .connect(admin)
         .queueRewardParams({ rate: WAD * 10n ** 6n, epochBudget: 150n * USDC, deviceCap: DEVICE_CAP });
-      await time.increase(CHANGE_DELAY);
-      await pool.applyQueuedChanges();
-      await closeEpoch(pool, 1n);
-      await record(1n, [proof(aliceDevices[0]!.deviceId, 100n)]);
-      await expect(record(1n, [proof(aliceDevices[1]!.deviceId, 51n)]))
+      await closeEpoch(pool, 4n);
+      await record(4n, [proof(aliceDevices[0]!.deviceId, 100n)]);
+      await expect(record(4n, [proof(aliceDevices[1]!.deviceId, 51n)]))
         .to.be.revertedWithCustomError(pool, "RewardPoolBudgetExceeded")
-        .withArgs(1, 150n * USDC * WAD, 151n * USDC * WAD);
+        .withArgs(4, 150n * USDC * WAD, 151n * USDC * WAD);
 
       // A pool funded with 10 USDC cannot credit 11.
       const salt = id("small");
@@ -300,7 +304,7 @@ describe("RewardPool", function () {
       await factory
         .connect(admin)
         .createPool({ ...config, params: { rate: WAD * USDC, epochBudget: 1000n * USDC, deviceCap: 100n } }, salt);
-      const small = await ethers.getContractAt("RewardPool", smallAddress);
+      const small = await ethers.getContractAt("IRewardPool", smallAddress);
       await usdc.connect(admin).approve(smallAddress, 10n * USDC);
       await small.connect(admin).fund(10n * USDC, id("small-ref"));
       await closeEpoch(small, 0n);
@@ -615,7 +619,7 @@ describe("RewardPool", function () {
         .withArgs(alice.address);
       await time.setNextBlockTimestamp(claim.deadline + 1n);
       await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 0n, signature))
-        .to.be.revertedWithCustomError(pool, "RewardPoolClaimExpired")
+        .to.be.revertedWithCustomError(pool, "RewardPoolSignatureExpired")
         .withArgs(claim.deadline, claim.deadline + 1n);
     });
   });
@@ -628,40 +632,79 @@ describe("RewardPool", function () {
       await record(0n, [proof(device, 300n)]);
       const reason = id("spoofed-gps");
       const amountWad = 200n * RATE;
-      const value = { account: alice.address, deviceId: device, amountWad, reasonHash: reason, nonce: 1n };
-      const att = await attest(verifiers.slice(0, 3), domain, CLAWBACK_TYPES, value);
-      await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, att))
+      const deadline = BigInt(await time.latest()) + 3_600n;
+      const value = { account: alice.address, deviceId: device, amountWad, reasonHash: reason, nonce: 1n, deadline };
+      const att = await attestClawback(verifiers.slice(0, 3), domain, value);
+      await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, deadline, att))
         .to.emit(pool, "ClawedBack")
         .withArgs(alice.address, device, amountWad, reason, 1n, att.signers);
       expect((await pool.account(alice.address)).unpaidWad).to.equal(100n * RATE);
       expect((await pool.totals()).clawedBackWad).to.equal(amountWad);
-      await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, att))
-        .to.be.revertedWithCustomError(pool, "RewardPoolBatchNonceUsed")
+      await expect(pool.clawback(alice.address, device, amountWad, reason, 1n, deadline, att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolClawbackNonceUsed")
         .withArgs(1n);
       const tooMuch = { ...value, amountWad: 101n * RATE, nonce: 2n };
-      const att2 = await attest(verifiers.slice(0, 3), domain, CLAWBACK_TYPES, tooMuch);
-      await expect(pool.clawback(alice.address, device, tooMuch.amountWad, reason, 2n, att2))
+      const att2 = await attestClawback(verifiers.slice(0, 3), domain, tooMuch);
+      await expect(pool.clawback(alice.address, device, tooMuch.amountWad, reason, 2n, deadline, att2))
         .to.be.revertedWithCustomError(pool, "RewardPoolClawbackTooLarge")
         .withArgs(alice.address, 100n * RATE, 101n * RATE);
+    });
+
+    it("never lets a clawback that failed take credit earned later, once its deadline passed", async function () {
+      const { pool, domain, verifiers, record, proof, aliceDevices, alice } = await loadFixture(fixture);
+      await closeEpoch(pool, 0n);
+      const device = aliceDevices[0]!.deviceId;
+      const deadline = BigInt(await time.latest()) + 3_600n;
+      const value = {
+        account: alice.address,
+        deviceId: device,
+        amountWad: 300n * RATE,
+        reasonHash: id("x"),
+        nonce: 7n,
+        deadline,
+      };
+      const att = await attestClawback(verifiers.slice(0, 3), domain, value);
+      // Signed while alice had nothing unclaimed: it fails.
+      await expect(pool.clawback(alice.address, device, value.amountWad, value.reasonHash, 7n, deadline, att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolClawbackTooLarge")
+        .withArgs(alice.address, 0n, value.amountWad);
+      // Later, honest work credits her; the stale clawback can no longer be replayed against it.
+      await record(0n, [proof(device, 300n)]);
+      await time.setNextBlockTimestamp(deadline + 1n);
+      await expect(pool.clawback(alice.address, device, value.amountWad, value.reasonHash, 7n, deadline, att))
+        .to.be.revertedWithCustomError(pool, "RewardPoolSignatureExpired")
+        .withArgs(deadline, deadline + 1n);
+      expect((await pool.account(alice.address)).unpaidWad).to.equal(300n * RATE);
     });
   });
 
   describe("governance", function () {
-    it("queues reward parameters, applies them only after the delay, and lets the guardian cancel", async function () {
-      const { pool, admin, guardian, stranger } = await loadFixture(fixture);
+    it("schedules reward parameters from the first epoch that starts after the delay", async function () {
+      const { pool, admin, stranger, config } = await loadFixture(fixture);
       const params = { rate: 5n * WAD, epochBudget: 10n * USDC, deviceCap: 7n };
       await expect(pool.connect(stranger).queueRewardParams(params)).to.be.revertedWithCustomError(
         pool,
         "RewardPoolUnauthorized",
       );
-      await expect(pool.connect(admin).queueRewardParams(params)).to.emit(pool, "RewardParamsQueued");
-      await expect(pool.applyQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolChangeNotDue");
+      const { genesis } = await pool.settings();
+      // Queued in epoch 0 with a two-day delay: the delay ends inside epoch 2, so the change is in force from epoch 3.
+      await time.setNextBlockTimestamp(genesis + 100n);
+      await expect(pool.connect(admin).queueRewardParams(params))
+        .to.emit(pool, "RewardParamsScheduled")
+        .withArgs(3, [params.rate, params.epochBudget, params.deviceCap], genesis + 3n * DAY);
       expect((await pool.rewardParams()).rate).to.equal(RATE);
-      await time.increase(CHANGE_DELAY);
-      expect((await pool.rewardParams()).rate).to.equal(5n * WAD); // due, not yet applied
-      await expect(pool.applyQueuedChanges()).to.emit(pool, "RewardParamsChanged");
+      expect((await pool.rewardParamsAt(2)).rate).to.equal(RATE);
+      expect((await pool.rewardParamsAt(3)).rate).to.equal(5n * WAD);
+      await time.increaseTo(genesis + 3n * DAY);
       expect((await pool.rewardParams()).rate).to.equal(5n * WAD);
-      await pool.connect(admin).queueRewardParams({ ...params, rate: 6n * WAD });
+      // Every earlier epoch keeps its own rate: a late batch or commit is judged by it.
+      expect((await pool.rewardParamsAt(2)).rate).to.equal(config.params.rate);
+    });
+
+    it("cancels a schedule not in force yet, and never one already in force", async function () {
+      const { pool, admin, guardian, stranger } = await loadFixture(fixture);
+      const params = { rate: 5n * WAD, epochBudget: 10n * USDC, deviceCap: 7n };
+      await pool.connect(admin).queueRewardParams(params);
       await expect(pool.connect(stranger).cancelQueuedChanges()).to.be.revertedWithCustomError(
         pool,
         "RewardPoolUnauthorized",
@@ -669,7 +712,40 @@ describe("RewardPool", function () {
       await expect(pool.connect(guardian).cancelQueuedChanges())
         .to.emit(pool, "QueuedChangeCancelled")
         .withArgs(false, true, guardian.address);
-      await expect(pool.applyQueuedChanges()).to.be.revertedWithCustomError(pool, "RewardPoolNoQueuedChange");
+      expect((await pool.rewardParamsAt(100)).rate).to.equal(RATE);
+      await expect(pool.connect(guardian).cancelQueuedChanges()).to.be.revertedWithCustomError(
+        pool,
+        "RewardPoolNoQueuedChange",
+      );
+
+      // Due: the new rate is in force, so a cancel cannot take it back (a new schedule can).
+      await pool.connect(admin).queueRewardParams(params);
+      await time.increase(CHANGE_DELAY + DAY);
+      expect((await pool.rewardParams()).rate).to.equal(5n * WAD);
+      await expect(pool.connect(guardian).cancelQueuedChanges()).to.be.revertedWithCustomError(
+        pool,
+        "RewardPoolNoQueuedChange",
+      );
+      expect((await pool.rewardParams()).rate).to.equal(5n * WAD);
+
+      // The same for a verifier change whose delay has passed but that no transaction applied yet.
+      const [newVerifier] = (await ethers.getSigners()).slice(15, 16);
+      await pool.connect(admin).queueVerifierChange([newVerifier!.address], [], 3);
+      await time.increase(CHANGE_DELAY);
+      expect(await pool.isVerifier(newVerifier!.address)).to.equal(true);
+      await expect(pool.connect(admin).cancelQueuedChanges()).to.be.revertedWithCustomError(
+        pool,
+        "RewardPoolNoQueuedChange",
+      );
+      expect(await pool.isVerifier(newVerifier!.address)).to.equal(true);
+    });
+
+    it("replaces a schedule that is not in force yet", async function () {
+      const { pool, admin } = await loadFixture(fixture);
+      await pool.connect(admin).queueRewardParams({ rate: 5n * WAD, epochBudget: 10n * USDC, deviceCap: 7n });
+      await pool.connect(admin).queueRewardParams({ rate: 6n * WAD, epochBudget: 10n * USDC, deviceCap: 7n });
+      await time.increase(CHANGE_DELAY + DAY);
+      expect((await pool.rewardParams()).rate).to.equal(6n * WAD);
     });
 
     it("refuses verifier changes that could not be applied", async function () {

@@ -6,16 +6,18 @@ import { AbiCoder, concat, type ContractRunner, type TypedDataDomain } from "eth
 import {
   RewardPoolFactory__factory,
   RewardPool__factory,
+  RewardPoolGovernance__factory,
+  IRewardPool__factory,
   DeviceRegistry__factory,
-  type RewardPool,
+  type IRewardPool,
   type RewardPoolFactory,
 } from "../../../types/index.js";
-import type { IRewardPool } from "../../../types/RewardPool.js";
+import type { IRewardPoolBase } from "../../../types/interfaces/IRewardPool.js";
 import {
   CLAIM_TYPES,
   attestBatch,
   poolDomain,
-  type Attestation,
+  type QuorumSignatures,
   type Proof,
   type QuorumSigner,
   type SignedClaim,
@@ -25,13 +27,17 @@ import { withDecodedErrors } from "../errors/contract.js";
 
 /** Interfaces whose custom errors pool calls can revert with. */
 export const poolErrorInterfaces = [
+  IRewardPool__factory.createInterface(),
+  // The two halves' own ABIs add the errors of the OpenZeppelin parts they use (initializer, SafeERC20, guard).
   RewardPool__factory.createInterface(),
+  RewardPoolGovernance__factory.createInterface(),
   RewardPoolFactory__factory.createInterface(),
   DeviceRegistry__factory.createInterface(),
 ];
 
-export function rewardPoolAt(address: string, runner: ContractRunner): RewardPool {
-  return RewardPool__factory.connect(address, runner);
+/** A pool's full interface: its own code serves value moves, its governance contract (by delegatecall) the rest. */
+export function rewardPoolAt(address: string, runner: ContractRunner): IRewardPool {
+  return IRewardPool__factory.connect(address, runner);
 }
 
 export function rewardPoolFactoryAt(address: string, runner: ContractRunner): RewardPoolFactory {
@@ -39,7 +45,7 @@ export function rewardPoolFactoryAt(address: string, runner: ContractRunner): Re
 }
 
 /** The pool's EIP-712 domain, read from the chain. */
-export async function readPoolDomain(pool: RewardPool): Promise<TypedDataDomain> {
+export async function readPoolDomain(pool: IRewardPool): Promise<TypedDataDomain> {
   const [, , , chainId, verifyingContract] = await pool.eip712Domain();
   return poolDomain(chainId, verifyingContract);
 }
@@ -59,7 +65,7 @@ export interface PoolAccount {
  * An account's ledger entry in a pool.
  * @example const { ledgerClaimable } = await getPoolAccount(pool, operator);
  */
-export async function getPoolAccount(pool: RewardPool, account: string): Promise<PoolAccount> {
+export async function getPoolAccount(pool: IRewardPool, account: string): Promise<PoolAccount> {
   const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account));
   return {
     unpaidWad: a.unpaidWad,
@@ -71,7 +77,7 @@ export async function getPoolAccount(pool: RewardPool, account: string): Promise
 
 /* WRITES */
 
-export type PoolConfig = IRewardPool.PoolConfigStruct;
+export type PoolConfig = IRewardPoolBase.PoolConfigStruct;
 
 /**
  * Creates a pool through the factory at its deterministic address and returns that address.
@@ -92,9 +98,12 @@ async function creatorOf(factory: RewardPoolFactory, action: string): Promise<st
   return (await runner.getAddress()) as string;
 }
 
-/** `RewardPool` creation code for a whole (unproxied) pool: what `createWholePool` deploys. */
-export function wholePoolInitcode(): string {
-  return concat([RewardPool__factory.bytecode, AbiCoder.defaultAbiCoder().encode(["bool"], [false])]);
+/** `RewardPool` creation code for a whole (unproxied) pool delegating to `governance`: what `createWholePool` deploys. */
+export function wholePoolInitcode(governance: string): string {
+  return concat([
+    RewardPool__factory.bytecode,
+    AbiCoder.defaultAbiCoder().encode(["bool", "address"], [false, governance]),
+  ]);
 }
 
 /**
@@ -107,13 +116,13 @@ export async function createWholePool(
 ): Promise<string> {
   const address = await factory.predictWholePool(await creatorOf(factory, "createWholePool"), p.salt);
   await withDecodedErrors(poolErrorInterfaces, async () =>
-    (await factory.createWholePool(p.config, p.salt, wholePoolInitcode())).wait(),
+    (await factory.createWholePool(p.config, p.salt, wholePoolInitcode(await factory.GOVERNANCE()))).wait(),
   );
   return address;
 }
 
 /** Funds the pool from the signer's balance (approve first) under a reference. */
-export async function fundPool(pool: RewardPool, p: { amount: bigint; ref: string }): Promise<void> {
+export async function fundPool(pool: IRewardPool, p: { amount: bigint; ref: string }): Promise<void> {
   if (p.amount <= 0n) throw new InvalidInputError(`funding amount must be positive, got ${p.amount}`);
   await withDecodedErrors(poolErrorInterfaces, async () => (await pool.fund(p.amount, p.ref)).wait());
 }
@@ -132,7 +141,7 @@ export interface RecordWorkParams {
  * Records verified work in batches, each attested by `verifiers` (a quorum of the pool's verifier set).
  * @returns the next unused batch nonce.
  */
-export async function recordWork(pool: RewardPool, p: RecordWorkParams): Promise<bigint> {
+export async function recordWork(pool: IRewardPool, p: RecordWorkParams): Promise<bigint> {
   const batchSize = p.batchSize ?? 500;
   if (batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batchSize must be 1..1000, got ${batchSize}`);
   if (p.proofs.length === 0) throw new InvalidInputError("no proofs to record");
@@ -162,7 +171,7 @@ const NO_EPOCH: EpochLeafProof = { cumulative: 0n, proof: [] };
  * given); anyone may send it, the funds go to `account`. Returns the amount paid.
  * @example await claim(pool, operator, proofFor(manifest, operator));
  */
-export async function claim(pool: RewardPool, account: string, epoch: EpochLeafProof = NO_EPOCH): Promise<bigint> {
+export async function claim(pool: IRewardPool, account: string, epoch: EpochLeafProof = NO_EPOCH): Promise<bigint> {
   const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
     (await pool.claim(account, epoch.cumulative, epoch.proof)).wait(),
   );
@@ -183,7 +192,7 @@ export async function signClaim(signer: QuorumSigner, domain: TypedDataDomain, c
 
 /** Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap). */
 export async function relayClaim(
-  pool: RewardPool,
+  pool: IRewardPool,
   p: { claim: SignedClaim; signature: string; fee: bigint; epoch?: EpochLeafProof },
 ): Promise<void> {
   const epoch = p.epoch ?? NO_EPOCH;
@@ -192,4 +201,4 @@ export async function relayClaim(
   );
 }
 
-export type { Attestation };
+export type { QuorumSignatures };

@@ -10,14 +10,21 @@
  * `totalOwed`, which the pool checks against its funding, is the sum of each account's highest cumulative ever
  * committed, not of the current leaves: after a total goes down (fraud found later) the pool may already have paid
  * the higher amount, and counting only the lowered leaf would let ledger mode credit money that is gone.
+ *
+ * What the chain cannot check in epoch mode, the builder enforces and the manifest records for auditors: each
+ * report's device is registered, active and in the pool's network, and its account is the device's payee of record,
+ * all as of `registryBlock` (the epoch's last block); units are within the epoch's per-device cap; a device appears
+ * once per epoch; the epoch adds at most its budget. The rate is the epoch's own (`rewardParamsAt(epoch)`), which
+ * `commitEpoch` checks.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
 
 import { DepinError } from "../errors/base.js";
 import { WAD, type EpochCommit } from "./pool.js";
+import { DeviceStatus } from "./registry.js";
 
-export const MANIFEST_FORMAT = "depin-rewards/epoch-manifest@1";
+export const MANIFEST_FORMAT = "depin-rewards/epoch-manifest@2";
 export const LEAF_ENCODING = ["address", "uint256"];
 
 /** One device's verified work in the epoch, credited to the device's account of record. */
@@ -48,14 +55,53 @@ export interface AccountTotal {
   highestCumulative: bigint;
 }
 
+/** A device's verified work report for one epoch; the builder credits it to the device's payee of record. */
+export interface WorkReport {
+  deviceId: bigint;
+  units: bigint;
+  evidenceHash: string;
+}
+
+/** A device as the registry reported it at the manifest's `registryBlock` (see `readDeviceStates`). */
+export interface DeviceState {
+  deviceId: bigint;
+  networkId: bigint;
+  status: DeviceStatus;
+  /** The payee of record: the payout address, or the owner when none is set. */
+  payee: string;
+}
+
+/** The reward parameters of one epoch, as `rewardParamsAt(epoch)` returns them. */
+export interface EpochParams {
+  rate: bigint;
+  epochBudget: bigint;
+  deviceCap: bigint;
+}
+
+/** Why a work report is left out of an epoch. */
+export type ReportRejection =
+  "unknown device" | "wrong network" | "device not active" | "zero units" | "over the per-device cap" | "duplicate";
+
+export interface ScreenedReports {
+  accepted: WorkRecord[];
+  rejected: { report: WorkReport; reason: ReportRejection }[];
+}
+
 export interface EpochManifest {
   format: typeof MANIFEST_FORMAT;
   pool: string;
   chainId: bigint;
   epoch: number;
   formulaVersion: number;
-  /** Token units per work unit × 1e18. */
+  /** Token units per work unit × 1e18: the epoch's rate on-chain. */
   rate: bigint;
+  /** The epoch's per-device cap and budget, as the pool had them. */
+  deviceCap: bigint;
+  epochBudget: bigint;
+  /** The pool's network: every record's device was in it. */
+  networkId: bigint;
+  /** The block whose registry state decided each device's status, network and payee (the epoch's last block). */
+  registryBlock: number;
   /** keccak256 of the previous epoch's manifest text, or null for the first epoch. */
   previousManifestHash: string | null;
   records: WorkRecord[];
@@ -72,8 +118,13 @@ export interface BuildEpochParams {
   chainId: bigint;
   epoch: number;
   formulaVersion: number;
-  rate: bigint;
-  records: readonly WorkRecord[];
+  /** The epoch's parameters on-chain (`rewardParamsAt(epoch)`). */
+  params: EpochParams;
+  networkId: bigint;
+  registryBlock: number;
+  /** Every reported device's state at `registryBlock`. */
+  devices: ReadonlyMap<bigint, DeviceState>;
+  reports: readonly WorkReport[];
   adjustments?: readonly Adjustment[];
   /** The previous epoch's manifest and its text (its totals carry over). */
   previous?: { manifest: EpochManifest; text: string };
@@ -92,31 +143,93 @@ export class ManifestMismatchError extends DepinError {
   override name = "ManifestMismatchError";
 }
 
+/** A work report cannot go into an epoch (see `screenReports` to sort good reports from bad ones first). */
+export class WorkReportRejectedError extends DepinError {
+  override name = "WorkReportRejectedError";
+  constructor(
+    readonly deviceId: bigint,
+    readonly reason: ReportRejection,
+  ) {
+    super(`device ${deviceId}: work report rejected (${reason})`, {
+      details: "screen reports with screenReports and build the epoch from the accepted ones",
+    });
+  }
+}
+
+/** The epoch would add more than its budget. */
+export class EpochOverBudgetError extends DepinError {
+  override name = "EpochOverBudgetError";
+}
+
 /**
- * Builds an epoch: per-account cumulative totals carried from the previous manifest, the tree, the totals and the
- * manifest text.
- * @example const { manifest, text, manifestHash } = buildEpoch({ pool, chainId, epoch: 3, formulaVersion: 1, rate, records, previous });
+ * Sorts an epoch's work reports into those that can be credited and those that cannot, with the reason: the device
+ * must be known, in `networkId` and active at the registry block, its units between 1 and the cap, and reported once
+ * (the first report counts). Accepted reports are credited to the device's payee of record.
+ * @example const { accepted, rejected } = screenReports(reports, { devices, networkId: 1n, deviceCap: 1000n });
+ */
+export function screenReports(
+  reports: readonly WorkReport[],
+  p: { devices: ReadonlyMap<bigint, DeviceState>; networkId: bigint; deviceCap: bigint },
+): ScreenedReports {
+  const out: ScreenedReports = { accepted: [], rejected: [] };
+  const seen = new Set<bigint>();
+  for (const report of reports) {
+    const device = p.devices.get(report.deviceId);
+    let reason: ReportRejection | undefined;
+    if (seen.has(report.deviceId)) reason = "duplicate";
+    else if (device === undefined || device.status === DeviceStatus.None) reason = "unknown device";
+    else if (device.networkId !== p.networkId) reason = "wrong network";
+    else if (device.status !== DeviceStatus.Active) reason = "device not active";
+    else if (report.units <= 0n) reason = "zero units";
+    else if (report.units > p.deviceCap) reason = "over the per-device cap";
+    if (reason !== undefined || device === undefined) {
+      out.rejected.push({ report, reason: reason ?? "unknown device" });
+      continue;
+    }
+    seen.add(report.deviceId);
+    out.accepted.push({ ...report, account: getAddress(device.payee) });
+  }
+  return out;
+}
+
+/**
+ * Builds an epoch: screens the reports (throws `WorkReportRejectedError` on the first bad one), credits each to its
+ * device's payee of record, carries per-account totals from the previous manifest, and makes the tree, the totals
+ * and the manifest text. Throws `EpochOverBudgetError` if the epoch adds more than its budget.
+ * @example const { manifest, text, manifestHash } = buildEpoch({ pool, chainId, epoch: 3, formulaVersion: 1, params, networkId, registryBlock, devices, reports, previous });
  */
 export function buildEpoch(p: BuildEpochParams): BuiltEpoch {
-  if (p.rate <= 0n) throw new ManifestMismatchError(`rate must be positive, got ${p.rate}`);
+  if (p.params.rate <= 0n) throw new ManifestMismatchError(`rate must be positive, got ${p.params.rate}`);
   if (p.previous !== undefined && p.previous.manifest.epoch >= p.epoch) {
     throw new ManifestMismatchError(
       `epoch ${p.epoch} does not follow the previous manifest's ${p.previous.manifest.epoch}`,
     );
   }
-  const records = p.records.map((r) => ({ ...r, account: getAddress(r.account) }));
+  const screened = screenReports(p.reports, {
+    devices: p.devices,
+    networkId: p.networkId,
+    deviceCap: p.params.deviceCap,
+  });
+  const bad = screened.rejected[0];
+  if (bad !== undefined) throw new WorkReportRejectedError(bad.report.deviceId, bad.reason);
+  const records = screened.accepted;
   const adjustments = (p.adjustments ?? []).map((a) => ({ ...a, account: getAddress(a.account) }));
-  const accounts = deriveAccounts(p.previous?.manifest.accounts ?? [], records, adjustments, p.rate);
+  const accounts = deriveAccounts(p.previous?.manifest.accounts ?? [], records, adjustments, p.params.rate);
   const tree = treeOf(accounts);
   const totalOwed = accounts.reduce((sum, a) => sum + a.highestCumulative, 0n);
-  const epochWad = records.reduce((sum, r) => sum + r.units * p.rate, 0n);
+  checkBudget(totalOwed, p.previous?.manifest.totalOwed ?? 0n, p.params.epochBudget, p.epoch);
+  const epochWad = records.reduce((sum, r) => sum + r.units * p.params.rate, 0n);
   const manifest: EpochManifest = {
     format: MANIFEST_FORMAT,
     pool: getAddress(p.pool),
     chainId: p.chainId,
     epoch: p.epoch,
     formulaVersion: p.formulaVersion,
-    rate: p.rate,
+    rate: p.params.rate,
+    deviceCap: p.params.deviceCap,
+    epochBudget: p.params.epochBudget,
+    networkId: p.networkId,
+    registryBlock: p.registryBlock,
     previousManifestHash: p.previous === undefined ? null : keccak256(toUtf8Bytes(p.previous.text)),
     records,
     adjustments,
@@ -129,6 +242,34 @@ export function buildEpoch(p: BuildEpochParams): BuiltEpoch {
   return { manifest, text, manifestHash: keccak256(toUtf8Bytes(text)), tree };
 }
 
+/**
+ * Re-checks a manifest's records against device states read at its `registryBlock` (see `readDeviceStates`): each
+ * device known, in the manifest's network, active, and credited to its payee of record. Returns one line per
+ * disagreement; an empty list means the records agree with the registry.
+ */
+export function checkManifestDevices(manifest: EpochManifest, devices: ReadonlyMap<bigint, DeviceState>): string[] {
+  const findings: string[] = [];
+  for (const r of manifest.records) {
+    const d = devices.get(r.deviceId);
+    if (d === undefined || d.status === DeviceStatus.None) findings.push(`device ${r.deviceId}: not registered`);
+    else if (d.networkId !== manifest.networkId) findings.push(`device ${r.deviceId}: in network ${d.networkId}`);
+    else if (d.status !== DeviceStatus.Active) findings.push(`device ${r.deviceId}: not active (status ${d.status})`);
+    else if (getAddress(d.payee) !== r.account) {
+      findings.push(`device ${r.deviceId}: credited to ${r.account}, payee of record is ${getAddress(d.payee)}`);
+    }
+  }
+  return findings;
+}
+
+function checkBudget(totalOwed: bigint, previousTotalOwed: bigint, epochBudget: bigint, epoch: number): void {
+  if (totalOwed - previousTotalOwed > epochBudget) {
+    throw new EpochOverBudgetError(
+      `epoch ${epoch} adds ${totalOwed - previousTotalOwed} to the total owed, above its budget of ${epochBudget}`,
+      { details: "the pool refuses a commit that grows the total owed past the budget of the epochs it covers" },
+    );
+  }
+}
+
 /** The canonical manifest text: fixed key order, bigints as decimal strings, two-space indentation. */
 export function serializeManifest(m: EpochManifest): string {
   const out = {
@@ -138,6 +279,10 @@ export function serializeManifest(m: EpochManifest): string {
     epoch: m.epoch,
     formulaVersion: m.formulaVersion,
     rate: m.rate.toString(),
+    deviceCap: m.deviceCap.toString(),
+    epochBudget: m.epochBudget.toString(),
+    networkId: m.networkId.toString(),
+    registryBlock: m.registryBlock,
     previousManifestHash: m.previousManifestHash,
     records: m.records.map((r) => ({
       deviceId: r.deviceId.toString(),
@@ -164,9 +309,11 @@ export function serializeManifest(m: EpochManifest): string {
 }
 
 /**
- * Parses a published manifest and re-derives everything it claims: the accounts from the previous manifest plus
- * this epoch's records and adjustments (when `previous` is given), the root from the accounts, and the totals.
- * Throws `ManifestMismatchError` naming the first difference.
+ * Parses a published manifest and re-derives everything it claims: the accounts from the previous manifest (or from
+ * nothing, for the first epoch) plus this epoch's records and adjustments, the root from the accounts, the totals,
+ * and the rules the builder enforces that need no chain data (one record per device, units within the cap, growth
+ * within the budget). A manifest that names a previous one must be read with it. Throws `ManifestMismatchError`
+ * naming the first difference. Device states are checked separately (`checkManifestDevices`).
  */
 export function readManifest(text: string, previous?: { manifest: EpochManifest; text: string }): BuiltEpoch {
   let raw: Record<string, unknown>;
@@ -179,6 +326,14 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
     throw new ManifestMismatchError(`unknown manifest format ${String(raw.format)}; expected ${MANIFEST_FORMAT}`);
   }
   const m = parseManifest(raw);
+  const seen = new Set<bigint>();
+  for (const r of m.records) {
+    if (seen.has(r.deviceId)) throw new ManifestMismatchError(`device ${r.deviceId} is credited twice in one epoch`);
+    seen.add(r.deviceId);
+    if (r.units > m.deviceCap) {
+      throw new ManifestMismatchError(`device ${r.deviceId}: ${r.units} units is over the cap of ${m.deviceCap}`);
+    }
+  }
   const tree = treeOf(m.accounts);
   if (tree.root !== m.root)
     throw new ManifestMismatchError(`root ${m.root} does not match the accounts (${tree.root})`);
@@ -186,36 +341,49 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
   if (totalOwed !== m.totalOwed) {
     throw new ManifestMismatchError(`totalOwed ${m.totalOwed} is not the sum of highest cumulatives ${totalOwed}`);
   }
-  for (const a of m.accounts) {
-    if (a.cumulative !== a.cumulativeWad / WAD) {
-      throw new ManifestMismatchError(`account ${a.account}: cumulative ${a.cumulative} is not cumulativeWad / 1e18`);
-    }
-    if (a.highestCumulative < a.cumulative) {
-      throw new ManifestMismatchError(`account ${a.account}: highestCumulative is below its cumulative`);
-    }
-  }
   const epochWad = m.records.reduce((sum, r) => sum + r.units * m.rate, 0n);
   if (m.epochTotal !== epochWad / WAD) {
     throw new ManifestMismatchError(`epochTotal ${m.epochTotal} does not match the records (${epochWad / WAD})`);
   }
-  if (previous !== undefined) {
+  if (previous === undefined) {
+    if (m.previousManifestHash !== null) {
+      throw new ManifestMismatchError(
+        `the manifest builds on ${m.previousManifestHash}: read it together with that previous manifest`,
+      );
+    }
+  } else {
     const expectedPrevious = keccak256(toUtf8Bytes(previous.text));
     if (m.previousManifestHash !== expectedPrevious) {
       throw new ManifestMismatchError(`previousManifestHash ${m.previousManifestHash} is not ${expectedPrevious}`);
     }
-    const derived = deriveAccounts(previous.manifest.accounts, m.records, m.adjustments, m.rate);
-    const byAccount = new Map(m.accounts.map((a) => [a.account, a]));
-    if (derived.length !== m.accounts.length) {
-      throw new ManifestMismatchError(`${m.accounts.length} accounts listed, ${derived.length} derived`);
+    if (previous.manifest.epoch >= m.epoch) {
+      throw new ManifestMismatchError(
+        `epoch ${m.epoch} does not follow the previous manifest's ${previous.manifest.epoch}`,
+      );
     }
-    for (const d of derived) {
-      const listed = byAccount.get(d.account);
-      if (listed?.cumulativeWad !== d.cumulativeWad || listed.highestCumulative !== d.highestCumulative) {
-        throw new ManifestMismatchError(
-          `account ${d.account}: cumulativeWad ${listed?.cumulativeWad ?? "missing"}, derived ${d.cumulativeWad}`,
-        );
-      }
+  }
+  // Derived from the previous accounts, or from none for a first epoch: never taken on the manifest's word.
+  const derived = deriveAccounts(previous?.manifest.accounts ?? [], m.records, m.adjustments, m.rate);
+  if (derived.length !== m.accounts.length) {
+    throw new ManifestMismatchError(`${m.accounts.length} accounts listed, ${derived.length} derived`);
+  }
+  for (const [i, d] of derived.entries()) {
+    const listed = m.accounts[i]!;
+    if (
+      listed.account !== d.account ||
+      listed.cumulativeWad !== d.cumulativeWad ||
+      listed.cumulative !== d.cumulative ||
+      listed.highestCumulative !== d.highestCumulative
+    ) {
+      throw new ManifestMismatchError(
+        `account ${d.account}: listed ${listed.account} cumulativeWad ${listed.cumulativeWad}, derived ${d.cumulativeWad}`,
+      );
     }
+  }
+  try {
+    checkBudget(m.totalOwed, previous?.manifest.totalOwed ?? 0n, m.epochBudget, m.epoch);
+  } catch (cause) {
+    throw new ManifestMismatchError((cause as Error).message, { cause });
   }
   return { manifest: m, text, manifestHash: keccak256(toUtf8Bytes(text)), tree };
 }
@@ -309,6 +477,10 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
     epoch: Number(raw.epoch),
     formulaVersion: Number(raw.formulaVersion),
     rate: big(raw.rate, "rate"),
+    deviceCap: big(raw.deviceCap, "deviceCap"),
+    epochBudget: big(raw.epochBudget, "epochBudget"),
+    networkId: big(raw.networkId, "networkId"),
+    registryBlock: Number(raw.registryBlock),
     previousManifestHash:
       raw.previousManifestHash === null ? null : hex(raw.previousManifestHash, "previousManifestHash"),
     records: list(raw.records, "records").map((r, i) => ({
@@ -334,15 +506,20 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
   };
 }
 
-/** What the quorum signs and `commitEpoch` takes for a built epoch published at `uri`. */
-export function epochCommitOf(epoch: BuiltEpoch, uri: string): EpochCommit {
+/**
+ * What the quorum signs and `commitEpoch` takes for a built epoch published at `uri`, with the pool's current
+ * `commitNonce()`.
+ */
+export function epochCommitOf(epoch: BuiltEpoch, uri: string, nonce: bigint): EpochCommit {
   return {
     epoch: BigInt(epoch.manifest.epoch),
+    nonce,
     root: epoch.manifest.root,
     totalOwed: epoch.manifest.totalOwed,
     epochTotal: epoch.manifest.epochTotal,
+    rate: epoch.manifest.rate,
     manifestHash: epoch.manifestHash,
-    manifestUriHash: keccak256(toUtf8Bytes(uri)),
+    manifestUri: uri,
     formulaVersion: BigInt(epoch.manifest.formulaVersion),
   };
 }

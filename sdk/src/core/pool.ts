@@ -1,6 +1,7 @@
 /**
- * RewardPool encodings: EIP-712 types of proof batches, work reports, clawbacks and claims; reward math at full
- * precision. Pure: no I/O. Mirrors `contracts/RewardPool.sol`.
+ * RewardPool encodings: EIP-712 types of proof batches, work reports, epoch commits, clawbacks and claims; reward
+ * math at full precision. Pure: no I/O. Mirrors `contracts/interfaces/IRewardPool.sol`, whose NatSpec gives each
+ * type string; the pool's address and the chain id are in the domain, never in a message.
  */
 import { AbiCoder, keccak256, type TypedDataDomain } from "ethers";
 
@@ -33,6 +34,7 @@ export const CLAWBACK_TYPES = {
     { name: "amountWad", type: "uint256" },
     { name: "reasonHash", type: "bytes32" },
     { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
   ],
 };
 
@@ -60,7 +62,8 @@ export interface SignedClaim {
   deadline: bigint;
 }
 
-export interface Attestation {
+/** The verifier quorum's signatures over one message: signers strictly ascending, one signature each. */
+export interface QuorumSignatures {
   signers: string[];
   signatures: string[];
 }
@@ -106,7 +109,7 @@ export async function attest(
   domain: TypedDataDomain,
   types: Record<string, Array<{ name: string; type: string }>>,
   value: Record<string, unknown>,
-): Promise<Attestation> {
+): Promise<QuorumSignatures> {
   const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
   const signatures = await Promise.all(sorted.map((s) => s.signTypedData(domain, types, value)));
   return { signers: sorted.map((s) => s.address), signatures };
@@ -119,29 +122,36 @@ export function attestBatch(
   epoch: bigint,
   batchNonce: bigint,
   proofs: readonly Proof[],
-): Promise<Attestation> {
+): Promise<QuorumSignatures> {
   return attest(signers, domain, PROOF_BATCH_TYPES, { epoch, batchNonce, proofsHash: hashProofs(proofs) });
 }
 
 export const EPOCH_COMMIT_TYPES = {
   EpochCommit: [
     { name: "epoch", type: "uint32" },
+    { name: "nonce", type: "uint32" },
     { name: "root", type: "bytes32" },
     { name: "totalOwed", type: "uint256" },
     { name: "epochTotal", type: "uint256" },
+    { name: "rate", type: "uint128" },
     { name: "manifestHash", type: "bytes32" },
-    { name: "manifestUriHash", type: "bytes32" },
+    { name: "manifestUri", type: "string" },
     { name: "formulaVersion", type: "uint32" },
   ],
 };
 
+/** What the quorum signs and `commitEpoch` takes (see `IRewardPoolBase.EpochCommit`). */
 export interface EpochCommit {
   epoch: bigint;
+  /** The pool's `commitNonce()` when it is submitted; each accepted commit uses one up. */
+  nonce: bigint;
   root: string;
   totalOwed: bigint;
   epochTotal: bigint;
+  /** The rate of `epoch` (`rewardParamsAt(epoch).rate`). */
+  rate: bigint;
   manifestHash: string;
-  manifestUriHash: string;
+  manifestUri: string;
   formulaVersion: bigint;
 }
 
@@ -150,8 +160,27 @@ export function attestEpoch(
   signers: readonly QuorumSigner[],
   domain: TypedDataDomain,
   commit: EpochCommit,
-): Promise<Attestation> {
+): Promise<QuorumSignatures> {
   return attest(signers, domain, EPOCH_COMMIT_TYPES, { ...commit });
+}
+
+export interface Clawback {
+  account: string;
+  deviceId: bigint;
+  amountWad: bigint;
+  reasonHash: string;
+  nonce: bigint;
+  /** Last timestamp (inclusive) the clawback may be submitted at. */
+  deadline: bigint;
+}
+
+/** The quorum's signatures over a clawback. */
+export function attestClawback(
+  signers: readonly QuorumSigner[],
+  domain: TypedDataDomain,
+  clawback: Clawback,
+): Promise<QuorumSignatures> {
+  return attest(signers, domain, CLAWBACK_TYPES, { ...clawback });
 }
 
 /**
@@ -173,6 +202,8 @@ export interface PoolConfigInput {
   epochLength: bigint | number;
   changeDelay: bigint | number;
   challengePeriod: bigint | number;
+  /** Closed epochs that can still be recorded or committed (at least 1). */
+  settlementWindow: number;
   params: { rate: bigint; epochBudget: bigint; deviceCap: bigint };
   minClaim: bigint;
   maxRelayerFee: bigint;
@@ -183,7 +214,8 @@ const DAY_SECONDS = 86_400n;
 
 /**
  * A pool configuration with the usual defaults filled in: daily epochs, a one-day delay on verifier and rate
- * changes, a six-hour challenge period, a two-thirds quorum, the admin as guardian, no minimum claim, no relayer fee.
+ * changes, a six-hour challenge period, a seven-epoch settlement window, a two-thirds quorum, the admin as guardian,
+ * no minimum claim, no relayer fee.
  * @example const config = poolConfig({ token, networkId: 1n, admin, verifiers, params: { rate, epochBudget, deviceCap } });
  */
 export function poolConfig(
@@ -195,6 +227,7 @@ export function poolConfig(
     epochLength: DAY_SECONDS,
     changeDelay: DAY_SECONDS,
     challengePeriod: DAY_SECONDS / 4n,
+    settlementWindow: 7,
     minClaim: 0n,
     maxRelayerFee: 0n,
     requireDeviceSignatures: false,

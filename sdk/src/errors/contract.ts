@@ -132,16 +132,23 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `${account} can claim ${claimable}, below the minimum of ${minClaim}`,
     fix: "wait until more rewards accrue",
   }),
-  RewardPoolClaimExpired: ([deadline, timestamp]) => ({
-    message: `the signed claim expired at ${deadline} (chain time ${timestamp})`,
-    fix: "sign a new claim with a later deadline",
+  RewardPoolSignatureExpired: ([deadline, timestamp]) => ({
+    message: `the signed message expired at ${deadline} (chain time ${timestamp})`,
+    fix: "sign it again with a later deadline",
   }),
   RewardPoolInvalidClaimNonce: ([account, expected, got]) => ({
     message: `claim nonce ${got} for ${account} is not the next one (${expected})`,
     fix: "sign the claim again with the current nonce",
   }),
   RewardPoolInvalidClaimSignature: ([account]) => ({ message: `the claim signature is not ${account}'s` }),
-  RewardPoolFeeTooHigh: ([fee, maxFee]) => ({ message: `relayer fee ${fee} is above the allowed ${maxFee}` }),
+  RewardPoolFeeTooHigh: ([fee, maxFee]) => ({
+    message: `relayer fee ${fee} is above the allowed ${maxFee} (the smaller of the signed maximum and the pool's cap)`,
+    fix: "ask for a fee within the signed maxFee and the pool's maxRelayerFee",
+  }),
+  RewardPoolFeeAboveClaim: ([fee, amount]) => ({
+    message: `relayer fee ${fee} is more than the claim pays (${amount})`,
+    fix: "relay this claim later, when more has accrued, or for a smaller fee",
+  }),
   RewardPoolClawbackTooLarge: ([account, unclaimedWad, amountWad]) => ({
     message: `${account} has ${unclaimedWad} WAD unclaimed, less than the ${amountWad} WAD clawback`,
   }),
@@ -149,6 +156,47 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   RewardPoolChangeNotDue: ([eta, timestamp]) => ({
     message: `the queued change takes effect at ${eta}, now is ${timestamp}`,
   }),
+  RewardPoolClawbackNonceUsed: ([nonce]) => ({
+    message: `clawback nonce ${nonce} was already used`,
+    fix: "have the quorum sign the clawback again with an unused nonce",
+  }),
+  RewardPoolEpochOutsideWindow: ([epoch, oldest]) => ({
+    message: `epoch ${epoch} is past the settlement window; the oldest epoch that can still be paid for is ${oldest}`,
+    fix: "work must be recorded or committed within the pool's settlementWindow epochs after it closes",
+  }),
+  RewardPoolEpochCoveredByRoot: ([epoch, coveredTo]) => ({
+    message: `epoch ${epoch} is covered by an epoch-mode root (every epoch below ${coveredTo})`,
+    fix: "record this work in the next epoch-mode manifest instead, or record a later epoch",
+  }),
+  RewardPoolEpochNotAfterLatest: ([epoch, latest]) => ({
+    message: `epoch ${epoch} is not after the root in force or is before the pending root (epoch ${latest})`,
+    fix: "commit an epoch after the root in force, and not before the pending one",
+  }),
+  RewardPoolInvalidCommitNonce: ([expected, got]) => ({
+    message: `the epoch commit carries nonce ${got}; the pool expects ${expected}`,
+    fix: "read commitNonce() and have the quorum sign the commit with it (a vetoed or superseded commit never comes back)",
+  }),
+  RewardPoolRateMismatch: ([epoch, rate, committed]) => ({
+    message: `the commit applies rate ${committed}, but epoch ${epoch}'s rate is ${rate}`,
+    fix: "rebuild the manifest with rewardParamsAt(epoch).rate",
+  }),
+  RewardPoolTotalOwedDecreased: ([totalOwed, inForce]) => ({
+    message: `the commit's total owed ${totalOwed} is below the root in force's ${inForce}`,
+    fix: "total owed counts each account's highest cumulative ever committed; it never goes down",
+  }),
+  RewardPoolEpochModeDisabled: () => ({
+    message: "this pool requires device-signed work, which epoch mode cannot prove on-chain",
+    fix: "record work in ledger mode (recordProofs with device signatures)",
+  }),
+  RewardPoolInvalidMerkleProof: ([account, cumulative]) => ({
+    message: `(${account}, ${cumulative}) is not a leaf of the root in force`,
+    fix: "use the proof from the manifest of the root in force (it may have changed, or still be pending)",
+  }),
+  RewardPoolNoEpochRoot: () => ({
+    message: "no epoch root is in force yet",
+    fix: "wait until the first committed root's challenge period is over",
+  }),
+  RewardPoolNothingToVeto: ([epoch]) => ({ message: `no root of epoch ${epoch} is in its challenge period` }),
   ERC721InsufficientApproval: ([operator, tokenId]) => ({
     message: `${operator} is not approved to move device ${tokenId}`,
   }),

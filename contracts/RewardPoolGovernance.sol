@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
+import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
+import {RewardPoolStorage} from "./RewardPoolStorage.sol";
+
+/// @title RewardPoolGovernance
+/// @notice See {IRewardPoolGovernance}: setup, the guardian's veto, scheduled changes, roles and every view of a
+/// reward pool. One instance serves every pool of a factory; pools reach it by delegatecall from their fallback,
+/// so it runs on the pool's storage and `msg.sender` is the pool's caller.
+/// @dev Called directly, it acts on its own empty storage: initializers are disabled and every role is unset,
+/// so nothing there can be initialized or changed.
+contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
+    using SafeCast for uint256;
+
+    constructor() {
+        _disableInitializers();
+    }
+
+    /* SETUP */
+
+    /// @inheritdoc IRewardPoolGovernance
+    function initialize(IDeviceRegistry registry, PoolConfig calldata config) external initializer {
+        require(config.token != address(0), RewardPoolInvalidConfig("token"));
+        require(config.admin != address(0), RewardPoolInvalidConfig("admin"));
+        require(config.guardian != address(0), RewardPoolInvalidConfig("guardian"));
+        require(config.epochLength != 0, RewardPoolInvalidConfig("epochLength"));
+        require(config.settlementWindow != 0, RewardPoolInvalidConfig("settlementWindow"));
+        registry.network(config.networkId); // reverts DeviceRegistryUnknownNetwork for an unknown network
+        _validateParams(config.params);
+
+        _token = IERC20(config.token);
+        _genesis = uint64(block.timestamp);
+        _registry = registry;
+        _networkId = config.networkId;
+        _epochLength = config.epochLength;
+        _changeDelay = config.changeDelay;
+        _challengePeriod = config.challengePeriod;
+        _settlementWindow = config.settlementWindow;
+        _requireDeviceSignatures = config.requireDeviceSignatures;
+        _admin = config.admin;
+        _guardian = config.guardian;
+        _minClaim = config.minClaim;
+        _maxRelayerFee = config.maxRelayerFee;
+        _changeVerifiers(config.verifiers, new address[](0), config.quorum);
+        emit PoolInitialized(
+            config.token,
+            config.networkId,
+            config.admin,
+            config.guardian,
+            uint64(block.timestamp),
+            config.epochLength,
+            config.changeDelay,
+            config.challengePeriod,
+            config.settlementWindow,
+            config.requireDeviceSignatures
+        );
+        _scheduleParams(config.params, 0);
+        emit ClaimSettingsChanged(config.minClaim, config.maxRelayerFee);
+    }
+
+    /* EPOCH MODE */
+
+    /// @inheritdoc IRewardPoolGovernance
+    function vetoEpoch(uint32 epoch, bytes32 reasonHash) external {
+        require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        uint40 claimableAt = _pendingClaimableAt;
+        EpochRoot memory pending = _pendingRoot;
+        require(
+            claimableAt != 0 && block.timestamp < claimableAt && pending.epoch == epoch,
+            RewardPoolNothingToVeto(epoch)
+        );
+        delete _pendingRoot;
+        _pendingClaimableAt = 0;
+        // The vetoed commit's nonce stays spent. Its epochs are open again: to ledger mode, and to a corrected commit.
+        EpochRoot memory active = _activeRoot;
+        _epochCoveredTo = active.claimableAt != 0 ? active.epoch + 1 : 0;
+        emit EpochVetoed(epoch, pending.nonce, msg.sender, reasonHash);
+    }
+
+    /* GOVERNANCE */
+
+    /// @inheritdoc IRewardPoolGovernance
+    function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external onlyAdmin {
+        // Checked now so that applying can never fail (and never block recordProofs): each list strictly
+        // ascending, removals are current verifiers, additions are not, and the quorum fits the new set.
+        address previous;
+        for (uint256 i; i < remove.length; ++i) {
+            require(remove[i] > previous && _verifiers[remove[i]], RewardPoolInvalidConfig("remove"));
+            previous = remove[i];
+        }
+        previous = address(0);
+        for (uint256 i; i < add.length; ++i) {
+            require(add[i] > previous && !_verifiers[add[i]], RewardPoolInvalidConfig("add"));
+            previous = add[i];
+        }
+        uint256 count = _verifierCount + add.length - remove.length;
+        require(quorum != 0 && quorum <= count, RewardPoolInvalidConfig("quorum"));
+        uint64 eta = uint64(block.timestamp) + _changeDelay;
+        _pendingVerifiers = PendingVerifiers({add: add, remove: remove, quorum: quorum});
+        _verifiersEta = eta;
+        emit VerifierChangeQueued(add, remove, quorum, eta);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function queueRewardParams(RewardParams calldata params) external onlyAdmin {
+        _validateParams(params);
+        // The first epoch that starts once the delay has passed: no epoch ever runs at two rates, and no work
+        // done before the delay is paid at the new rate.
+        uint256 fromEpoch = Math.ceilDiv(block.timestamp + _changeDelay - _genesis, _epochLength);
+        if (_scheduledParams()) _paramsHistory.pop(); // replaced: it was not in force yet
+        _scheduleParams(params, fromEpoch.toUint32());
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function applyQueuedChanges() external {
+        uint64 eta = _verifiersEta;
+        require(eta != 0, RewardPoolNoQueuedChange());
+        require(block.timestamp >= eta, RewardPoolChangeNotDue(eta, block.timestamp));
+        _applyDueChanges();
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function cancelQueuedChanges() external {
+        require(msg.sender == _admin || msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        uint64 eta = _verifiersEta;
+        // A change whose time has come is in force (even before a transaction applies it): only a new one undoes it.
+        bool verifiers = eta != 0 && block.timestamp < eta;
+        bool params = _scheduledParams();
+        require(verifiers || params, RewardPoolNoQueuedChange());
+        if (verifiers) {
+            delete _pendingVerifiers;
+            _verifiersEta = 0;
+        }
+        if (params) _paramsHistory.pop();
+        emit QueuedChangeCancelled(verifiers, params, msg.sender);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function setClaimSettings(uint48 minClaim, uint128 maxRelayerFee) external onlyAdmin {
+        _minClaim = minClaim;
+        _maxRelayerFee = maxRelayerFee;
+        emit ClaimSettingsChanged(minClaim, maxRelayerFee);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function setGuardian(address guardian) external onlyAdmin {
+        emit GuardianChanged(_guardian, guardian);
+        _guardian = guardian;
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function transferAdmin(address pendingAdmin) external onlyAdmin {
+        _pendingAdmin = pendingAdmin;
+        emit AdminTransferStarted(msg.sender, pendingAdmin);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function acceptAdmin() external {
+        require(msg.sender == _pendingAdmin && msg.sender != address(0), RewardPoolUnauthorized(msg.sender));
+        emit AdminTransferred(_admin, msg.sender);
+        _admin = msg.sender;
+        delete _pendingAdmin;
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function pause() external {
+        require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        _paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function unpause() external onlyAdmin {
+        _paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /* VIEWS */
+
+    /// @inheritdoc IRewardPoolGovernance
+    function currentEpoch() external view returns (uint32) {
+        return _currentEpoch();
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function settings() external view returns (PoolSettings memory) {
+        return
+            PoolSettings({
+                token: address(_token),
+                registry: address(_registry),
+                networkId: _networkId,
+                genesis: _genesis,
+                epochLength: _epochLength,
+                changeDelay: _changeDelay,
+                challengePeriod: _challengePeriod,
+                settlementWindow: _settlementWindow,
+                quorum: _quorum,
+                verifierCount: _verifierCount,
+                requireDeviceSignatures: _requireDeviceSignatures,
+                minClaim: _minClaim,
+                maxRelayerFee: _maxRelayerFee,
+                admin: _admin,
+                pendingAdmin: _pendingAdmin,
+                guardian: _guardian,
+                paused: _paused
+            });
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function account(address account_) external view returns (AccountView memory v) {
+        Account memory a = _accounts[account_];
+        v = AccountView({
+            unpaidWad: a.unpaidWad,
+            ledgerClaimable: a.unpaidWad / _WAD,
+            paidEpoch: a.paidEpoch,
+            claimNonce: _claimNonces[account_]
+        });
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function totals() external view returns (Totals memory) {
+        return
+            Totals({
+                funded: _totalFunded,
+                creditedWad: _totalCreditedWad,
+                clawedBackWad: _totalClawedBackWad,
+                epochOwed: _epochOwed()
+            });
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function fundedByRef(bytes32 ref) external view returns (uint256) {
+        return _fundedByRef[ref];
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function epochCreditedWad(uint32 epoch) external view returns (uint256) {
+        return _epochCreditedWad[epoch];
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function isRecorded(uint32 epoch, uint256 deviceId) external view returns (bool) {
+        (, uint40 index, , ) = _registry.rewardInfo(deviceId);
+        return index != 0 && _recorded[epoch][index >> 8] & (1 << (index & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function isVerifier(address account_) external view returns (bool) {
+        uint64 eta = _verifiersEta;
+        if (_isDue(eta)) {
+            // A due change is in force even before a transaction applies it.
+            address[] memory add = _pendingVerifiers.add;
+            for (uint256 i; i < add.length; ++i) if (add[i] == account_) return true;
+            address[] memory remove = _pendingVerifiers.remove;
+            for (uint256 i; i < remove.length; ++i) if (remove[i] == account_) return false;
+        }
+        return _verifiers[account_];
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function rewardParams() external view returns (RewardParams memory) {
+        return _rewardParamsAt(_currentEpoch());
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function rewardParamsAt(uint32 epoch) external view returns (RewardParams memory) {
+        return _rewardParamsAt(epoch);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function commitNonce() external view returns (uint32) {
+        return _commitNonce;
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending) {
+        active = _activeRoot;
+        pending = _pendingRoot;
+        if (_isDue(pending.claimableAt)) {
+            (active, pending) = (pending, active);
+            delete pending;
+        }
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function claimable(
+        address account_,
+        uint256 cumulative,
+        bytes32[] calldata proof
+    ) external view returns (uint256 ledgerAmount, uint256 epochAmount) {
+        Account memory a = _accounts[account_];
+        ledgerAmount = a.unpaidWad / _WAD;
+        if (cumulative != 0) {
+            _verifyLeaf(account_, cumulative, proof);
+            epochAmount = cumulative > a.paidEpoch ? cumulative - a.paidEpoch : 0;
+        }
+    }
+
+    /* INTERNAL */
+
+    function _scheduleParams(RewardParams memory params, uint32 fromEpoch) internal {
+        _paramsHistory.push(
+            ParamsCheckpoint({
+                rate: params.rate,
+                epochBudget: params.epochBudget,
+                deviceCap: params.deviceCap,
+                fromEpoch: fromEpoch
+            })
+        );
+        emit RewardParamsScheduled(fromEpoch, params, _genesis + uint64(fromEpoch) * _epochLength);
+    }
+
+    /// @dev Whether the last checkpoint is scheduled but not in force (its epoch has not started).
+    function _scheduledParams() internal view returns (bool) {
+        return _paramsHistory[_paramsHistory.length - 1].fromEpoch > _currentEpoch();
+    }
+
+    function _rewardParamsAt(uint32 epoch) internal view returns (RewardParams memory) {
+        ParamsCheckpoint memory p = _paramsHistory[_paramsIndexAt(epoch)];
+        return RewardParams({rate: p.rate, epochBudget: p.epochBudget, deviceCap: p.deviceCap});
+    }
+
+    function _validateParams(RewardParams memory params) internal pure {
+        require(params.rate != 0, RewardPoolInvalidConfig("rate"));
+        require(params.epochBudget != 0, RewardPoolInvalidConfig("epochBudget"));
+        require(params.deviceCap != 0, RewardPoolInvalidConfig("deviceCap"));
+    }
+}

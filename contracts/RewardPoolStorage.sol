@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+
+import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
+import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
+
+/// @title RewardPoolStorage
+/// @notice The state of a reward pool and the rules both of its halves apply: {RewardPool} (value moves) and
+/// {RewardPoolGovernance} (setup, governance, views; reached by delegatecall, so it runs on this same storage).
+/// @dev Both halves inherit this contract first and declare no state of their own, so their layouts are the same
+/// (a test compares the compiler's storage layouts). Initializable keeps its flag in its own ERC-7201 slot.
+abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
+    using SafeCast for uint256;
+
+    /* TYPES */
+
+    /// @dev One slot per account for both modes: ledger credit not yet paid (_WAD, remainders included) and what
+    /// epoch mode has paid (token units). Totals credited and paid per account live in the events.
+    struct Account {
+        uint128 unpaidWad;
+        uint128 paidEpoch;
+    }
+
+    /// @dev Reward parameters of every epoch from `fromEpoch` until the next checkpoint (two slots).
+    struct ParamsCheckpoint {
+        uint128 rate;
+        uint128 epochBudget;
+        uint64 deviceCap;
+        uint32 fromEpoch;
+    }
+
+    struct PendingVerifiers {
+        address[] add;
+        address[] remove;
+        uint8 quorum;
+    }
+
+    /* CONSTANTS */
+
+    uint256 internal constant _WAD = 1e18;
+
+    /* STORAGE */
+
+    // slot: everything a claim reads besides the account and the root (160 + 8 + 48 + 40 bits)
+    IERC20 internal _token;
+    bool internal _paused;
+    uint48 internal _minClaim;
+    /// @dev When the pending epoch root starts to pay (zero: no pending root).
+    uint40 internal _pendingClaimableAt;
+    // slot: registry, networkId, epochLength, changeDelay
+    IDeviceRegistry internal _registry;
+    uint32 internal _networkId;
+    uint32 internal _epochLength;
+    uint32 internal _changeDelay;
+    // slot: read by every batch and commit (8 + 16 + 8 + 64 + 32 + 16 + 32 + 32 + 32 bits)
+    uint8 internal _quorum;
+    uint16 internal _verifierCount;
+    bool internal _requireDeviceSignatures;
+    uint64 internal _genesis;
+    uint32 internal _challengePeriod;
+    uint16 internal _settlementWindow;
+    /// @dev The nonce the next epoch commit must carry.
+    uint32 internal _commitNonce;
+    /// @dev Epoch mode's pending or active root covers every epoch below this one (ledger mode stays out).
+    uint32 internal _epochCoveredTo;
+    /// @dev Ledger mode has recorded work in epochs below this one only (commits skip reading the rest).
+    uint32 internal _ledgerRecordedTo;
+
+    /// @dev Reward parameters by epoch, `fromEpoch` ascending, the first from epoch 0. The last one may be
+    /// scheduled (its epoch not started yet); every other one is final.
+    ParamsCheckpoint[] internal _paramsHistory;
+    // slot
+    uint128 internal _totalFunded;
+    uint128 internal _maxRelayerFee;
+
+    address internal _admin;
+    address internal _pendingAdmin;
+    address internal _guardian;
+
+    uint256 internal _totalCreditedWad;
+    uint256 internal _totalClawedBackWad;
+
+    mapping(address verifier => bool enabled) internal _verifiers;
+    mapping(address account => Account entry) internal _accounts;
+    mapping(address account => uint256 nonce) internal _claimNonces;
+    mapping(bytes32 ref => uint256 amount) internal _fundedByRef;
+    mapping(uint32 epoch => uint256 creditedWad) internal _epochCreditedWad;
+    mapping(uint32 epoch => mapping(uint256 word => uint256 bits)) internal _recorded;
+    BitMaps.BitMap internal _usedBatchNonces;
+    BitMaps.BitMap internal _usedClawbackNonces;
+
+    PendingVerifiers internal _pendingVerifiers;
+    /// @dev When the queued verifier change takes effect (zero: none queued).
+    uint64 internal _verifiersEta;
+
+    /// @dev Epoch mode: the root in force and the one in its challenge period (claimable from
+    /// `_pendingClaimableAt`, which makes it the root in force without a write).
+    EpochRoot internal _activeRoot;
+    EpochRoot internal _pendingRoot;
+
+    /* MODIFIERS */
+
+    modifier onlyAdmin() {
+        require(msg.sender == _admin, RewardPoolUnauthorized(msg.sender));
+        _;
+    }
+
+    modifier whenNotPaused() {
+        require(!_paused, RewardPoolPaused());
+        _;
+    }
+
+    /* SHARED RULES */
+
+    /// @dev Whether a scheduled time (zero: nothing scheduled) has come: queued changes, pending epoch roots.
+    function _isDue(uint256 at) internal view returns (bool) {
+        return at != 0 && block.timestamp >= at;
+    }
+
+    function _currentEpoch() internal view returns (uint32) {
+        return uint32((block.timestamp - _genesis) / _epochLength);
+    }
+
+    /// @dev Applies a verifier change whose time has come. Reward parameters need no applying: each epoch reads
+    /// its own from the history.
+    function _applyDueChanges() internal {
+        if (_isDue(_verifiersEta)) {
+            PendingVerifiers memory pv = _pendingVerifiers;
+            delete _pendingVerifiers;
+            _verifiersEta = 0;
+            _changeVerifiers(pv.add, pv.remove, pv.quorum);
+        }
+    }
+
+    function _changeVerifiers(address[] memory add, address[] memory remove, uint8 quorum) internal {
+        uint256 count = _verifierCount;
+        for (uint256 i; i < remove.length; ++i) {
+            if (_verifiers[remove[i]]) {
+                _verifiers[remove[i]] = false;
+                --count;
+            }
+        }
+        for (uint256 i; i < add.length; ++i) {
+            require(add[i] != address(0), RewardPoolInvalidConfig("verifier"));
+            if (!_verifiers[add[i]]) {
+                _verifiers[add[i]] = true;
+                ++count;
+            }
+        }
+        require(quorum != 0 && quorum <= count, RewardPoolInvalidConfig("quorum"));
+        _verifierCount = count.toUint16();
+        _quorum = quorum;
+        emit VerifierSetChanged(add, remove, quorum);
+    }
+
+    /// @dev Index of the checkpoint in force for `epoch`. The first starts at epoch 0, so the walk ends; a recent
+    /// epoch is found in a step or two.
+    function _paramsIndexAt(uint32 epoch) internal view returns (uint256 i) {
+        i = _paramsHistory.length - 1;
+        while (_paramsHistory[i].fromEpoch > epoch) --i;
+    }
+
+    /// @dev What epoch mode may owe: the larger of the active and pending totals (a pending root may be vetoed).
+    function _epochOwed() internal view returns (uint256) {
+        uint256 active = _activeRoot.totalOwed;
+        uint256 pending = _pendingRoot.totalOwed;
+        return pending > active ? pending : active;
+    }
+
+    /// @dev Reverts unless (account, cumulative) is a leaf of the root in force.
+    function _verifyLeaf(address account_, uint256 cumulative, bytes32[] calldata proof) internal view {
+        bytes32 root = _isDue(_pendingClaimableAt) ? _pendingRoot.root : _activeRoot.root;
+        require(root != bytes32(0), RewardPoolNoEpochRoot());
+        // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))));
+        require(MerkleProof.verifyCalldata(proof, root, leaf), RewardPoolInvalidMerkleProof(account_, cumulative));
+    }
+
+    /// @dev The oldest epoch that can still be recorded or committed: `settlementWindow` closed epochs stay open.
+    function _oldestSettleable(uint32 current) internal view returns (uint32) {
+        uint32 window = _settlementWindow;
+        return current > window ? current - window : 0;
+    }
+}

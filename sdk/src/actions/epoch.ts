@@ -1,0 +1,123 @@
+/**
+ * Epoch-mode actions: the chain data a manifest is built from (the epoch's parameters, its last block, device states
+ * and payees of record as of that block), and committing a built epoch. Pure building lives in `core/epoch.ts`.
+ */
+import { getAddress } from "ethers";
+
+import type { DeviceRegistry, IRewardPool } from "../../../types/index.js";
+import { type BuiltEpoch, type DeviceState, type EpochParams, epochCommitOf } from "../core/epoch.js";
+import { attestEpoch, type QuorumSigner } from "../core/pool.js";
+import { DeviceStatus } from "../core/registry.js";
+import { InvalidInputError } from "../errors/base.js";
+import { withDecodedErrors } from "../errors/contract.js";
+import { poolErrorInterfaces, readPoolDomain } from "./pool.js";
+
+/** Device ids per `packedRewardInfos` call. */
+const DEVICE_READ_CHUNK = 500;
+
+/**
+ * Decodes the registry's packed reward word (`packedRewardInfo`): bits 0-159 payee, 160-191 network id,
+ * 232-239 status. Zero is an unknown device.
+ */
+export function decodeRewardInfo(deviceId: bigint, word: bigint): DeviceState {
+  return {
+    deviceId,
+    payee: getAddress("0x" + (word & ((1n << 160n) - 1n)).toString(16).padStart(40, "0")),
+    networkId: (word >> 160n) & 0xffff_ffffn,
+    status: Number((word >> 232n) & 0xffn) as DeviceStatus,
+  };
+}
+
+/**
+ * Each device's status, network and payee of record as of `blockTag` (default: latest): in epoch mode, the payee of
+ * record of an epoch's work is the device's payee at the epoch's last block (see `epochEndBlock`), the same rule
+ * ledger mode applies at the moment it records.
+ * @example const devices = await readDeviceStates(registry, ids, await epochEndBlock(pool, 3n));
+ */
+export async function readDeviceStates(
+  registry: DeviceRegistry,
+  deviceIds: readonly bigint[],
+  blockTag?: number,
+): Promise<Map<bigint, DeviceState>> {
+  const out = new Map<bigint, DeviceState>();
+  const unique = [...new Set(deviceIds)];
+  for (let start = 0; start < unique.length; start += DEVICE_READ_CHUNK) {
+    const ids = unique.slice(start, start + DEVICE_READ_CHUNK);
+    const words = await registry.packedRewardInfos(ids, blockTag === undefined ? {} : { blockTag });
+    ids.forEach((id, i) => out.set(id, decodeRewardInfo(id, words[i]!)));
+  }
+  return out;
+}
+
+/**
+ * The last block of `epoch` of `pool`: the newest block whose timestamp is before the next epoch starts. Throws if
+ * the epoch has not ended yet. Binary search: about log2(head) block reads.
+ */
+export async function epochEndBlock(pool: IRewardPool, epoch: bigint): Promise<number> {
+  const provider = pool.runner?.provider;
+  if (provider === undefined || provider === null)
+    throw new InvalidInputError("epochEndBlock needs a pool with a provider");
+  const { genesis, epochLength } = await pool.settings();
+  const end = genesis + (epoch + 1n) * epochLength; // first second of the next epoch
+  const head = await provider.getBlock("latest");
+  if (head === null || BigInt(head.timestamp) < end) {
+    throw new InvalidInputError(`epoch ${epoch} has not ended: it ends at ${end}`);
+  }
+  let lo = 0;
+  let hi = head.number;
+  // Invariant: block `lo` is before `end` (or is genesis), block `hi + 1` is at or after it.
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const block = await provider.getBlock(mid);
+    if (block !== null && BigInt(block.timestamp) < end) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export interface EpochInputs {
+  params: EpochParams;
+  networkId: bigint;
+  registryBlock: number;
+  devices: Map<bigint, DeviceState>;
+}
+
+/**
+ * Everything `buildEpoch` needs from the chain for `epoch`: its parameters, the pool's network, its last block and
+ * the reported devices' states at that block.
+ * @example const inputs = await readEpochInputs(pool, registry, 3n, reports.map((r) => r.deviceId));
+ */
+export async function readEpochInputs(
+  pool: IRewardPool,
+  registry: DeviceRegistry,
+  epoch: bigint,
+  deviceIds: readonly bigint[],
+): Promise<EpochInputs> {
+  const [params, settings, registryBlock] = await Promise.all([
+    pool.rewardParamsAt(epoch),
+    pool.settings(),
+    epochEndBlock(pool, epoch),
+  ]);
+  return {
+    params: { rate: params.rate, epochBudget: params.epochBudget, deviceCap: params.deviceCap },
+    networkId: settings.networkId,
+    registryBlock,
+    devices: await readDeviceStates(registry, deviceIds, registryBlock),
+  };
+}
+
+/**
+ * Commits a built epoch published at `uri`: reads the pool's commit nonce, collects the quorum's signatures and
+ * submits. Returns the commit nonce used.
+ * @example await commitEpoch(pool, { built, uri: "ipfs://…", verifiers: quorum });
+ */
+export async function commitEpoch(
+  pool: IRewardPool,
+  p: { built: BuiltEpoch; uri: string; verifiers: readonly QuorumSigner[] },
+): Promise<bigint> {
+  const [nonce, domain] = await Promise.all([pool.commitNonce(), readPoolDomain(pool)]);
+  const commit = epochCommitOf(p.built, p.uri, nonce);
+  const signatures = await attestEpoch(p.verifiers, domain, commit);
+  await withDecodedErrors(poolErrorInterfaces, async () => (await pool.commitEpoch(commit, signatures)).wait());
+  return nonce;
+}
