@@ -2,7 +2,7 @@
  * Contract custom errors decoded to SDK errors with a plain message and the fix. One entry per custom error of
  * the project's contracts; `describeRevert` is exhaustive over that table and falls back to the raw name.
  */
-import type { Interface, Result } from "ethers";
+import { isError, type Interface, type Result } from "ethers";
 
 import { DepinError } from "./base.js";
 
@@ -173,19 +173,38 @@ export class ContractRevertError extends DepinError {
   }
 }
 
-/** Finds the revert data in an ethers error, however deep the provider nested it. */
-export function revertData(error: unknown): string | undefined {
+/** The error and every error nested in it (`error`, `info`, `cause`, `data`), however deep the provider nested them. */
+function* nestedErrors(error: unknown): Generator<Record<string, unknown>> {
   const seen = new Set<unknown>();
   const stack: unknown[] = [error];
   while (stack.length > 0) {
     const e = stack.pop();
     if (e === null || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
-    const data = (e as { data?: unknown }).data;
+    const record = e as Record<string, unknown>;
+    yield record;
+    for (const key of ["error", "info", "cause", "data"]) stack.push(record[key]);
+  }
+}
+
+/** Finds the revert data in an ethers error, however deep the provider nested it. */
+export function revertData(error: unknown): string | undefined {
+  for (const e of nestedErrors(error)) {
+    const data = e.data;
     if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) return data;
-    for (const key of ["error", "info", "cause", "data"]) stack.push((e as Record<string, unknown>)[key]);
   }
   return undefined;
+}
+
+/**
+ * Whether a failed call reverted (with or without data, e.g. a function the contract does not have) or returned
+ * data that does not decode, as opposed to not reaching the chain. ethers reports reverts as `CALL_EXCEPTION`;
+ * EIP-1193 providers such as Hardhat's throw the JSON-RPC "execution reverted" error (code 3) with its data.
+ */
+export function isCallRevert(error: unknown): boolean {
+  if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return true;
+  for (const e of nestedErrors(error)) if (e.code === 3 && typeof e.data === "string") return true;
+  return false;
 }
 
 /**
