@@ -60,7 +60,7 @@ async function permitWorks(
 
 describe("SDK token reads", function () {
   describe("readTokenDomain", function () {
-    it("reads USDC's domain, checked against DOMAIN_SEPARATOR()", async function () {
+    it("reads USDC's domain, which has no eip712Domain(), from name() and version(), checked", async function () {
       const { usdc, chainId, alice } = await loadFixture(tokensFixture);
       const address = await usdc.getAddress();
       const expected = { name: "Mock USD Coin", version: "2", chainId, verifyingContract: address };
