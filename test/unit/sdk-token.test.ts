@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import {
+  AbiCoder,
   BrowserProvider,
+  concat,
   id,
   type ContractRunner,
   type Provider,
@@ -12,8 +14,16 @@ import { network } from "hardhat";
 import { readTokenDomain } from "../../sdk/src/actions/token.js";
 import { signPermit } from "../../sdk/src/core/eip3009.js";
 import { DepinError } from "../../sdk/src/errors/base.js";
+import {
+  ContractRevertError,
+  PanicError,
+  TokenRevertError,
+  decodeContractError,
+  withDecodedErrors,
+} from "../../sdk/src/errors/contract.js";
 import { TokenDomainMismatchError, TokenDomainUnavailableError } from "../../sdk/src/errors/token.js";
 import { accounts } from "../helpers/accounts.js";
+import { closeEpoch, poolFixture } from "../helpers/pool.js";
 
 const { ethers, networkHelpers, provider: eip1193 } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -31,6 +41,8 @@ async function tokensFixture() {
   await permitToken.mint(alice.address, 100n);
   return { usdc, permitToken, fot, chainId, alice, bob };
 }
+
+const poolWithUsdc = () => poolFixture(ethers);
 
 /** A read-only runner over the test chain that answers calls starting with `selector` itself, with `result`. */
 function answering(selector: string, result: string): ContractRunner {
@@ -118,5 +130,61 @@ describe("SDK token reads", function () {
         /no DOMAIN_SEPARATOR\(\)/,
       );
     });
+  });
+});
+
+describe("SDK errors for token reverts", function () {
+  it("decodes a token's reason string into a TokenRevertError whose message carries the reason", async function () {
+    const { usdc, alice, bob } = await loadFixture(tokensFixture);
+    await usdc.blacklist(alice.address);
+    try {
+      await withDecodedErrors([], async () => (await usdc.connect(alice).transfer(bob.address, 1n)).wait());
+      expect.fail("the transfer should have reverted");
+    } catch (error) {
+      expect(error).to.be.instanceOf(TokenRevertError).and.instanceOf(ContractRevertError);
+      const e = error as TokenRevertError;
+      expect(e.reason).to.equal("Blacklistable: account is blacklisted");
+      expect(e.errorName).to.equal("Error");
+      expect(e.args).to.deep.equal(["Blacklistable: account is blacklisted"]);
+      expect(e.shortMessage).to.equal('reverted: "Blacklistable: account is blacklisted"');
+      expect(e.message).to.contain("Blacklistable: account is blacklisted").and.contain("blacklisted the sender");
+    }
+  });
+
+  it("carries the token's reason up through a pool: blacklist, pause, allowance", async function () {
+    const { pool, usdc, admin, alice, stranger, record, proof, aliceDevices } = await loadFixture(poolWithUsdc);
+    await closeEpoch(time, pool, 0n);
+    await record(0n, [proof(aliceDevices[0]!.deviceId, 30n)]);
+    const interfaces = [pool.interface];
+
+    await usdc.connect(admin).blacklist(alice.address);
+    await expect(withDecodedErrors(interfaces, () => pool.claim(alice.address, 0n, []))).to.be.rejectedWith(
+      TokenRevertError,
+      "Blacklistable: account is blacklisted",
+    );
+    await usdc.connect(admin).unBlacklist(alice.address);
+
+    await usdc.connect(admin).pause();
+    await expect(withDecodedErrors(interfaces, () => pool.claim(alice.address, 0n, []))).to.be.rejectedWith(
+      TokenRevertError,
+      "Pausable: paused",
+    );
+    await usdc.connect(admin).unpause();
+
+    await usdc.mint(stranger.address, 5n);
+    await expect(
+      withDecodedErrors(interfaces, () => pool.connect(stranger).fund(5n, id("no-approval"))),
+    ).to.be.rejectedWith(TokenRevertError, "ERC20: transfer amount exceeds allowance");
+  });
+
+  it("decodes a panic into a PanicError naming it", function () {
+    const data = concat(["0x4e487b71", AbiCoder.defaultAbiCoder().encode(["uint256"], [0x11])]);
+    const cause = Object.assign(new Error("execution reverted"), { code: 3, data });
+    const decoded = decodeContractError(cause, []);
+    expect(decoded).to.be.instanceOf(PanicError).and.instanceOf(ContractRevertError);
+    const e = decoded as PanicError;
+    expect(e.code).to.equal(0x11n);
+    expect(e.shortMessage).to.equal("panicked: arithmetic overflow or underflow (0x11)");
+    expect(e.cause).to.equal(cause);
   });
 });
