@@ -1,24 +1,39 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+import {IERC3009} from "../interfaces/IERC3009.sol";
+
+// Reason strings, not custom errors, on purpose: the mock must revert exactly as Circle's FiatTokenV2_2 does, so
+// that pool code, SDK error decoding and tests meet on the in-process chain what they will meet on a real chain.
+// solhint-disable gas-custom-errors
 
 /// @title MockUSDC
-/// @notice TEST-ONLY mock of Circle's USDC (FiatToken v2). Never deploy it anywhere that matters: anyone can mint.
-/// It reproduces the parts of USDC that reward-pool code must cope with:
-/// - 6 decimals;
-/// - EIP-2612 `permit` under the EIP-712 domain ("Mock USD Coin", version "2"), as USDC uses version "2";
-/// - EIP-3009 `transferWithAuthorization`, `receiveWithAuthorization` and `cancelAuthorization`, with random
-///   `bytes32` nonces and `(v, r, s)` signatures (high-s signatures are rejected);
-/// - a blacklist: no transfer, mint, burn or approval may involve a blacklisted holder, recipient, spender or caller.
-/// @dev `permit` is written here on top of OpenZeppelin's `EIP712` and `Nonces` (the same construction as
-/// OpenZeppelin's `ERC20Permit`) because `ERC20Permit` hard-codes the EIP-712 version "1", while USDC uses "2".
-/// Unlike USDC, the blacklist also applies to the relayer that submits `transferWithAuthorization`.
-contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
+/// @notice TEST-ONLY mock of Circle's USDC (FiatTokenV2_2). Never deploy it anywhere that matters: anyone can mint.
+/// It reproduces the parts of USDC that reward-pool code, the SDK and tests must cope with:
+/// - 6 decimals, `version()` "2";
+/// - no ERC-5267 `eip712Domain()`: the EIP-712 domain is (`name()`, `version()`, chain id, this contract), and
+///   clients check what they build against `DOMAIN_SEPARATOR()`, which is recomputed on every call as USDC does;
+/// - EIP-2612 `permit` and EIP-3009 `transferWithAuthorization`, `receiveWithAuthorization`, `cancelAuthorization`
+///   with `(v, r, s)` signatures from EOAs (high-s refused) or ERC-1271 signatures from contract wallets;
+/// - a blacklist kept in the top bit of the balance slot (USDC v2.2): no transfer or mint may involve a blacklisted
+///   sender, recipient or caller, nor an authorization a blacklisted payer or payee; approvals are not checked;
+/// - a pause by the pauser: while paused, no transfer, mint, approval, permit or authorization goes through;
+/// - the owner hands the pauser and blacklister roles over;
+/// - USDC's reason strings (`Error(string)`), never custom errors.
+/// @dev Gas: the blacklist costs nothing beyond the balance reads a transfer makes anyway; the pause flag is one cold
+/// read per transaction, packed with the pauser as in USDC. What the mock does not reproduce is USDC's proxy
+/// (`FiatTokenProxy`), so every call costs less than on the real token.
+/// Differences from USDC: `mint` is an open faucet with no minter roles; there are no `bytes`-signature overloads
+/// of `permit` and the EIP-3009 functions (ethers would need full signatures to call the `(v, r, s)` ones), no
+/// `increaseAllowance` / `decreaseAllowance`, `burn`, rescue or ownership transfer.
+contract MockUSDC is IERC20Metadata, IERC20Permit, IERC3009 {
     /// @notice EIP-712 type hash of an EIP-2612 permit.
     bytes32 public constant PERMIT_TYPEHASH = keccak256(
         "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
@@ -41,21 +56,45 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
         "CancelAuthorization(address authorizer,bytes32 nonce)"
     );
 
-    /// @notice Account allowed to blacklist and un-blacklist addresses and to hand that role over.
-    address public blacklister;
+    bytes32 private constant _DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
+    string private constant _NAME = "Mock USD Coin";
+    string private constant _VERSION = "2";
 
     /// @dev As in USDC v2.2, the blacklist flag lives in the top bit of the balance slot, so a transfer checks it
-    /// for free: the mock then costs what USDC costs, and pool gas figures measured with it are realistic.
+    /// with the balance reads it makes anyway: pool gas figures measured with the mock stay close to USDC's.
     uint256 private constant _BLACKLIST_FLAG = 1 << 255;
 
-    mapping(address account => uint256 balanceAndFlag) private _balanceStates;
-    uint256 private _supply;
+    /// @dev Largest `s` of a low-s secp256k1 signature (half the curve order).
+    uint256 private constant _HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+
+    /// @notice Account that may pause and unpause the token.
+    address public pauser;
+    /// @notice Whether the token is paused. Packed in the pauser's slot, as in USDC: one read per transaction.
+    bool public paused;
+    /// @notice Account that may blacklist and un-blacklist addresses.
+    address public blacklister;
+
+    address private _owner;
+    mapping(address account => uint256 balanceAndFlag) private _balanceAndBlacklistStates;
+    mapping(address holder => mapping(address spender => uint256 value)) private _allowed;
+    uint256 private _totalSupply;
+    mapping(address holder => uint256 nonce) private _permitNonces;
     mapping(address authorizer => mapping(bytes32 nonce => bool used)) private _authorizationStates;
 
-    /// @notice An EIP-3009 authorization was used or canceled; its nonce can never be used again.
+    /// @notice `amount` was minted to `to` by `minter`.
+    event Mint(address indexed minter, address indexed to, uint256 amount);
+    /// @notice An EIP-3009 authorization was used; its nonce can never be used again.
     event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
     /// @notice An unused EIP-3009 authorization was canceled by its authorizer.
     event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
+    /// @notice The token was paused.
+    event Pause();
+    /// @notice The token was unpaused.
+    event Unpause();
+    /// @notice The pauser role moved to `newAddress`.
+    event PauserChanged(address indexed newAddress);
     /// @notice `account` was blacklisted.
     event Blacklisted(address indexed account);
     /// @notice `account` was removed from the blacklist.
@@ -63,92 +102,170 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     /// @notice The blacklister role moved to `newBlacklister`.
     event BlacklisterChanged(address indexed newBlacklister);
 
-    /// @notice `account` is blacklisted and may not send, receive, spend, approve or be approved.
-    error MockUSDCBlacklisted(address account);
-    /// @notice Only the blacklister may do this; `caller` is not it.
-    error MockUSDCCallerNotBlacklister(address caller);
-    /// @notice The blacklister role cannot go to the zero address.
-    error MockUSDCInvalidBlacklister(address newBlacklister);
-    /// @notice The authorization is only valid strictly after `validAfter`; the block time is `timestamp`.
-    error MockUSDCAuthorizationNotYetValid(uint256 validAfter, uint256 timestamp);
-    /// @notice The authorization was only valid strictly before `validBefore`; the block time is `timestamp`.
-    error MockUSDCAuthorizationExpired(uint256 validBefore, uint256 timestamp);
-    /// @notice `authorizer`'s authorization with `nonce` was already used or canceled.
-    error MockUSDCAuthorizationUsed(address authorizer, bytes32 nonce);
-    /// @notice `receiveWithAuthorization` must be called by the payee `payee`, not by `caller`.
-    error MockUSDCCallerMustBePayee(address caller, address payee);
-    /// @notice The permit's `deadline` has passed; the block time is `timestamp`.
-    error MockUSDCPermitExpired(uint256 deadline, uint256 timestamp);
-    /// @notice The signature is malformed, high-s, or not by the expected signer.
-    error MockUSDCInvalidSignature();
-
-    modifier onlyBlacklister() {
-        if (msg.sender != blacklister) revert MockUSDCCallerNotBlacklister(msg.sender);
+    modifier whenNotPaused() {
+        require(!paused, "Pausable: paused");
         _;
     }
 
-    /// @notice Deploys the mock with the deployer as blacklister.
-    constructor() ERC20("Mock USD Coin", "USDC") EIP712("Mock USD Coin", "2") {
+    modifier notBlacklisted(address account) {
+        require(!_isBlacklisted(account), "Blacklistable: account is blacklisted");
+        _;
+    }
+
+    modifier onlyOwner() {
+        require(msg.sender == _owner, "Ownable: caller is not the owner");
+        _;
+    }
+
+    modifier onlyPauser() {
+        require(msg.sender == pauser, "Pausable: caller is not the pauser");
+        _;
+    }
+
+    modifier onlyBlacklister() {
+        require(msg.sender == blacklister, "Blacklistable: caller is not the blacklister");
+        _;
+    }
+
+    /// @notice Deploys the mock with the deployer as owner, pauser and blacklister.
+    constructor() {
+        _owner = msg.sender;
+        pauser = msg.sender;
         blacklister = msg.sender;
+        emit PauserChanged(msg.sender);
         emit BlacklisterChanged(msg.sender);
     }
 
-    // ---------------------------------------------------------------- faucet
+    /* FAUCET */
 
-    /// @notice Mints `amount` to `to`. TEST FAUCET: deliberately open to anyone, with no access control.
-    /// @dev Reverts with `MockUSDCBlacklisted` if the caller or `to` is blacklisted.
+    /// @notice Mints `amount` to `to`. TEST FAUCET: deliberately open to anyone, with no minter roles.
     /// @param to Recipient of the new tokens.
-    /// @param amount Amount in 6-decimal units.
-    function mint(address to, uint256 amount) external {
-        _mint(to, amount);
+    /// @param amount Amount in 6-decimal units, not zero.
+    function mint(address to, uint256 amount) external whenNotPaused notBlacklisted(msg.sender) notBlacklisted(to) {
+        require(to != address(0), "FiatToken: mint to the zero address");
+        require(amount > 0, "FiatToken: mint amount not greater than 0");
+        uint256 supply = _totalSupply + amount;
+        // Every balance is at most the supply, so no balance can reach the blacklist flag.
+        require(supply < _BLACKLIST_FLAG, "FiatTokenV2_2: Balance exceeds (2^255 - 1)");
+        _totalSupply = supply;
+        // Cannot overflow: the balance is at most the old supply, and supply + amount fits (checked above).
+        unchecked {
+            _balanceAndBlacklistStates[to] += amount;
+        }
+        emit Mint(msg.sender, to, amount);
+        emit Transfer(address(0), to, amount);
+    }
+
+    /* ERC-20 */
+
+    /// @inheritdoc IERC20
+    function transfer(
+        address to,
+        uint256 value
+    ) external whenNotPaused notBlacklisted(msg.sender) notBlacklisted(to) returns (bool) {
+        _transfer(msg.sender, to, value);
+        return true;
+    }
+
+    /// @inheritdoc IERC20
+    /// @dev As USDC: the allowance is always decreased, even an "infinite" one, and no `Approval` is emitted.
+    function transferFrom(
+        address from,
+        address to,
+        uint256 value
+    ) external whenNotPaused notBlacklisted(msg.sender) notBlacklisted(from) notBlacklisted(to) returns (bool) {
+        uint256 allowed = _allowed[from][msg.sender];
+        require(value <= allowed, "ERC20: transfer amount exceeds allowance");
+        _transfer(from, to, value);
+        // Cannot underflow: checked just above.
+        unchecked {
+            _allowed[from][msg.sender] = allowed - value;
+        }
+        return true;
+    }
+
+    /// @inheritdoc IERC20
+    /// @dev As USDC v2.2: refused while paused, but neither party's blacklist status is checked.
+    function approve(address spender, uint256 value) external whenNotPaused returns (bool) {
+        _approve(msg.sender, spender, value);
+        return true;
+    }
+
+    /// @inheritdoc IERC20
+    function allowance(address holder, address spender) external view returns (uint256) {
+        return _allowed[holder][spender];
+    }
+
+    /// @inheritdoc IERC20
+    function balanceOf(address account) external view returns (uint256) {
+        return _balanceOf(account);
+    }
+
+    /// @inheritdoc IERC20
+    function totalSupply() external view returns (uint256) {
+        return _totalSupply;
+    }
+
+    /// @inheritdoc IERC20Metadata
+    function name() external pure returns (string memory) {
+        return _NAME;
+    }
+
+    /// @inheritdoc IERC20Metadata
+    function symbol() external pure returns (string memory) {
+        return "USDC";
     }
 
     /// @notice USDC has 6 decimals.
     /// @return Always 6.
-    function decimals() public pure override returns (uint8) {
+    function decimals() external pure returns (uint8) {
         return 6;
     }
 
-    // ---------------------------------------------------------------- EIP-2612
+    /* EIP-712 */
 
-    /// @notice Sets `spender`'s allowance over `owner`'s tokens to `value` on `owner`'s EIP-712 signature.
-    /// @param owner Token holder who signed the permit.
-    /// @param spender Account approved to spend.
-    /// @param value New allowance.
-    /// @param deadline Last block timestamp at which the permit is valid.
-    /// @param v Signature recovery byte.
-    /// @param r Signature `r`.
-    /// @param s Signature `s` (must be in the lower half of the curve order).
+    /// @notice Version of the EIP-712 domain, as USDC's `version()`.
+    /// @return Always "2".
+    function version() external pure returns (string memory) {
+        return _VERSION;
+    }
+
+    /// @notice EIP-712 domain separator of permits and EIP-3009 authorizations: `EIP712Domain(string name,string
+    /// version,uint256 chainId,address verifyingContract)` over (`name()`, `version()`, this chain, this contract).
+    /// @return The domain separator, recomputed for the current chain.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparator();
+    }
+
+    /* EIP-2612 */
+
+    /// @inheritdoc IERC20Permit
+    /// @dev As USDC v2.2: refused while paused; a `deadline` of `type(uint256).max` never expires; neither party's
+    /// blacklist status is checked.
     function permit(
-        address owner,
+        address holder,
         address spender,
         uint256 value,
         uint256 deadline,
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external override {
-        if (block.timestamp > deadline) revert MockUSDCPermitExpired(deadline, block.timestamp);
-        bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner, spender, value, _useNonce(owner), deadline));
-        _requireSignedBy(owner, structHash, v, r, s);
-        _approve(owner, spender, value);
+    ) external whenNotPaused {
+        require(deadline == type(uint256).max || deadline >= block.timestamp, "FiatTokenV2: permit is expired");
+        bytes32 structHash = keccak256(
+            abi.encode(PERMIT_TYPEHASH, holder, spender, value, _permitNonces[holder]++, deadline)
+        );
+        require(_isValidSignature(holder, structHash, v, r, s), "EIP2612: invalid signature");
+        _approve(holder, spender, value);
     }
 
-    /// @notice Current EIP-2612 nonce of `owner`.
-    /// @param owner Token holder.
-    /// @return The nonce the next permit of `owner` must carry.
-    function nonces(address owner) public view override(IERC20Permit, Nonces) returns (uint256) {
-        return super.nonces(owner);
+    /// @inheritdoc IERC20Permit
+    function nonces(address holder) external view returns (uint256) {
+        return _permitNonces[holder];
     }
 
-    /// @notice EIP-712 domain separator shared by permits and EIP-3009 authorizations.
-    /// @return The domain separator for this chain and contract.
-    // solhint-disable-next-line func-name-mixedcase
-    function DOMAIN_SEPARATOR() external view override returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    // ---------------------------------------------------------------- EIP-3009
+    /* EIP-3009 */
 
     /// @notice Moves `value` from `from` to `to` on `from`'s signed authorization; anyone may submit it.
     /// @param from Payer, who signed the authorization.
@@ -170,7 +287,7 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external {
+    ) external whenNotPaused notBlacklisted(from) notBlacklisted(to) {
         _useAuthorization(
             TRANSFER_WITH_AUTHORIZATION_TYPEHASH,
             from,
@@ -186,17 +303,9 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
         _transfer(from, to, value);
     }
 
-    /// @notice Moves `value` from `from` to the caller on `from`'s signed authorization; only the payee may submit
-    /// it, so a front-runner cannot consume the authorization outside the payee's own transaction.
-    /// @param from Payer, who signed the authorization.
-    /// @param to Payee; must be `msg.sender`.
-    /// @param value Amount.
-    /// @param validAfter The authorization is valid only strictly after this timestamp.
-    /// @param validBefore The authorization is valid only strictly before this timestamp.
-    /// @param nonce Unique random nonce chosen by the payer.
-    /// @param v Signature recovery byte.
-    /// @param r Signature `r`.
-    /// @param s Signature `s`.
+    /// @inheritdoc IERC3009
+    /// @dev Only the payee may submit it, so a front-runner cannot consume the authorization outside the payee's own
+    /// transaction.
     function receiveWithAuthorization(
         address from,
         address to,
@@ -207,8 +316,8 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external {
-        if (to != msg.sender) revert MockUSDCCallerMustBePayee(msg.sender, to);
+    ) external whenNotPaused notBlacklisted(from) notBlacklisted(to) {
+        require(to == msg.sender, "FiatTokenV2: caller must be the payee");
         _useAuthorization(
             RECEIVE_WITH_AUTHORIZATION_TYPEHASH,
             from,
@@ -230,9 +339,16 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     /// @param v Signature recovery byte.
     /// @param r Signature `r`.
     /// @param s Signature `s`.
-    function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external {
+    function cancelAuthorization(
+        address authorizer,
+        bytes32 nonce,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused {
         _requireUnusedAuthorization(authorizer, nonce);
-        _requireSignedBy(authorizer, keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce)), v, r, s);
+        bytes32 structHash = keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce));
+        require(_isValidSignature(authorizer, structHash, v, r, s), "FiatTokenV2: invalid signature");
         _authorizationStates[authorizer][nonce] = true;
         emit AuthorizationCanceled(authorizer, nonce);
     }
@@ -245,26 +361,56 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
         return _authorizationStates[authorizer][nonce];
     }
 
-    // ---------------------------------------------------------------- blacklist
+    /* ROLES */
+
+    /// @notice Account that hands the pauser and blacklister roles over (the deployer).
+    /// @return The owner.
+    function owner() external view returns (address) {
+        return _owner;
+    }
+
+    /* PAUSE */
+
+    /// @notice Pauses the token: no transfer, mint, approval, permit or authorization until `unpause`. Only the pauser.
+    function pause() external onlyPauser {
+        paused = true;
+        emit Pause();
+    }
+
+    /// @notice Unpauses the token. Only the pauser.
+    function unpause() external onlyPauser {
+        paused = false;
+        emit Unpause();
+    }
+
+    /// @notice Hands the pauser role to `newPauser`. Only the owner.
+    /// @param newPauser The new pauser; not the zero address.
+    function updatePauser(address newPauser) external onlyOwner {
+        require(newPauser != address(0), "Pausable: new pauser is the zero address");
+        pauser = newPauser;
+        emit PauserChanged(newPauser);
+    }
+
+    /* BLACKLIST */
 
     /// @notice Blacklists `account`. Only the blacklister.
     /// @param account Address to freeze.
     function blacklist(address account) external onlyBlacklister {
-        _balanceStates[account] |= _BLACKLIST_FLAG;
+        _balanceAndBlacklistStates[account] |= _BLACKLIST_FLAG;
         emit Blacklisted(account);
     }
 
     /// @notice Removes `account` from the blacklist. Only the blacklister.
     /// @param account Address to unfreeze.
     function unBlacklist(address account) external onlyBlacklister {
-        _balanceStates[account] &= ~_BLACKLIST_FLAG;
+        _balanceAndBlacklistStates[account] &= ~_BLACKLIST_FLAG;
         emit UnBlacklisted(account);
     }
 
-    /// @notice Hands the blacklister role to `newBlacklister`. Only the blacklister.
+    /// @notice Hands the blacklister role to `newBlacklister`. Only the owner.
     /// @param newBlacklister The new blacklister; not the zero address.
-    function setBlacklister(address newBlacklister) external onlyBlacklister {
-        if (newBlacklister == address(0)) revert MockUSDCInvalidBlacklister(newBlacklister);
+    function updateBlacklister(address newBlacklister) external onlyOwner {
+        require(newBlacklister != address(0), "Blacklistable: new blacklister is the zero address");
         blacklister = newBlacklister;
         emit BlacklisterChanged(newBlacklister);
     }
@@ -273,59 +419,31 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
     /// @param account Address to check.
     /// @return True if `account` is blacklisted.
     function isBlacklisted(address account) external view returns (bool) {
-        return _balanceStates[account] & _BLACKLIST_FLAG != 0;
+        return _isBlacklisted(account);
     }
 
-    /// @inheritdoc ERC20
-    function balanceOf(address account) public view override returns (uint256) {
-        return _balanceStates[account] & ~_BLACKLIST_FLAG;
-    }
+    /* INTERNALS */
 
-    /// @inheritdoc ERC20
-    function totalSupply() public view override returns (uint256) {
-        return _supply;
-    }
-
-    // ---------------------------------------------------------------- internals
-
-    /// @dev Every balance change (transfer, transferFrom, mint, burn, EIP-3009) passes here.
-    /// Balances and supply are kept here (packed with the blacklist flag), never in OpenZeppelin's private
-    /// `_balances` / `_totalSupply`, which is why `balanceOf` and `totalSupply` are overridden too.
-    function _update(address from, address to, uint256 value) internal override {
-        _requireNotBlacklisted(_msgSender());
-        if (from == address(0)) {
-            _supply += value;
-            if (_supply >= _BLACKLIST_FLAG) revert ERC20InvalidReceiver(to);
-        } else {
-            uint256 fromState = _balanceStates[from];
-            if (fromState & _BLACKLIST_FLAG != 0) revert MockUSDCBlacklisted(from);
-            if (fromState < value) revert ERC20InsufficientBalance(from, fromState, value);
-            // Cannot underflow: checked just above (the flag bit is clear).
-            unchecked {
-                _balanceStates[from] = fromState - value;
-            }
-        }
-        if (to == address(0)) {
-            // Cannot underflow: the burnt value was part of `from`'s balance, hence of the supply.
-            unchecked {
-                _supply -= value;
-            }
-        } else {
-            uint256 toState = _balanceStates[to];
-            if (toState & _BLACKLIST_FLAG != 0) revert MockUSDCBlacklisted(to);
-            // Cannot reach the flag bit: every balance is at most the supply, which stays below it.
-            unchecked {
-                _balanceStates[to] = toState + value;
-            }
+    /// @dev Moves `value` between two balances; the callers have checked pause and blacklist.
+    function _transfer(address from, address to, uint256 value) private {
+        require(from != address(0), "ERC20: transfer from the zero address");
+        require(to != address(0), "ERC20: transfer to the zero address");
+        uint256 fromBalance = _balanceOf(from);
+        require(value <= fromBalance, "ERC20: transfer amount exceeds balance");
+        // Cannot underflow: checked just above. Cannot reach the flag bit: every balance is at most the supply,
+        // which stays below it. Neither account is blacklisted (the callers checked), so the flag bits are clear.
+        unchecked {
+            _balanceAndBlacklistStates[from] = fromBalance - value;
+            _balanceAndBlacklistStates[to] += value;
         }
         emit Transfer(from, to, value);
     }
 
-    /// @dev Every allowance change (approve, permit, transferFrom's spending) passes here.
-    function _approve(address owner, address spender, uint256 value, bool emitEvent) internal override {
-        _requireNotBlacklisted(owner);
-        _requireNotBlacklisted(spender);
-        super._approve(owner, spender, value, emitEvent);
+    function _approve(address holder, address spender, uint256 value) private {
+        require(holder != address(0), "ERC20: approve from the zero address");
+        require(spender != address(0), "ERC20: approve to the zero address");
+        _allowed[holder][spender] = value;
+        emit Approval(holder, spender, value);
     }
 
     function _useAuthorization(
@@ -340,26 +458,58 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces {
         bytes32 r,
         bytes32 s
     ) private {
-        if (block.timestamp <= validAfter) revert MockUSDCAuthorizationNotYetValid(validAfter, block.timestamp);
-        if (block.timestamp >= validBefore) revert MockUSDCAuthorizationExpired(validBefore, block.timestamp);
+        require(block.timestamp > validAfter, "FiatTokenV2: authorization is not yet valid");
+        require(block.timestamp < validBefore, "FiatTokenV2: authorization is expired");
         _requireUnusedAuthorization(from, nonce);
         bytes32 structHash = keccak256(abi.encode(typeHash, from, to, value, validAfter, validBefore, nonce));
-        _requireSignedBy(from, structHash, v, r, s);
+        require(_isValidSignature(from, structHash, v, r, s), "FiatTokenV2: invalid signature");
         _authorizationStates[from][nonce] = true;
         emit AuthorizationUsed(from, nonce);
     }
 
     function _requireUnusedAuthorization(address authorizer, bytes32 nonce) private view {
-        if (_authorizationStates[authorizer][nonce]) revert MockUSDCAuthorizationUsed(authorizer, nonce);
+        require(!_authorizationStates[authorizer][nonce], "FiatTokenV2: authorization is used or canceled");
     }
 
-    /// @dev Reverts unless `(v, r, s)` is a valid low-s signature by `signer` of the EIP-712 digest of `structHash`.
-    function _requireSignedBy(address signer, bytes32 structHash, uint8 v, bytes32 r, bytes32 s) private view {
-        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(_hashTypedDataV4(structHash), v, r, s);
-        if (err != ECDSA.RecoverError.NoError || recovered != signer) revert MockUSDCInvalidSignature();
+    /// @dev As USDC v2.2's `SignatureChecker`: a contract `signer` is asked through ERC-1271 with the packed
+    /// `(r, s, v)`; for anyone else the signature must be a well-formed low-s ECDSA signature (else it reverts with
+    /// USDC's `ECRecover` reasons) and recover `signer`.
+    function _isValidSignature(
+        address signer,
+        bytes32 structHash,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) private view returns (bool) {
+        bytes32 digest = MessageHashUtils.toTypedDataHash(_domainSeparator(), structHash);
+        if (signer.code.length != 0) {
+            return SignatureChecker.isValidERC1271SignatureNow(signer, digest, abi.encodePacked(r, s, v));
+        }
+        require(uint256(s) <= _HALF_CURVE_ORDER, "ECRecover: invalid signature 's' value");
+        require(v == 27 || v == 28, "ECRecover: invalid signature 'v' value");
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, v, r, s);
+        require(err == ECDSA.RecoverError.NoError, "ECRecover: invalid signature");
+        return recovered == signer;
     }
 
-    function _requireNotBlacklisted(address account) private view {
-        if (_balanceStates[account] & _BLACKLIST_FLAG != 0) revert MockUSDCBlacklisted(account);
+    function _domainSeparator() private view returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    _DOMAIN_TYPEHASH,
+                    keccak256(bytes(_NAME)),
+                    keccak256(bytes(_VERSION)),
+                    block.chainid,
+                    address(this)
+                )
+            );
+    }
+
+    function _balanceOf(address account) private view returns (uint256) {
+        return _balanceAndBlacklistStates[account] & ~_BLACKLIST_FLAG;
+    }
+
+    function _isBlacklisted(address account) private view returns (bool) {
+        return _balanceAndBlacklistStates[account] & _BLACKLIST_FLAG != 0;
     }
 }

@@ -1,7 +1,8 @@
 /** Shared fixture for RewardPool tests: registry, devices in fleets, USDC-like token, factory, a funded pool. */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { ZeroHash, id } from "ethers";
+import { ZeroHash, id, type BaseContract, type TypedDataDomain } from "ethers";
 
+import { readTokenDomain } from "../../sdk/src/actions/token.js";
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
 import { WAD, attestBatch, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
 import { deviceIdOf } from "../../sdk/src/core/registry.js";
@@ -104,12 +105,10 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
   };
 }
 
-/** A token's EIP-712 domain as the token reports it (ERC-5267): never hard-coded. */
-export async function tokenDomain(token: {
-  eip712Domain(): Promise<[string, string, string, bigint, string, string, bigint[]]>;
-}) {
-  const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
-  return { name, version, chainId, verifyingContract };
+/** A token's EIP-712 domain as the SDK reads it (USDC has no ERC-5267 `eip712Domain()`): never hard-coded. */
+export async function tokenDomain(token: BaseContract): Promise<TypedDataDomain> {
+  if (token.runner === null) throw new Error("tokenDomain needs a token connected to a provider or signer");
+  return readTokenDomain(token.runner, await token.getAddress());
 }
 
 /** The bits of the network helpers' `time` that `closeEpoch` needs. */

@@ -565,7 +565,7 @@ describe("RewardPool", function () {
       await closeEpoch(pool, 0n);
       await record(0n, [proof(aliceDevices[0]!.deviceId, 30n), proof(bobDevices[0]!.deviceId, 30n)]);
       await usdc.connect(admin).blacklist(alice.address);
-      await expect(pool.claim(alice.address, 0n, [])).to.be.revert(ethers);
+      await expect(pool.claim(alice.address, 0n, [])).to.be.revertedWith("Blacklistable: account is blacklisted");
       await expect(pool.claim(bob.address, 0n, [])).to.emit(pool, "Claimed");
       expect((await pool.account(alice.address)).ledgerClaimable).to.equal(9n);
     });

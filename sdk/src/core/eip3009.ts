@@ -2,8 +2,9 @@
  * EIP-3009 (transfer with authorization, as USDC implements it): typed-data types and signing helpers.
  * Pure: no I/O beyond asking the given signer to sign. Mirrors `contracts/mocks/MockUSDC.sol` and FiatToken v2.
  *
- * Never hard-code the token's EIP-712 domain: read it from the token's `eip712Domain()` (ERC-5267) where available.
- * Real USDC uses version "2".
+ * Never hard-code the token's EIP-712 domain: read it with `readTokenDomain` (`actions/token.ts`), which uses the
+ * token's ERC-5267 `eip712Domain()` where it exists and otherwise `name()` / `version()` (USDC has no
+ * `eip712Domain()`; its version is "2"), checked against the token's `DOMAIN_SEPARATOR()`.
  */
 import { Signature, type Signer, type TypedDataDomain, type TypedDataField } from "ethers";
 

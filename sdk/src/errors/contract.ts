@@ -1,8 +1,10 @@
 /**
  * Contract custom errors decoded to SDK errors with a plain message and the fix. One entry per custom error of
  * the project's contracts; `describeRevert` is exhaustive over that table and falls back to the raw name.
+ * Reverts with a reason string (`Error(string)`, as USDC reverts) and panics (`Panic(uint256)`) decode whatever
+ * interfaces are given, to `TokenRevertError` and `PanicError`.
  */
-import type { Interface, Result } from "ethers";
+import { AbiCoder, dataSlice, isError, type Interface, type Result } from "ethers";
 
 import { DepinError } from "./base.js";
 
@@ -211,9 +213,11 @@ export class ContractRevertError extends DepinError {
   readonly args: readonly unknown[];
   readonly fix: string | undefined;
 
-  constructor(errorName: string, args: Result, cause: unknown) {
+  /** `described` replaces the `CONTRACT_ERRORS` entry (subclasses describe built-in errors themselves). */
+  constructor(errorName: string, args: Result, cause: unknown, described?: { message: string; fix?: string }) {
     const describe = CONTRACT_ERRORS[errorName];
-    const { message, fix } = describe === undefined ? { message: `reverted with ${errorName}` } : describe(args);
+    const { message, fix } =
+      described ?? (describe === undefined ? { message: `reverted with ${errorName}` } : describe(args));
     super(message, { details: fix === undefined ? errorName : `${errorName}; ${fix}`, cause });
     this.errorName = errorName;
     this.args = args.toArray();
@@ -221,28 +225,137 @@ export class ContractRevertError extends DepinError {
   }
 }
 
-/** Finds the revert data in an ethers error, however deep the provider nested it. */
-export function revertData(error: unknown): string | undefined {
+/**
+ * What to do about the reason strings USDC (Circle's FiatTokenV2_2, and `MockUSDC`) reverts with, by reason. The
+ * project's own contracts revert with custom errors only; a pool bubbles the token's reason up unchanged.
+ */
+export const TOKEN_REVERT_FIXES: Record<string, string> = {
+  "Blacklistable: account is blacklisted":
+    "the token's issuer blacklisted the sender, the recipient or the caller; it can neither send nor receive this " +
+    "token (a blocked account's claim fails alone: claimWithSig lets the account name another recipient)",
+  "Pausable: paused": "the token's issuer paused the token itself: nothing moves until it unpauses",
+  "ERC20: transfer amount exceeds balance": "the payer holds less than the amount",
+  "ERC20: transfer amount exceeds allowance":
+    "approve the spender (the pool, to fund it) for at least the amount first, or fund with a permit or an authorization",
+  "FiatTokenV2: invalid signature":
+    "the authorization is not signed by the payer over the token's EIP-712 domain: sign over readTokenDomain()",
+  "EIP2612: invalid signature":
+    "the permit is not signed by the owner over the token's EIP-712 domain and the owner's current nonce: " +
+    "sign over readTokenDomain() with nonces(owner)",
+  "FiatTokenV2: permit is expired": "sign a new permit with a later deadline",
+  "FiatTokenV2: authorization is not yet valid": "wait until after the authorization's validAfter",
+  "FiatTokenV2: authorization is expired": "sign a new authorization with a later validBefore",
+  "FiatTokenV2: authorization is used or canceled": "sign a new authorization with a fresh nonce",
+  "FiatTokenV2: caller must be the payee": "receiveWithAuthorization must be sent by its payee (`to`)",
+  "ECRecover: invalid signature 's' value": "submit the low-s form of the signature (s = n - s, v flipped)",
+};
+
+/**
+ * A revert with a reason string, `Error(string)`. The project's contracts revert with custom errors only, so the
+ * reason comes from the token (USDC: "Blacklistable: account is blacklisted", "Pausable: paused", ...).
+ */
+export class TokenRevertError extends ContractRevertError {
+  override name = "TokenRevertError";
+  /** The revert reason, exactly as the contract gave it. */
+  readonly reason: string;
+
+  constructor(reason: string, args: Result, cause: unknown) {
+    const fix = TOKEN_REVERT_FIXES[reason];
+    super("Error", args, cause, { message: `reverted: "${reason}"`, ...(fix === undefined ? {} : { fix }) });
+    this.reason = reason;
+  }
+}
+
+/** Plain meanings of Solidity panic codes. */
+export const PANIC_REASONS: Record<number, string> = {
+  0x00: "generic compiler panic",
+  0x01: "assertion failed",
+  0x11: "arithmetic overflow or underflow",
+  0x12: "division or modulo by zero",
+  0x21: "invalid enum value",
+  0x22: "corrupt storage byte array",
+  0x31: "pop() on an empty array",
+  0x32: "array index out of bounds",
+  0x41: "out of memory",
+  0x51: "call to an uninitialized internal function",
+};
+
+/** A Solidity panic, `Panic(uint256)`: a failed `assert`, an overflow, a division by zero, a bad index... */
+export class PanicError extends ContractRevertError {
+  override name = "PanicError";
+  /** The panic code (0x11 for an arithmetic overflow, ...). */
+  readonly code: bigint;
+
+  constructor(code: bigint, args: Result, cause: unknown) {
+    const hex = `0x${code.toString(16).padStart(2, "0")}`;
+    const meaning = PANIC_REASONS[Number(code)] ?? "unknown panic code";
+    super("Panic", args, cause, { message: `panicked: ${meaning} (${hex})` });
+    this.code = code;
+  }
+}
+
+const ERROR_STRING_SELECTOR = "0x08c379a0"; // Error(string)
+const PANIC_SELECTOR = "0x4e487b71"; // Panic(uint256)
+
+/** Decodes `Error(string)` and `Panic(uint256)` revert data, which no ABI lists; `undefined` for anything else. */
+function decodeBuiltinRevert(data: string, cause: unknown): ContractRevertError | undefined {
+  const selector = data.slice(0, 10).toLowerCase();
+  if (selector !== ERROR_STRING_SELECTOR && selector !== PANIC_SELECTOR) return undefined;
+  try {
+    if (selector === ERROR_STRING_SELECTOR) {
+      const args = AbiCoder.defaultAbiCoder().decode(["string"], dataSlice(data, 4));
+      return new TokenRevertError(args[0] as string, args, cause);
+    }
+    const args = AbiCoder.defaultAbiCoder().decode(["uint256"], dataSlice(data, 4));
+    return new PanicError(args[0] as bigint, args, cause);
+  } catch {
+    return undefined; // malformed data: leave the original error
+  }
+}
+
+/** The error and every error nested in it (`error`, `info`, `cause`, `data`), however deep the provider nested them. */
+function* nestedErrors(error: unknown): Generator<Record<string, unknown>> {
   const seen = new Set<unknown>();
   const stack: unknown[] = [error];
   while (stack.length > 0) {
     const e = stack.pop();
     if (e === null || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
-    const data = (e as { data?: unknown }).data;
+    const record = e as Record<string, unknown>;
+    yield record;
+    for (const key of ["error", "info", "cause", "data"]) stack.push(record[key]);
+  }
+}
+
+/** Finds the revert data in an ethers error, however deep the provider nested it. */
+export function revertData(error: unknown): string | undefined {
+  for (const e of nestedErrors(error)) {
+    const data = e.data;
     if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) return data;
-    for (const key of ["error", "info", "cause", "data"]) stack.push((e as Record<string, unknown>)[key]);
   }
   return undefined;
 }
 
 /**
- * Turns an ethers error into a `ContractRevertError` when its revert data decodes with one of `interfaces`;
- * returns the original error otherwise.
+ * Whether a failed call reverted (with or without data, e.g. a function the contract does not have) or returned
+ * data that does not decode, as opposed to not reaching the chain. ethers reports reverts as `CALL_EXCEPTION`;
+ * EIP-1193 providers such as Hardhat's throw the JSON-RPC "execution reverted" error (code 3) with its data.
+ */
+export function isCallRevert(error: unknown): boolean {
+  if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return true;
+  for (const e of nestedErrors(error)) if (e.code === 3 && typeof e.data === "string") return true;
+  return false;
+}
+
+/**
+ * Turns an ethers error into a `ContractRevertError` when its revert data decodes with one of `interfaces`, into a
+ * `TokenRevertError` for a reason string and into a `PanicError` for a panic; returns the original error otherwise.
  */
 export function decodeContractError(error: unknown, interfaces: readonly Interface[]): unknown {
   const data = revertData(error);
   if (data === undefined) return error;
+  const builtin = decodeBuiltinRevert(data, error);
+  if (builtin !== undefined) return builtin;
   for (const iface of interfaces) {
     const parsed = iface.parseError(data);
     if (parsed !== null) return new ContractRevertError(parsed.name, parsed.args, error);
@@ -250,7 +363,7 @@ export function decodeContractError(error: unknown, interfaces: readonly Interfa
   return error;
 }
 
-/** Runs `fn`, rethrowing contract reverts as `ContractRevertError`s. */
+/** Runs `fn`, rethrowing contract reverts as `ContractRevertError`s (`TokenRevertError`, `PanicError` included). */
 export async function withDecodedErrors<T>(interfaces: readonly Interface[], fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
