@@ -107,15 +107,16 @@ await batch("recordProofs, one fleet, first credit", 0n, bigFleet, 1);
 await batch("recordProofs, one fleet, steady state", 1n, bigFleet, 1);
 await batch("recordProofs, 50 operators x 10, first credit", 1n, smallFleets, 50);
 await batch("recordProofs, 50 operators x 10, steady state", 2n, smallFleets, 50);
+let nextEpoch = 3n; // epochs in order: a pool records only the last `settlementWindow` closed epochs
 for (const n of [1, 10, 100, 250])
-  await batch("recordProofs, one fleet, steady state", 3n + BigInt(n), bigFleet.slice(0, n), 1);
+  await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet.slice(0, n), 1);
 
 const claimGas = async (operation: string, who: (typeof operators)[number]) => {
   const receipt = await (await pool.connect(relayer).claim(who.address, 0n, [])).wait();
   rows.push({ operation, gasUsed: Number(receipt!.gasUsed) });
 };
 await claimGas("claim, first (recipient holds no token yet)", operators[0]!);
-await batch("recordProofs, one fleet, steady state", 20n, bigFleet, 1);
+await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet, 1);
 await claimGas("claim, repeat by an existing holder (500-device fleet)", operators[0]!);
 
 const account = operators[0]!;
@@ -125,9 +126,9 @@ const claim = {
   recipient: account.address,
   maxFee: USDC / 10n,
   nonce: view.claimNonce,
-  deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
+  deadline: BigInt(await networkHelpers.time.latest()) + 30n * DAY, // batches below move the clock a day each
 };
-await batch("recordProofs, one fleet, steady state", 21n, bigFleet, 1);
+await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet, 1);
 const signature = await account.signTypedData(domain, CLAIM_TYPES, claim);
 const gasless = await (await pool.connect(relayer).claimWithSig(claim, 0n, [], USDC / 10n, signature)).wait();
 rows.push({
@@ -135,7 +136,7 @@ rows.push({
   gasUsed: Number(gasless!.gasUsed),
 });
 
-await batch("recordProofs, one fleet, steady state", 22n, bigFleet, 1);
+await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet, 1);
 const again = { ...claim, nonce: claim.nonce + 1n };
 const signature2 = await account.signTypedData(domain, CLAIM_TYPES, again);
 const gasless2 = await (await pool.connect(relayer).claimWithSig(again, 0n, [], USDC / 10n, signature2)).wait();
