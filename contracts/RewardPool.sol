@@ -134,7 +134,9 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint256 count = proofs.length;
         require(count != 0, RewardPoolEmptyBatch());
         _requireSettleable(epoch);
-        uint32 coveredTo = _epochCoveredTo;
+        // Epoch mode's latest root covers every epoch up to its own: its budget is spent there.
+        EpochRoot memory latest = _roots[_latestRoot];
+        uint32 coveredTo = latest.claimableAt != 0 ? latest.epoch + 1 : 0;
         require(epoch >= coveredTo, RewardPoolEpochCoveredByRoot(epoch, coveredTo));
         require(!_usedBatchNonces.get(batchNonce), RewardPoolBatchNonceUsed(batchNonce));
         bool deviceSigned = _requireDeviceSignatures;
@@ -150,7 +152,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         _usedBatchNonces.set(batchNonce);
 
         // The epoch's own parameters, fixed since it started: a batch credits the same whenever it is submitted.
-        ParamsCheckpoint memory params = _paramsHistory[_paramsIndexAt(epoch)];
+        RewardParams memory params = _unpackParams(_paramsAt(epoch));
         uint256 totalUnits = _creditProofs(epoch, params, proofs, deviceSignatures, deviceSigned);
 
         uint256 rewardWad = totalUnits * params.rate;
@@ -249,16 +251,22 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint32 current = _requireSettleable(c.epoch);
         uint32 nonce = _commitNonce;
         require(c.nonce == nonce, RewardPoolInvalidCommitNonce(nonce, c.nonce));
-        _promotePendingRoot();
-        EpochRoot memory active = _activeRoot;
-        EpochRoot memory pending = _pendingRoot;
+        // The latest root is pending (the other entry is in force), or in force itself, or there is none.
+        uint256 latestIndex = _latestRoot;
+        uint256 latestAt = _latestClaimableAt;
+        bool hasPending = latestAt != 0 && block.timestamp < latestAt;
+        EpochRoot memory pending;
+        EpochRoot memory active;
+        if (hasPending) {
+            pending = _roots[latestIndex];
+            active = _roots[latestIndex ^ 1];
+        } else if (latestAt != 0) {
+            active = _roots[latestIndex];
+        }
         bool hasActive = active.claimableAt != 0;
         // After the root in force; a pending root may be corrected for its own epoch or superseded by a later one.
         require(!hasActive || c.epoch > active.epoch, RewardPoolEpochNotAfterLatest(c.epoch, active.epoch));
-        require(
-            pending.claimableAt == 0 || c.epoch >= pending.epoch,
-            RewardPoolEpochNotAfterLatest(c.epoch, pending.epoch)
-        );
+        require(!hasPending || c.epoch >= pending.epoch, RewardPoolEpochNotAfterLatest(c.epoch, pending.epoch));
         require(c.totalOwed >= active.totalOwed, RewardPoolTotalOwedDecreased(c.totalOwed, active.totalOwed));
         // Growth since the root in force stays within the budget left in the epochs it covers, from the one after
         // the root in force (or the oldest the settlement window allows) to the commit's own.
@@ -271,17 +279,19 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         _checkQuorum(_epochCommitDigest(c), quorum);
 
         _commitNonce = nonce + 1;
-        _epochCoveredTo = c.epoch + 1;
-        if (pending.claimableAt != 0) emit EpochSuperseded(pending.epoch, pending.nonce, c.epoch);
+        if (hasPending) emit EpochSuperseded(pending.epoch, pending.nonce, c.epoch);
         uint64 claimableAt = uint64(block.timestamp) + _challengePeriod;
-        _pendingRoot = EpochRoot({
+        // A pending root is replaced in place; otherwise the entry not in force takes the new root.
+        uint256 target = hasPending ? latestIndex : latestIndex ^ 1;
+        _roots[target] = EpochRoot({
             root: c.root,
             totalOwed: c.totalOwed.toUint128(),
             epoch: c.epoch,
             nonce: nonce,
             claimableAt: claimableAt
         });
-        _pendingClaimableAt = uint40(claimableAt);
+        _latestRoot = uint8(target);
+        _latestClaimableAt = uint40(claimableAt);
         // With the new root pending: the active root keeps paying until it takes over, so both count.
         _requireSolvent(_totalCreditedWad);
         _emitEpochCommitted(c, claimableAt, quorum.signers);
@@ -293,7 +303,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     /// current payee's credit in memory, and writes them back only when the word or the payee changes.
     function _creditProofs(
         uint32 epoch,
-        ParamsCheckpoint memory params,
+        RewardParams memory params,
         Proof[] calldata proofs,
         DeviceSignature[] calldata deviceSignatures,
         bool deviceSigned
@@ -427,15 +437,6 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
 
     /* INTERNAL: EPOCH MODE */
 
-    /// @dev Makes a pending root whose challenge period is over the active one.
-    function _promotePendingRoot() internal {
-        if (_isDue(_pendingClaimableAt)) {
-            _activeRoot = _pendingRoot;
-            delete _pendingRoot;
-            _pendingClaimableAt = 0;
-        }
-    }
-
     function _epochCommitDigest(EpochCommit calldata c) internal view returns (bytes32) {
         return
             _hashTypedDataV4(
@@ -462,12 +463,14 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint32 epoch,
         uint256 fromEpoch
     ) internal view returns (uint128 rate, uint256 budgetLeftWad) {
-        uint256 i = _paramsIndexAt(epoch);
-        rate = _paramsHistory[i].rate;
+        uint256 i = _paramsCount - 1;
+        uint256 word = _paramsWords[i];
         uint256 ledgerRecordedTo = _ledgerRecordedTo;
         for (uint256 e = epoch; ; --e) {
-            while (_paramsHistory[i].fromEpoch > e) --i;
-            uint256 budgetWad = uint256(_paramsHistory[i].epochBudget) * _WAD;
+            while (_fromEpoch(word) > e) word = _paramsWords[--i];
+            RewardParams memory params = _unpackParams(word);
+            if (e == epoch) rate = params.rate;
+            uint256 budgetWad = uint256(params.epochBudget) * _WAD;
             if (e < ledgerRecordedTo) {
                 uint256 used = _epochCreditedWad[uint32(e)];
                 budgetWad = used < budgetWad ? budgetWad - used : 0;

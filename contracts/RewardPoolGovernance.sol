@@ -32,7 +32,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         require(config.epochLength != 0, RewardPoolInvalidConfig("epochLength"));
         require(config.settlementWindow != 0, RewardPoolInvalidConfig("settlementWindow"));
         registry.network(config.networkId); // reverts DeviceRegistryUnknownNetwork for an unknown network
-        _validateParams(config.params);
+        _packParams(config.params, 0); // refuses parameters that are zero or do not fit, before any write
 
         _token = IERC20(config.token);
         _genesis = uint64(block.timestamp);
@@ -69,17 +69,20 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
     /// @inheritdoc IRewardPoolGovernance
     function vetoEpoch(uint32 epoch, bytes32 reasonHash) external {
         require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
-        uint40 claimableAt = _pendingClaimableAt;
-        EpochRoot memory pending = _pendingRoot;
+        uint256 claimableAt = _latestClaimableAt;
+        uint256 latest = _latestRoot;
+        EpochRoot memory pending = _roots[latest];
         require(
             claimableAt != 0 && block.timestamp < claimableAt && pending.epoch == epoch,
             RewardPoolNothingToVeto(epoch)
         );
-        delete _pendingRoot;
-        _pendingClaimableAt = 0;
-        // The vetoed commit's nonce stays spent. Its epochs are open again: to ledger mode, and to a corrected commit.
-        EpochRoot memory active = _activeRoot;
-        _epochCoveredTo = active.claimableAt != 0 ? active.epoch + 1 : 0;
+        // Erased, not just skipped: it never pays and its total stops counting. The root in force becomes the latest
+        // again (its claimableAt is past, or zero if there is none). The vetoed commit's nonce stays spent; its
+        // epochs are open again, to ledger mode and to a corrected commit.
+        delete _roots[latest];
+        uint256 previous = latest ^ 1;
+        _latestRoot = uint8(previous);
+        _latestClaimableAt = uint40(_roots[previous].claimableAt);
         emit EpochVetoed(epoch, pending.nonce, msg.sender, reasonHash);
     }
 
@@ -109,11 +112,10 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function queueRewardParams(RewardParams calldata params) external onlyAdmin {
-        _validateParams(params);
         // The first epoch that starts once the delay has passed: no epoch ever runs at two rates, and no work
         // done before the delay is paid at the new rate.
         uint256 fromEpoch = Math.ceilDiv(block.timestamp + _changeDelay - _genesis, _epochLength);
-        if (_scheduledParams()) _paramsHistory.pop(); // replaced: it was not in force yet
+        if (_scheduledParams()) --_paramsCount; // replaced: it was not in force yet
         _scheduleParams(params, fromEpoch.toUint32());
     }
 
@@ -137,12 +139,12 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
             delete _pendingVerifiers;
             _verifiersEta = 0;
         }
-        if (params) _paramsHistory.pop();
+        if (params) --_paramsCount;
         emit QueuedChangeCancelled(verifiers, params, msg.sender);
     }
 
     /// @inheritdoc IRewardPoolGovernance
-    function setClaimSettings(uint48 minClaim, uint128 maxRelayerFee) external onlyAdmin {
+    function setClaimSettings(uint40 minClaim, uint128 maxRelayerFee) external onlyAdmin {
         _minClaim = minClaim;
         _maxRelayerFee = maxRelayerFee;
         emit ClaimSettingsChanged(minClaim, maxRelayerFee);
@@ -280,11 +282,13 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending) {
-        active = _activeRoot;
-        pending = _pendingRoot;
-        if (_isDue(pending.claimableAt)) {
-            (active, pending) = (pending, active);
-            delete pending;
+        uint256 latest = _latestRoot;
+        uint256 claimableAt = _latestClaimableAt;
+        if (claimableAt != 0 && block.timestamp < claimableAt) {
+            pending = _roots[latest];
+            active = _roots[latest ^ 1];
+        } else if (claimableAt != 0) {
+            active = _roots[latest];
         }
     }
 
@@ -305,30 +309,18 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
     /* INTERNAL */
 
     function _scheduleParams(RewardParams memory params, uint32 fromEpoch) internal {
-        _paramsHistory.push(
-            ParamsCheckpoint({
-                rate: params.rate,
-                epochBudget: params.epochBudget,
-                deviceCap: params.deviceCap,
-                fromEpoch: fromEpoch
-            })
-        );
+        uint256 n = _paramsCount;
+        _paramsWords[n] = _packParams(params, fromEpoch);
+        _paramsCount = (n + 1).toUint16();
         emit RewardParamsScheduled(fromEpoch, params, _genesis + uint64(fromEpoch) * _epochLength);
     }
 
     /// @dev Whether the last checkpoint is scheduled but not in force (its epoch has not started).
     function _scheduledParams() internal view returns (bool) {
-        return _paramsHistory[_paramsHistory.length - 1].fromEpoch > _currentEpoch();
+        return _fromEpoch(_paramsWords[_paramsCount - 1]) > _currentEpoch();
     }
 
     function _rewardParamsAt(uint32 epoch) internal view returns (RewardParams memory) {
-        ParamsCheckpoint memory p = _paramsHistory[_paramsIndexAt(epoch)];
-        return RewardParams({rate: p.rate, epochBudget: p.epochBudget, deviceCap: p.deviceCap});
-    }
-
-    function _validateParams(RewardParams memory params) internal pure {
-        require(params.rate != 0, RewardPoolInvalidConfig("rate"));
-        require(params.epochBudget != 0, RewardPoolInvalidConfig("epochBudget"));
-        require(params.deviceCap != 0, RewardPoolInvalidConfig("deviceCap"));
+        return _unpackParams(_paramsAt(epoch));
     }
 }

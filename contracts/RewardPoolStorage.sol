@@ -27,14 +27,6 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         uint128 paidEpoch;
     }
 
-    /// @dev Reward parameters of every epoch from `fromEpoch` until the next checkpoint (two slots).
-    struct ParamsCheckpoint {
-        uint128 rate;
-        uint128 epochBudget;
-        uint64 deviceCap;
-        uint32 fromEpoch;
-    }
-
     struct PendingVerifiers {
         address[] add;
         address[] remove;
@@ -45,20 +37,29 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
 
     uint256 internal constant _WAD = 1e18;
 
+    /// @dev A reward-parameter checkpoint in one word: rate (bits 0-87), epoch budget (88-183), device cap (184-223)
+    /// and the first epoch it applies to (224-255). {_packParams} refuses values that do not fit.
+    uint256 internal constant _RATE_BITS = 88;
+    uint256 internal constant _BUDGET_BITS = 96;
+    uint256 internal constant _CAP_BITS = 40;
+
     /* STORAGE */
 
-    // slot: everything a claim reads besides the account and the root (160 + 8 + 48 + 40 bits)
+    // slot: everything a claim reads besides the account and the root (160 + 8 + 40 + 40 + 8 bits)
     IERC20 internal _token;
     bool internal _paused;
-    uint48 internal _minClaim;
-    /// @dev When the pending epoch root starts to pay (zero: no pending root).
-    uint40 internal _pendingClaimableAt;
+    uint40 internal _minClaim;
+    /// @dev When the latest committed root pays (zero: no root, or the only one was vetoed). Before then it is
+    /// pending and the other entry of `_roots` is in force; from then on it is the root in force, with no write.
+    uint40 internal _latestClaimableAt;
+    /// @dev Which entry of `_roots` holds the latest committed root.
+    uint8 internal _latestRoot;
     // slot: registry, networkId, epochLength, changeDelay
     IDeviceRegistry internal _registry;
     uint32 internal _networkId;
     uint32 internal _epochLength;
     uint32 internal _changeDelay;
-    // slot: read by every batch and commit (8 + 16 + 8 + 64 + 32 + 16 + 32 + 32 + 32 bits)
+    // slot: read by every batch and commit (8 + 16 + 8 + 64 + 32 + 16 + 32 + 32 + 16 bits)
     uint8 internal _quorum;
     uint16 internal _verifierCount;
     bool internal _requireDeviceSignatures;
@@ -67,14 +68,10 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     uint16 internal _settlementWindow;
     /// @dev The nonce the next epoch commit must carry.
     uint32 internal _commitNonce;
-    /// @dev Epoch mode's pending or active root covers every epoch below this one (ledger mode stays out).
-    uint32 internal _epochCoveredTo;
     /// @dev Ledger mode has recorded work in epochs below this one only (commits skip reading the rest).
     uint32 internal _ledgerRecordedTo;
-
-    /// @dev Reward parameters by epoch, `fromEpoch` ascending, the first from epoch 0. The last one may be
-    /// scheduled (its epoch not started yet); every other one is final.
-    ParamsCheckpoint[] internal _paramsHistory;
+    /// @dev How many reward-parameter checkpoints `_paramsWords` holds.
+    uint16 internal _paramsCount;
     // slot
     uint128 internal _totalFunded;
     uint128 internal _maxRelayerFee;
@@ -99,10 +96,14 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// @dev When the queued verifier change takes effect (zero: none queued).
     uint64 internal _verifiersEta;
 
-    /// @dev Epoch mode: the root in force and the one in its challenge period (claimable from
-    /// `_pendingClaimableAt`, which makes it the root in force without a write).
-    EpochRoot internal _activeRoot;
-    EpochRoot internal _pendingRoot;
+    /// @dev Reward parameters by checkpoint (see `_RATE_BITS`), `fromEpoch` ascending, the first from epoch 0. The
+    /// last one may be scheduled (its epoch not started yet); every other one is final.
+    mapping(uint256 index => uint256 word) internal _paramsWords;
+
+    /// @dev Epoch mode: two entries used in turn. `_roots[_latestRoot]` is the latest commit; while it is pending
+    /// the other entry is the root in force. A new commit overwrites the pending one (supersede) or, once the latest
+    /// is in force, the other entry, so steady-state commits rewrite warm, non-zero slots and promotion is free.
+    EpochRoot[2] internal _roots;
 
     /* MODIFIERS */
 
@@ -159,23 +160,54 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         emit VerifierSetChanged(add, remove, quorum);
     }
 
-    /// @dev Index of the checkpoint in force for `epoch`. The first starts at epoch 0, so the walk ends; a recent
+    /// @dev The checkpoint word in force for `epoch`. The first starts at epoch 0, so the walk ends; a recent
     /// epoch is found in a step or two.
-    function _paramsIndexAt(uint32 epoch) internal view returns (uint256 i) {
-        i = _paramsHistory.length - 1;
-        while (_paramsHistory[i].fromEpoch > epoch) --i;
+    function _paramsAt(uint32 epoch) internal view returns (uint256 word) {
+        uint256 i = _paramsCount;
+        do {
+            word = _paramsWords[--i];
+        } while (_fromEpoch(word) > epoch);
     }
 
-    /// @dev What epoch mode may owe: the larger of the active and pending totals (a pending root may be vetoed).
+    function _packParams(RewardParams memory p, uint32 fromEpoch) internal pure returns (uint256) {
+        require(p.rate != 0 && p.rate >> _RATE_BITS == 0, RewardPoolInvalidConfig("rate"));
+        require(p.epochBudget != 0 && p.epochBudget >> _BUDGET_BITS == 0, RewardPoolInvalidConfig("epochBudget"));
+        require(p.deviceCap != 0 && p.deviceCap >> _CAP_BITS == 0, RewardPoolInvalidConfig("deviceCap"));
+        return
+            uint256(p.rate) |
+            (uint256(p.epochBudget) << _RATE_BITS) |
+            (uint256(p.deviceCap) << (_RATE_BITS + _BUDGET_BITS)) |
+            (uint256(fromEpoch) << (_RATE_BITS + _BUDGET_BITS + _CAP_BITS));
+    }
+
+    function _unpackParams(uint256 word) internal pure returns (RewardParams memory p) {
+        p.rate = uint128(word & ((1 << _RATE_BITS) - 1));
+        p.epochBudget = uint128((word >> _RATE_BITS) & ((1 << _BUDGET_BITS) - 1));
+        p.deviceCap = uint64((word >> (_RATE_BITS + _BUDGET_BITS)) & ((1 << _CAP_BITS) - 1));
+    }
+
+    function _fromEpoch(uint256 word) internal pure returns (uint32) {
+        return uint32(word >> (_RATE_BITS + _BUDGET_BITS + _CAP_BITS));
+    }
+
+    /// @dev What epoch mode may owe: the larger of the two roots' totals (the latest may be pending and vetoed; the
+    /// other is then in force and keeps paying). When the latest is in force the other is older and not larger.
     function _epochOwed() internal view returns (uint256) {
-        uint256 active = _activeRoot.totalOwed;
-        uint256 pending = _pendingRoot.totalOwed;
-        return pending > active ? pending : active;
+        uint256 a = _roots[0].totalOwed;
+        uint256 b = _roots[1].totalOwed;
+        return a > b ? a : b;
+    }
+
+    /// @dev Entry of `_roots` in force: the latest once its challenge period is over, else the other one (the
+    /// previous root in force; empty if there is none).
+    function _inForceIndex() internal view returns (uint256) {
+        uint256 latest = _latestRoot;
+        return _isDue(_latestClaimableAt) ? latest : latest ^ 1;
     }
 
     /// @dev Reverts unless (account, cumulative) is a leaf of the root in force.
     function _verifyLeaf(address account_, uint256 cumulative, bytes32[] calldata proof) internal view {
-        bytes32 root = _isDue(_pendingClaimableAt) ? _pendingRoot.root : _activeRoot.root;
+        bytes32 root = _roots[_inForceIndex()].root;
         require(root != bytes32(0), RewardPoolNoEpochRoot());
         // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))));

@@ -36,7 +36,7 @@ interface IRewardPoolBase {
         /// `e + settlementWindow` ends. At least 1.
         uint16 settlementWindow;
         RewardParams params;
-        uint48 minClaim;
+        uint40 minClaim;
         uint128 maxRelayerFee;
         /// @dev Ledger mode checks each proof's device signature; epoch mode is then refused.
         bool requireDeviceSignatures;
@@ -138,7 +138,7 @@ interface IRewardPoolBase {
         uint8 quorum;
         uint16 verifierCount;
         bool requireDeviceSignatures;
-        uint48 minClaim;
+        uint40 minClaim;
         uint128 maxRelayerFee;
         address admin;
         address pendingAdmin;
@@ -223,7 +223,7 @@ interface IRewardPoolBase {
     event RewardParamsScheduled(uint32 indexed fromEpoch, RewardParams params, uint64 startsAt);
     /// @notice Scheduled changes that were not in force yet were cancelled.
     event QueuedChangeCancelled(bool verifiers, bool params, address by);
-    event ClaimSettingsChanged(uint48 minClaim, uint128 maxRelayerFee);
+    event ClaimSettingsChanged(uint40 minClaim, uint128 maxRelayerFee);
     event GuardianChanged(address indexed previous, address indexed guardian);
     event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
     event AdminTransferred(address indexed previous, address indexed admin);

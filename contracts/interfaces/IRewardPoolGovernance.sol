@@ -29,7 +29,7 @@ interface IRewardPoolGovernance is IRewardPoolBase {
     /// @notice Cancels scheduled changes that are not in force yet (a change in force is only undone by a new
     /// one). Admin or guardian.
     function cancelQueuedChanges() external;
-    function setClaimSettings(uint48 minClaim, uint128 maxRelayerFee) external;
+    function setClaimSettings(uint40 minClaim, uint128 maxRelayerFee) external;
     function setGuardian(address guardian) external;
     function transferAdmin(address pendingAdmin) external;
     function acceptAdmin() external;
