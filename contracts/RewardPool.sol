@@ -11,6 +11,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
+import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IERC3009} from "./interfaces/IERC3009.sol";
 import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
 import {DeviceKeys} from "./libraries/DeviceKeys.sol";
@@ -87,8 +88,13 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         bytes32 r,
         bytes32 s
     ) external nonReentrant whenNotPaused {
-        // A front-run permit (same signature submitted first) leaves the allowance in place: go on with it.
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch (
+            bytes memory reason
+        ) {
+            // A front-run permit (the same signature submitted first) leaves the allowance in place: go on with it.
+            // Otherwise the permit's own failure is the error, not the transfer's "allowance exceeded".
+            if (_token.allowance(msg.sender, address(this)) < amount) revert RewardPoolPermitFailed(reason);
+        }
         _pull(msg.sender, amount, ref);
     }
 
@@ -112,7 +118,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
             amount,
             validAfter,
             validBefore,
-            keccak256(abi.encode(ref, salt)),
+            keccak256(abi.encode(address(this), ref, salt)),
             v,
             r,
             s
@@ -209,7 +215,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint256 cumulative,
         bytes32[] calldata proof
     ) external nonReentrant whenNotPaused returns (uint256 amount) {
-        (uint256 ledgerAmount, uint256 epochAmount) = _settle(account_, cumulative, proof);
+        (uint256 ledgerAmount, uint256 epochAmount) = _settle(account_, _accounts[account_], cumulative, proof);
         amount = ledgerAmount + epochAmount;
         _token.safeTransfer(account_, amount);
         emit Claimed(account_, account_, ledgerAmount, epochAmount);
@@ -224,7 +230,8 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         bytes calldata signature
     ) external nonReentrant whenNotPaused returns (uint256 amount) {
         require(block.timestamp <= c.deadline, RewardPoolSignatureExpired(c.deadline, block.timestamp));
-        uint256 expected = _claimNonces[c.account];
+        Account memory a = _accounts[c.account];
+        uint256 expected = a.claimNonce;
         require(c.nonce == expected, RewardPoolInvalidClaimNonce(c.account, expected, c.nonce));
         uint256 maxFee = c.maxFee < _maxRelayerFee ? c.maxFee : _maxRelayerFee;
         require(fee <= maxFee, RewardPoolFeeTooHigh(fee, maxFee));
@@ -232,8 +239,13 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
             DeviceKeys.verifyAccount(c.account, _claimDigest(c), signature) == DeviceKeys.Verdict.Valid,
             RewardPoolInvalidClaimSignature(c.account)
         );
-        _claimNonces[c.account] = expected + 1;
-        (uint256 ledgerAmount, uint256 epochAmount) = _settle(c.account, cumulative, proof);
+        // The token checks the recipient and the pool, not the account: a blacklisted account must not route its
+        // credit to a clean recipient. Its credit stays, untouched. (Paid to itself, the token refuses it anyway.)
+        if (c.recipient != c.account && _tokenHasBlacklist) {
+            require(!IBlacklistable(address(_token)).isBlacklisted(c.account), RewardPoolAccountBlocked(c.account));
+        }
+        ++a.claimNonce;
+        (uint256 ledgerAmount, uint256 epochAmount) = _settle(c.account, a, cumulative, proof);
         amount = ledgerAmount + epochAmount;
         require(fee <= amount, RewardPoolFeeAboveClaim(fee, amount));
         if (fee != 0) _token.safeTransfer(msg.sender, fee);
@@ -411,10 +423,10 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     /// (checks-effects-interactions). The epoch part is skipped when `cumulative` is zero.
     function _settle(
         address account_,
+        Account memory a,
         uint256 cumulative,
         bytes32[] calldata proof
     ) internal returns (uint256 ledgerAmount, uint256 epochAmount) {
-        Account memory a = _accounts[account_];
         ledgerAmount = a.unpaidWad / _WAD;
         // The remainder below one token unit stays credited and carries into the next claim.
         a.unpaidWad -= uint128(ledgerAmount * _WAD);
@@ -423,7 +435,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
             uint256 paidEpoch = a.paidEpoch;
             if (cumulative > paidEpoch) {
                 epochAmount = cumulative - paidEpoch;
-                a.paidEpoch = cumulative.toUint128();
+                a.paidEpoch = cumulative.toUint96();
             } else if (cumulative < paidEpoch) {
                 emit EpochShortfall(account_, cumulative, paidEpoch);
             }

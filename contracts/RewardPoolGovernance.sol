@@ -5,6 +5,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
+import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
@@ -35,7 +36,11 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         _packParams(config.params, 0); // refuses parameters that are zero or do not fit, before any write
 
         _token = IERC20(config.token);
-        _genesis = uint64(block.timestamp);
+        _genesis = uint40(block.timestamp);
+        // USDC-like tokens: probe once for a blacklist, so signed claims can refuse a blacklisted account.
+        try IBlacklistable(config.token).isBlacklisted(address(0)) returns (bool) {
+            _tokenHasBlacklist = true;
+        } catch {}
         _registry = registry;
         _networkId = config.networkId;
         _epochLength = config.epochLength;
@@ -104,7 +109,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         }
         uint256 count = _verifierCount + add.length - remove.length;
         require(quorum != 0 && quorum <= count, RewardPoolInvalidConfig("quorum"));
-        uint64 eta = uint64(block.timestamp) + _changeDelay;
+        uint40 eta = uint40(block.timestamp) + _changeDelay;
         _pendingVerifiers = PendingVerifiers({add: add, remove: remove, quorum: quorum});
         _verifiersEta = eta;
         emit VerifierChangeQueued(add, remove, quorum, eta);
@@ -121,7 +126,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function applyQueuedChanges() external {
-        uint64 eta = _verifiersEta;
+        uint40 eta = _verifiersEta;
         require(eta != 0, RewardPoolNoQueuedChange());
         require(block.timestamp >= eta, RewardPoolChangeNotDue(eta, block.timestamp));
         _applyDueChanges();
@@ -130,7 +135,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
     /// @inheritdoc IRewardPoolGovernance
     function cancelQueuedChanges() external {
         require(msg.sender == _admin || msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
-        uint64 eta = _verifiersEta;
+        uint40 eta = _verifiersEta;
         // A change whose time has come is in force (even before a transaction applies it): only a new one undoes it.
         bool verifiers = eta != 0 && block.timestamp < eta;
         bool params = _scheduledParams();
@@ -221,7 +226,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
             unpaidWad: a.unpaidWad,
             ledgerClaimable: a.unpaidWad / _WAD,
             paidEpoch: a.paidEpoch,
-            claimNonce: _claimNonces[account_]
+            claimNonce: a.claimNonce
         });
     }
 
@@ -254,7 +259,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function isVerifier(address account_) external view returns (bool) {
-        uint64 eta = _verifiersEta;
+        uint40 eta = _verifiersEta;
         if (_isDue(eta)) {
             // A due change is in force even before a transaction applies it.
             address[] memory add = _pendingVerifiers.add;
@@ -312,7 +317,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         uint256 n = _paramsCount;
         _paramsWords[n] = _packParams(params, fromEpoch);
         _paramsCount = (n + 1).toUint16();
-        emit RewardParamsScheduled(fromEpoch, params, _genesis + uint64(fromEpoch) * _epochLength);
+        emit RewardParamsScheduled(fromEpoch, params, uint64(_genesis) + uint64(fromEpoch) * _epochLength);
     }
 
     /// @dev Whether the last checkpoint is scheduled but not in force (its epoch has not started).

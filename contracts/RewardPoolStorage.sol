@@ -20,11 +20,13 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
 
     /* TYPES */
 
-    /// @dev One slot per account for both modes: ledger credit not yet paid (_WAD, remainders included) and what
-    /// epoch mode has paid (token units). Totals credited and paid per account live in the events.
+    /// @dev One slot per account for both modes and gasless claims: ledger credit not yet paid (WAD, remainders
+    /// included), what epoch mode has paid (token units) and the next signed-claim nonce. Totals credited and paid
+    /// per account live in the events.
     struct Account {
         uint128 unpaidWad;
-        uint128 paidEpoch;
+        uint96 paidEpoch;
+        uint32 claimNonce;
     }
 
     struct PendingVerifiers {
@@ -59,11 +61,11 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     uint32 internal _networkId;
     uint32 internal _epochLength;
     uint32 internal _changeDelay;
-    // slot: read by every batch and commit (8 + 16 + 8 + 64 + 32 + 16 + 32 + 32 + 16 bits)
+    // slot: read by every batch and commit (8 + 16 + 8 + 40 + 32 + 16 + 32 + 32 + 16 + 40 + 8 bits)
     uint8 internal _quorum;
     uint16 internal _verifierCount;
     bool internal _requireDeviceSignatures;
-    uint64 internal _genesis;
+    uint40 internal _genesis;
     uint32 internal _challengePeriod;
     uint16 internal _settlementWindow;
     /// @dev The nonce the next epoch commit must carry.
@@ -72,6 +74,10 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     uint32 internal _ledgerRecordedTo;
     /// @dev How many reward-parameter checkpoints `_paramsWords` holds.
     uint16 internal _paramsCount;
+    /// @dev When the queued verifier change takes effect (zero: none queued).
+    uint40 internal _verifiersEta;
+    /// @dev Whether the token answers `isBlacklisted` (USDC): a signed claim of a blacklisted account is refused.
+    bool internal _tokenHasBlacklist;
     // slot
     uint128 internal _totalFunded;
     uint128 internal _maxRelayerFee;
@@ -85,7 +91,6 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
 
     mapping(address verifier => bool enabled) internal _verifiers;
     mapping(address account => Account entry) internal _accounts;
-    mapping(address account => uint256 nonce) internal _claimNonces;
     mapping(bytes32 ref => uint256 amount) internal _fundedByRef;
     mapping(uint32 epoch => uint256 creditedWad) internal _epochCreditedWad;
     mapping(uint32 epoch => mapping(uint256 word => uint256 bits)) internal _recorded;
@@ -93,8 +98,6 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     BitMaps.BitMap internal _usedClawbackNonces;
 
     PendingVerifiers internal _pendingVerifiers;
-    /// @dev When the queued verifier change takes effect (zero: none queued).
-    uint64 internal _verifiersEta;
 
     /// @dev Reward parameters by checkpoint (see `_RATE_BITS`), `fromEpoch` ascending, the first from epoch 0. The
     /// last one may be scheduled (its epoch not started yet); every other one is final.

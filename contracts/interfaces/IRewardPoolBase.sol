@@ -281,6 +281,11 @@ interface IRewardPoolBase {
     error RewardPoolSignatureExpired(uint256 deadline, uint256 timestamp);
     /// @notice A signed claim carries `got` but the account's next claim nonce is `expected`.
     error RewardPoolInvalidClaimNonce(address account, uint256 expected, uint256 got);
+    /// @notice The token blacklists `account` (USDC): its signed claim to another recipient is refused and its
+    /// credit stays in the pool, untouched.
+    error RewardPoolAccountBlocked(address account);
+    /// @notice The EIP-2612 permit failed (`reason` is the token's revert data) and no allowance covers the amount.
+    error RewardPoolPermitFailed(bytes reason);
     /// @notice The claim signature is not `account`'s.
     error RewardPoolInvalidClaimSignature(address account);
     /// @notice The relayer asked for `fee`, above `maxFee`: the smaller of the signed maximum and the pool's cap.

@@ -32,8 +32,9 @@ interface IRewardPoolCore is IRewardPoolBase {
     function fundWithPermit(uint256 amount, bytes32 ref, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
     /// @notice Funds through an EIP-3009 `receiveWithAuthorization` signed by `from`, relayed by anyone.
-    /// @dev The authorization's nonce must be `keccak256(abi.encode(ref, salt))`, so the funder's signature also
-    /// fixes the funding reference.
+    /// @dev The authorization's nonce must be `keccak256(abi.encode(pool, ref, salt))` (the pool's address, the
+    /// reference, any salt), so the funder's signature also fixes the funding reference and the pool: USDC nonces
+    /// are per signer across every payee, and a nonce bound to one pool can never collide with another's.
     function fundWithAuthorization(
         address from,
         uint256 amount,

@@ -96,7 +96,7 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     await pool.fundWithPermit(100n * USDC, id("customer-B"), deadline, permit.v, permit.r, permit.s);
 
     const salt = id("invoice-17");
-    const nonce = fundingNonce(id("customer-C"), salt);
+    const nonce = fundingNonce(poolAddress, id("customer-C"), salt);
     const auth = await signReceiveWithAuthorization(admin, usdcDomain, {
       from: admin.address,
       to: poolAddress,

@@ -61,8 +61,9 @@ describe("RewardPoolFactory", function () {
       const whole = await ethers.getContractAt("IRewardPool", predicted);
       expect(await factory.isPool(predicted)).to.equal(true);
       expect((await whole.settings()).admin).to.equal(admin.address);
+      const wholeGovernance = await ethers.getContractAt("RewardPoolGovernance", predicted);
       await expect(whole.initialize(await factory.REGISTRY(), config)).to.be.revertedWithCustomError(
-        await ethers.getContractAt("RewardPoolGovernance", predicted),
+        wholeGovernance,
         "InvalidInitialization",
       );
       // It works like a clone: fund, record, claim.
@@ -165,6 +166,48 @@ describe("RewardPool", function () {
       expect(await pool.fundedByRef(ref)).to.equal(100n * USDC);
     });
 
+    it("reports a failed permit as the permit's failure, and goes on when a front-run permit left the allowance", async function () {
+      const { pool, usdc, alice, bob, poolAddress } = await loadFixture(fixture);
+      await usdc.mint(alice.address, 100n * USDC);
+      const deadline = BigInt(await time.latest()) + 3600n;
+      const permit = { owner: alice.address, spender: poolAddress, value: 100n * USDC, nonce: 0n, deadline };
+      // Signed by someone else: no allowance, so the permit's own reason is the error.
+      const forged = await signPermit(bob, await tokenDomain(usdc), permit);
+      const reason = ethers.AbiCoder.defaultAbiCoder().encode(["string"], ["EIP2612: invalid signature"]);
+      await expect(pool.connect(alice).fundWithPermit(100n * USDC, id("r"), deadline, forged.v, forged.r, forged.s))
+        .to.be.revertedWithCustomError(pool, "RewardPoolPermitFailed")
+        .withArgs(ethers.concat(["0x08c379a0", reason]));
+      // Front-run: someone submits alice's permit first; her funding still goes through on the allowance it left.
+      const { v, r, s } = await signPermit(alice, await tokenDomain(usdc), permit);
+      await usdc.permit(alice.address, poolAddress, 100n * USDC, deadline, v, r, s);
+      await expect(pool.connect(alice).fundWithPermit(100n * USDC, id("r"), deadline, v, r, s))
+        .to.emit(pool, "Funded")
+        .withArgs(alice.address, id("r"), 100n * USDC);
+    });
+
+    it("refuses an EIP-3009 authorization whose nonce was made for another pool", async function () {
+      const { pool, usdc, alice, relayer, poolAddress, factory, admin, config } = await loadFixture(fixture);
+      await usdc.mint(alice.address, 100n * USDC);
+      const other = await factory.predictPool(admin.address, id("other-pool"));
+      await factory.connect(admin).createPool(config, id("other-pool"));
+      const ref = id("ref");
+      const salt = id("salt");
+      const validBefore = BigInt(await time.latest()) + 3600n;
+      // The funder meant the other pool: the nonce binds it, so this pool cannot take the authorization.
+      const { v, r, s } = await signReceiveWithAuthorization(alice, await tokenDomain(usdc), {
+        from: alice.address,
+        to: poolAddress,
+        value: 100n * USDC,
+        validAfter: 0n,
+        validBefore,
+        nonce: fundingNonce(other, ref, salt),
+      });
+      await expect(
+        pool.connect(relayer).fundWithAuthorization(alice.address, 100n * USDC, ref, salt, 0n, validBefore, v, r, s),
+      ).to.be.revertedWith("FiatTokenV2: invalid signature");
+      expect(await usdc.balanceOf(alice.address)).to.equal(100n * USDC);
+    });
+
     it("funds with an EIP-3009 authorization whose nonce binds the reference", async function () {
       const { pool, usdc, alice, relayer, poolAddress, chainId } = await loadFixture(fixture);
       await usdc.mint(alice.address, 100n * USDC);
@@ -177,7 +220,7 @@ describe("RewardPool", function () {
         value: 100n * USDC,
         validAfter: 0n,
         validBefore,
-        nonce: fundingNonce(ref, salt),
+        nonce: fundingNonce(poolAddress, ref, salt),
       });
       // Relayed by someone else; a different reference would change the nonce and break the signature.
       await expect(
@@ -595,6 +638,18 @@ describe("RewardPool", function () {
       await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 0n, signature))
         .to.be.revertedWithCustomError(pool, "RewardPoolInvalidClaimNonce")
         .withArgs(alice.address, 1n, 0n);
+    });
+
+    it("refuses a blacklisted account's signed claim to a clean recipient, keeping its credit", async function () {
+      const { pool, usdc, admin, relayer, alice, claim, signature } = await loadFixture(signedClaimFixture);
+      await usdc.connect(admin).blacklist(alice.address);
+      const before = await pool.account(alice.address);
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 0n, signature))
+        .to.be.revertedWithCustomError(pool, "RewardPoolAccountBlocked")
+        .withArgs(alice.address);
+      expect(await pool.account(alice.address)).to.deep.equal(before);
+      await usdc.connect(admin).unBlacklist(alice.address);
+      await expect(pool.connect(relayer).claimWithSig(claim, 0n, [], 0n, signature)).to.emit(pool, "Claimed");
     });
 
     it("refuses a fee above the signed maximum or the pool cap", async function () {

@@ -184,11 +184,12 @@ export function attestClawback(
 }
 
 /**
- * The EIP-3009 nonce `fundWithAuthorization` requires: `keccak256(abi.encode(ref, salt))`, so the funder's signature
- * also fixes the funding reference. `salt` makes each authorization unique.
+ * The EIP-3009 nonce `fundWithAuthorization` requires: `keccak256(abi.encode(pool, ref, salt))`, so the funder's
+ * signature also fixes the pool and the funding reference (USDC nonces are per signer across every payee). `salt`
+ * makes each authorization unique.
  */
-export function fundingNonce(ref: string, salt: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [ref, salt]));
+export function fundingNonce(pool: string, ref: string, salt: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32", "bytes32"], [pool, ref, salt]));
 }
 
 /** A pool configuration as `createPool` / `createWholePool` take it. */

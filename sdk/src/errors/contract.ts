@@ -142,6 +142,14 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `claim nonce ${got} for ${account} is not the next one (${expected})`,
     fix: "sign the claim again with the current nonce",
   }),
+  RewardPoolAccountBlocked: ([account]) => ({
+    message: `the token blacklists ${account}: its signed claim to another recipient is refused (its credit stays)`,
+    fix: "the account must be removed from the token's blacklist before it can be paid",
+  }),
+  RewardPoolPermitFailed: ([reason]) => ({
+    message: `the permit failed (${describeRevertData(String(reason))}) and no allowance covers the amount`,
+    fix: "sign the permit again for this token, spender, amount, nonce and a later deadline, or approve first",
+  }),
   RewardPoolInvalidClaimSignature: ([account]) => ({ message: `the claim signature is not ${account}'s` }),
   RewardPoolFeeTooHigh: ([fee, maxFee]) => ({
     message: `relayer fee ${fee} is above the allowed ${maxFee} (the smaller of the signed maximum and the pool's cap)`,
@@ -296,6 +304,13 @@ export class PanicError extends ContractRevertError {
 
 const ERROR_STRING_SELECTOR = "0x08c379a0"; // Error(string)
 const PANIC_SELECTOR = "0x4e487b71"; // Panic(uint256)
+
+/** Revert data in words: a reason string, a panic, or the raw data (e.g. a token's custom error). */
+export function describeRevertData(data: string): string {
+  if (data === "0x") return "reverted without a reason";
+  const decoded = decodeBuiltinRevert(data, undefined);
+  return decoded === undefined ? `revert data ${data}` : decoded.message;
+}
 
 /** Decodes `Error(string)` and `Panic(uint256)` revert data, which no ABI lists; `undefined` for anything else. */
 function decodeBuiltinRevert(data: string, cause: unknown): ContractRevertError | undefined {
