@@ -368,13 +368,16 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         return _devices[tokenId].owner;
     }
 
-    /// @dev Transfers only: minting happens in {_register} and there is no burn. A transfer keeps the status and
-    /// clears the payout address, so a buyer is paid for work after the sale, never the seller's payout.
+    /// @dev Transfers only: minting happens in {_register} and there is no burn, so a zero `from` (a mint, or an
+    /// unknown token) or a zero `to` (a burn) is refused here, whatever path reaches this hook; balances could
+    /// otherwise wrap. A transfer keeps the status and clears the payout address, so a buyer is paid for work after
+    /// the sale, never the seller's payout.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
         Device storage d = _devices[tokenId];
         from = d.owner;
+        // With an `auth`, an unknown token reverts here with ERC721NonexistentToken, as in OpenZeppelin's ERC721.
         if (auth != address(0)) _checkAuthorized(from, auth, tokenId);
-        // ERC721.transferFrom and _safeTransfer refuse a zero `to` and a non-existent token before calling here.
+        require(from != address(0) && to != address(0), DeviceRegistryUnsupportedMintOrBurn(tokenId, from, to));
         _approve(address(0), tokenId, address(0), false);
         // Cannot underflow: `from` owns `tokenId`, so its balance is at least one.
         unchecked {

@@ -187,6 +187,10 @@ interface IDeviceRegistry {
     /// @notice The device's status does not allow this operation.
     error DeviceRegistryInvalidStatus(uint256 deviceId, DeviceStatus status);
 
+    /// @notice A token move from or to the zero address (a mint or a burn) outside registration: devices are minted
+    /// only by `register`/`registerFleet` and never burned (they are retired instead).
+    error DeviceRegistryUnsupportedMintOrBurn(uint256 deviceId, address from, address to);
+
     /* NETWORKS */
 
     /// @notice Creates a network administered by the caller.

@@ -667,6 +667,29 @@ describe("DeviceRegistry", function () {
     });
   });
 
+  describe("ERC-721 hook", function () {
+    it("refuses a mint or a burn outside registration, so no balance can wrap", async function () {
+      const { alice, base } = await loadFixture(deployRegistryFixture);
+      const harness = await ethers.deployContract("DeviceRegistryHarness");
+      await expect(harness.mint(alice.address, 42))
+        .to.be.revertedWithCustomError(harness, "DeviceRegistryUnsupportedMintOrBurn")
+        .withArgs(42, ZERO_ADDRESS, alice.address);
+      await harness.createNetwork(false, ZERO_HASH);
+      const device = Secp256k1DeviceKey.random();
+      const reg = await signedRegistration(device, {
+        ...base(alice.address, 1n),
+        registry: await harness.getAddress(),
+      });
+      await harness.connect(alice).register(1, reg);
+      const deviceId = deviceIdOf(device.keyType, device.key);
+      await expect(harness.burn(deviceId))
+        .to.be.revertedWithCustomError(harness, "DeviceRegistryUnsupportedMintOrBurn")
+        .withArgs(deviceId, alice.address, ZERO_ADDRESS);
+      expect(await harness.balanceOf(alice.address)).to.equal(1n);
+      expect(await harness.ownerOf(deviceId)).to.equal(alice.address);
+    });
+  });
+
   describe("digests", function () {
     it("match the SDK's EIP-712 encoding", async function () {
       const { registry, address, chainId, alice, attester, base } = await loadFixture(deployRegistryFixture);

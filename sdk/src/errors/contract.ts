@@ -77,6 +77,10 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   DeviceRegistryInvalidStatus: ([deviceId, status]) => ({
     message: `device ${deviceId} is ${STATUS[Number(status)] ?? status}; this operation does not apply`,
   }),
+  DeviceRegistryUnsupportedMintOrBurn: ([deviceId, from, to]) => ({
+    message: `device ${deviceId}: a move from ${from} to ${to} would mint or burn it outside registration`,
+    fix: "devices are minted only by registration and never burned; retire a device instead",
+  }),
   RewardPoolInvalidConfig: ([field]) => ({
     message: `pool configuration: ${field} is not valid`,
     fix: "rate, budget and device cap must be non-zero; quorum between 1 and the number of verifiers",
