@@ -153,7 +153,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     /// @inheritdoc IDeviceRegistry
     function setPayout(uint256 deviceId, address payout) external {
         Device storage d = _existingDevice(deviceId);
-        _checkDeviceOperator(deviceId, d.owner);
+        _checkDeviceOwner(deviceId, d.owner);
         d.hasPayout = payout != address(0);
         _payouts[deviceId] = payout;
         emit DevicePayoutSet(deviceId, payout);
@@ -163,7 +163,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     function retire(uint256 deviceId) external {
         Device storage d = _existingDevice(deviceId);
         address owner = d.owner;
-        _checkDeviceOperator(deviceId, owner);
+        _checkDeviceOwner(deviceId, owner);
         require(d.status != DeviceStatus.Retired, DeviceRegistryInvalidStatus(deviceId, DeviceStatus.Retired));
         d.status = DeviceStatus.Retired;
         emit DeviceRetired(deviceId, d.networkId, owner);
@@ -432,7 +432,9 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         require(admin == msg.sender, DeviceRegistryNotNetworkAdmin(networkId, msg.sender));
     }
 
-    function _checkDeviceOperator(uint256 deviceId, address owner) internal view {
-        require(_isAuthorized(owner, msg.sender, deviceId), DeviceRegistryNotDeviceOwner(deviceId, msg.sender));
+    /// @dev The owner only: ERC-721 approvals (per token or for all, e.g. a marketplace) let an operator move the
+    /// token, never redirect its rewards or retire it.
+    function _checkDeviceOwner(uint256 deviceId, address owner) internal view {
+        require(msg.sender == owner, DeviceRegistryNotDeviceOwner(deviceId, msg.sender));
     }
 }

@@ -12,8 +12,10 @@ pragma solidity ^0.8.24;
 ///   and hands the admin role over in two steps (propose, accept). It cannot move, retire or re-key devices.
 /// - An attester (manufacturer / registrar) of a network: co-signs registrations when the network requires it.
 ///   It has no power on-chain beyond making its signatures acceptable.
-/// - A device owner (the ERC-721 holder or an approved operator): sets the payout address, retires the device,
-///   transfers it. Transfers keep the device's status and clear its payout address.
+/// - A device owner (the ERC-721 holder, and only it): sets the payout address, retires the device, transfers it.
+///   Transfers keep the device's status and clear its payout address.
+/// - An ERC-721 approved operator (per-token `approve`, or `setApprovalForAll`, e.g. a marketplace): transfers the
+///   device, nothing more. It can neither redirect the device's rewards (payout) nor retire it.
 /// - The device key: signs its own registration once; a key can be registered once, ever.
 ///
 /// Device ids: `deviceId = uint256(keccak256(abi.encodePacked(uint8(keyType), key)))`, so a key maps to one id
@@ -181,7 +183,8 @@ interface IDeviceRegistry {
     /// @notice No device has this id.
     error DeviceRegistryUnknownDevice(uint256 deviceId);
 
-    /// @notice `account` is neither the owner of the device nor approved for it.
+    /// @notice `account` is not the owner of the device. ERC-721 approvals do not count: payout and retirement
+    /// belong to the owner alone.
     error DeviceRegistryNotDeviceOwner(uint256 deviceId, address account);
 
     /// @notice The device's status does not allow this operation.
@@ -227,10 +230,11 @@ interface IDeviceRegistry {
 
     /* DEVICE MANAGEMENT */
 
-    /// @notice Sets the address that receives the device's rewards (zero: the owner). Owner or approved only.
+    /// @notice Sets the address that receives the device's rewards (zero: the owner). Owner only; not an approved
+    /// operator.
     function setPayout(uint256 deviceId, address payout) external;
 
-    /// @notice Retires the device for good. Owner or approved only.
+    /// @notice Retires the device for good. Owner only; not an approved operator.
     function retire(uint256 deviceId) external;
 
     /// @notice Suspends an active device, e.g. for fraud. Network admin only.

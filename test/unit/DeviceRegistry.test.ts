@@ -540,13 +540,27 @@ describe("DeviceRegistry", function () {
       expect((await registry.rewardInfo(deviceId)).payee).to.equal(alice.address);
     });
 
-    it("lets an approved operator set the payout address", async function () {
-      const { registry, alice, bob, deviceId } = await loadFixture(registeredDeviceFixture);
-      await registry.connect(alice).approve(bob.address, deviceId);
-      await expect(registry.connect(bob).setPayout(deviceId, bob.address)).to.emit(registry, "DevicePayoutSet");
+    it("refuses payout and retirement from approved operators: approvals move the token, nothing else", async function () {
+      const { registry, alice, bob, stranger, deviceId } = await loadFixture(registeredDeviceFixture);
+      await registry.connect(alice).approve(bob.address, deviceId); // per token
+      await registry.connect(alice).setApprovalForAll(stranger.address, true); // a marketplace
+      for (const operator of [bob, stranger]) {
+        await expect(registry.connect(operator).setPayout(deviceId, operator.address))
+          .to.be.revertedWithCustomError(registry, "DeviceRegistryNotDeviceOwner")
+          .withArgs(deviceId, operator.address);
+        await expect(registry.connect(operator).retire(deviceId))
+          .to.be.revertedWithCustomError(registry, "DeviceRegistryNotDeviceOwner")
+          .withArgs(deviceId, operator.address);
+      }
+      expect((await registry.rewardInfo(deviceId)).payee).to.equal(alice.address);
+      expect((await registry.device(deviceId)).status).to.equal(BigInt(DeviceStatus.Active));
+      // The marketplace can still sell it.
+      await expect(registry.connect(stranger).transferFrom(alice.address, bob.address, deviceId))
+        .to.emit(registry, "Transfer")
+        .withArgs(alice.address, bob.address, deviceId);
     });
 
-    it("refuses payout and retirement from anyone but the owner or an approved operator", async function () {
+    it("refuses payout and retirement from anyone but the owner", async function () {
       const { registry, stranger, deviceId } = await loadFixture(registeredDeviceFixture);
       await expect(registry.connect(stranger).setPayout(deviceId, stranger.address))
         .to.be.revertedWithCustomError(registry, "DeviceRegistryNotDeviceOwner")

@@ -72,7 +72,8 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   DeviceRegistryUnknownDevice: ([deviceId]) => ({ message: `device ${deviceId} is not registered` }),
   DeviceRegistryNotDeviceOwner: ([deviceId, account]) => ({
-    message: `${account} neither owns device ${deviceId} nor is approved for it`,
+    message: `${account} does not own device ${deviceId}`,
+    fix: "only the owner sets the payout address or retires a device; ERC-721 approvals allow transfers only",
   }),
   DeviceRegistryInvalidStatus: ([deviceId, status]) => ({
     message: `device ${deviceId} is ${STATUS[Number(status)] ?? status}; this operation does not apply`,
