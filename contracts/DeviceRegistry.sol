@@ -6,12 +6,16 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {DeviceKeys} from "./libraries/DeviceKeys.sol";
+import {DeviceRecord, DeviceRecordLibrary} from "./libraries/DeviceRecord.sol";
+import {DeviceWord} from "./libraries/DeviceWord.sol";
 
 /// @title DeviceRegistry
 /// @notice Devices of DePIN networks as ERC-721 tokens whose identity is the device's own key.
-/// @dev Storage is laid out for registration gas: a device is one slot (owner, network, dense index, status,
-/// key type, payout flag) keyed by its key-derived id, so the same write both records the device and burns
-/// the key; the metadata hash takes a second slot and a payout address a third only when one is set.
+/// @dev Storage is laid out for registration gas: a device is one slot, a {DeviceRecord} (owner, network, dense
+/// index, status, key type, payout flag) keyed by its key-derived id, so the same write both records the device and
+/// burns the key; the metadata hash takes a second slot and a payout address a third only when one is set. The record
+/// is a typed word written whole (a struct would be written field by field); its low 240 bits are the
+/// {DeviceWord} that `packedRewardInfo(s)` return, with the owner as payee.
 /// To keep the owner in the device slot, ERC-721 ownership and balances are tracked here: `_ownerOf`,
 /// `_update`, `balanceOf` and `_increaseBalance` are overridden and OpenZeppelin's private `_owners` and
 /// `_balances` are never used. Tokens are minted without the `onERC721Received` check because the owner is
@@ -20,16 +24,6 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     using DeviceKeys for IDeviceRegistry.KeyType;
 
     /* TYPES */
-
-    /// @dev One device, packed into one slot (160 + 32 + 40 + 8 + 8 + 8 = 256 bits).
-    struct Device {
-        address owner;
-        uint32 networkId;
-        uint40 index;
-        DeviceStatus status;
-        KeyType keyType;
-        bool hasPayout;
-    }
 
     /// @dev One network, packed into one slot (160 + 40 + 8 bits).
     struct Network {
@@ -54,7 +48,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
 
     /* STORAGE */
 
-    mapping(uint256 deviceId => Device device) private _devices;
+    mapping(uint256 deviceId => DeviceRecord record) private _devices;
     mapping(uint256 deviceId => bytes32 metadataHash) private _metadataHashes;
     mapping(uint256 deviceId => address payout) private _payouts;
     mapping(address owner => uint256 balance) private _deviceBalances;
@@ -152,40 +146,42 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
 
     /// @inheritdoc IDeviceRegistry
     function setPayout(uint256 deviceId, address payout) external {
-        Device storage d = _existingDevice(deviceId);
-        _checkDeviceOwner(deviceId, d.owner);
-        d.hasPayout = payout != address(0);
+        DeviceRecord record = _existingDevice(deviceId);
+        _checkDeviceOwner(deviceId, record.owner());
+        _devices[deviceId] = record.withHasPayout(payout != address(0));
         _payouts[deviceId] = payout;
         emit DevicePayoutSet(deviceId, payout);
     }
 
     /// @inheritdoc IDeviceRegistry
     function retire(uint256 deviceId) external {
-        Device storage d = _existingDevice(deviceId);
-        address owner = d.owner;
+        DeviceRecord record = _existingDevice(deviceId);
+        address owner = record.owner();
         _checkDeviceOwner(deviceId, owner);
-        require(d.status != DeviceStatus.Retired, DeviceRegistryInvalidStatus(deviceId, DeviceStatus.Retired));
-        d.status = DeviceStatus.Retired;
-        emit DeviceRetired(deviceId, d.networkId, owner);
+        require(record.status() != DeviceStatus.Retired, DeviceRegistryInvalidStatus(deviceId, DeviceStatus.Retired));
+        _devices[deviceId] = record.withStatus(DeviceStatus.Retired);
+        emit DeviceRetired(deviceId, record.networkId(), owner);
     }
 
     /// @inheritdoc IDeviceRegistry
     function suspend(uint256 deviceId, bytes32 reasonHash) external {
-        Device storage d = _existingDevice(deviceId);
-        uint32 networkId = d.networkId;
+        DeviceRecord record = _existingDevice(deviceId);
+        uint32 networkId = record.networkId();
         _checkNetworkAdmin(networkId);
-        require(d.status == DeviceStatus.Active, DeviceRegistryInvalidStatus(deviceId, d.status));
-        d.status = DeviceStatus.Suspended;
+        DeviceStatus status = record.status();
+        require(status == DeviceStatus.Active, DeviceRegistryInvalidStatus(deviceId, status));
+        _devices[deviceId] = record.withStatus(DeviceStatus.Suspended);
         emit DeviceSuspended(deviceId, networkId, msg.sender, reasonHash);
     }
 
     /// @inheritdoc IDeviceRegistry
     function reactivate(uint256 deviceId, bytes32 reasonHash) external {
-        Device storage d = _existingDevice(deviceId);
-        uint32 networkId = d.networkId;
+        DeviceRecord record = _existingDevice(deviceId);
+        uint32 networkId = record.networkId();
         _checkNetworkAdmin(networkId);
-        require(d.status == DeviceStatus.Suspended, DeviceRegistryInvalidStatus(deviceId, d.status));
-        d.status = DeviceStatus.Active;
+        DeviceStatus status = record.status();
+        require(status == DeviceStatus.Suspended, DeviceRegistryInvalidStatus(deviceId, status));
+        _devices[deviceId] = record.withStatus(DeviceStatus.Active);
         emit DeviceReactivated(deviceId, networkId, msg.sender, reasonHash);
     }
 
@@ -193,14 +189,14 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
 
     /// @inheritdoc IDeviceRegistry
     function device(uint256 deviceId) public view returns (DeviceInfo memory info) {
-        Device storage d = _existingDevice(deviceId);
+        DeviceRecord record = _existingDevice(deviceId);
         info = DeviceInfo({
             deviceId: deviceId,
-            owner: d.owner,
-            networkId: d.networkId,
-            index: d.index,
-            status: d.status,
-            keyType: d.keyType,
+            owner: record.owner(),
+            networkId: record.networkId(),
+            index: record.index(),
+            status: record.status(),
+            keyType: record.keyType(),
             payout: _payouts[deviceId],
             metadataHash: _metadataHashes[deviceId]
         });
@@ -220,21 +216,20 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     function rewardInfo(
         uint256 deviceId
     ) external view returns (uint32 networkId, uint40 index, DeviceStatus status, address payee) {
-        Device storage d = _devices[deviceId];
-        (networkId, index, status, payee) = (d.networkId, d.index, d.status, d.owner);
-        if (d.hasPayout) payee = _payouts[deviceId];
+        DeviceWord word = _rewardWord(deviceId);
+        return (word.networkId(), word.index(), word.status(), word.payee());
     }
 
     /// @inheritdoc IDeviceRegistry
     function packedRewardInfo(uint256 deviceId) external view returns (uint256) {
-        return _packedRewardInfo(deviceId);
+        return DeviceWord.unwrap(_rewardWord(deviceId));
     }
 
     /// @inheritdoc IDeviceRegistry
     function packedRewardInfos(uint256[] calldata deviceIds) external view returns (uint256[] memory infos) {
         infos = new uint256[](deviceIds.length);
         for (uint256 i; i < deviceIds.length; ++i) {
-            infos[i] = _packedRewardInfo(deviceIds[i]);
+            infos[i] = DeviceWord.unwrap(_rewardWord(deviceIds[i]));
         }
     }
 
@@ -304,8 +299,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         KeyType keyType = r.keyType;
         require(keyType.isValidKey(r.key), DeviceRegistryInvalidKey(position, keyType, r.key.length));
         deviceId = keyType.deviceId(r.key);
-        Device storage d = _devices[deviceId];
-        require(d.status == DeviceStatus.None, DeviceRegistryKeyAlreadyRegistered(position, deviceId));
+        require(!_devices[deviceId].exists(), DeviceRegistryKeyAlreadyRegistered(position, deviceId));
         require(block.timestamp <= r.deadline, DeviceRegistrySignatureExpired(position, r.deadline, block.timestamp));
 
         DeviceKeys.Verdict verdict = keyType.verifyDevice(
@@ -338,14 +332,14 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         }
 
         address payout = r.payout;
-        _devices[deviceId] = Device({
-            owner: msg.sender,
-            networkId: networkId,
-            index: index,
-            status: DeviceStatus.Active,
-            keyType: keyType,
-            hasPayout: payout != address(0)
-        });
+        _devices[deviceId] = DeviceRecordLibrary.encode(
+            msg.sender,
+            networkId,
+            index,
+            DeviceStatus.Active,
+            keyType,
+            payout != address(0)
+        );
         if (r.metadataHash != bytes32(0)) _metadataHashes[deviceId] = r.metadataHash;
         if (payout != address(0)) _payouts[deviceId] = payout;
 
@@ -353,19 +347,15 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         emit DeviceRegistered(deviceId, networkId, msg.sender, index, keyType, r.key, r.metadataHash, payout, attester);
     }
 
-    function _packedRewardInfo(uint256 deviceId) internal view returns (uint256) {
-        Device storage d = _devices[deviceId];
-        address payee = d.hasPayout ? _payouts[deviceId] : d.owner;
-        return
-            uint256(uint160(payee)) |
-            (uint256(d.networkId) << 160) |
-            (uint256(d.index) << 192) |
-            (uint256(uint8(d.status)) << 232);
+    /// @dev The device's {DeviceWord}: one storage read, two when a payout address is set. Zero if unknown.
+    function _rewardWord(uint256 deviceId) internal view returns (DeviceWord) {
+        DeviceRecord record = _devices[deviceId];
+        return record.hasPayout() ? record.toWord(_payouts[deviceId]) : record.word();
     }
 
     /// @dev ERC-721 ownership lives in the device slot.
     function _ownerOf(uint256 tokenId) internal view override returns (address) {
-        return _devices[tokenId].owner;
+        return _devices[tokenId].owner();
     }
 
     /// @dev Transfers only: minting happens in {_register} and there is no burn, so a zero `from` (a mint, or an
@@ -373,8 +363,8 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     /// otherwise wrap. A transfer keeps the status and clears the payout address, so a buyer is paid for work after
     /// the sale, never the seller's payout.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
-        Device storage d = _devices[tokenId];
-        from = d.owner;
+        DeviceRecord record = _devices[tokenId];
+        from = record.owner();
         // With an `auth`, an unknown token reverts here with ERC721NonexistentToken, as in OpenZeppelin's ERC721.
         if (auth != address(0)) _checkAuthorized(from, auth, tokenId);
         require(from != address(0) && to != address(0), DeviceRegistryUnsupportedMintOrBurn(tokenId, from, to));
@@ -384,10 +374,10 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
             _deviceBalances[from] -= 1;
         }
         _deviceBalances[to] += 1;
-        d.owner = to;
+        bool hadPayout = record.hasPayout();
+        _devices[tokenId] = record.withOwner(to).withHasPayout(false);
         emit Transfer(from, to, tokenId);
-        if (d.hasPayout) {
-            d.hasPayout = false;
+        if (hadPayout) {
             delete _payouts[tokenId];
             emit DevicePayoutSet(tokenId, address(0));
         }
@@ -421,9 +411,9 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
             );
     }
 
-    function _existingDevice(uint256 deviceId) internal view returns (Device storage d) {
-        d = _devices[deviceId];
-        require(d.status != DeviceStatus.None, DeviceRegistryUnknownDevice(deviceId));
+    function _existingDevice(uint256 deviceId) internal view returns (DeviceRecord record) {
+        record = _devices[deviceId];
+        require(record.exists(), DeviceRegistryUnknownDevice(deviceId));
     }
 
     function _checkNetworkAdmin(uint32 networkId) internal view {

@@ -255,6 +255,7 @@ interface IDeviceRegistry {
     function deviceIdOf(KeyType keyType, bytes calldata key) external pure returns (uint256);
 
     /// @notice What a reward pool needs to credit work by `deviceId`, in one storage read when no payout is set.
+    /// Zeros (status `None`) for an unknown device.
     /// @return networkId The device's network (zero if unknown).
     /// @return index The device's dense index.
     /// @return status The device's status.
@@ -263,11 +264,14 @@ interface IDeviceRegistry {
         uint256 deviceId
     ) external view returns (uint32 networkId, uint40 index, DeviceStatus status, address payee);
 
-    /// @notice {rewardInfo} packed in one word, the form reward pools read in their per-proof loop:
-    /// bits 0-159 payee, 160-191 networkId, 192-231 index, 232-239 status. Zero for an unknown device.
+    /// @notice {rewardInfo} packed in one word, the form reward pools read in their per-proof loop: a `DeviceWord`
+    /// (`contracts/libraries/DeviceWord.sol`, which owns the layout and decodes it: `DeviceWord.wrap(info).payee()`,
+    /// `.networkId()`, `.index()`, `.status()`, `.isActiveIn(networkId)`): bits 0-159 payee, 160-191 networkId,
+    /// 192-231 index, 232-239 status, 240-255 zero. Zero for an unknown device.
     function packedRewardInfo(uint256 deviceId) external view returns (uint256);
 
     /// @notice {packedRewardInfo} for many devices in one call: what a reward pool reads for a batch of proofs.
+    /// Each element is a `DeviceWord`.
     function packedRewardInfos(uint256[] calldata deviceIds) external view returns (uint256[] memory infos);
 
     /// @notice The network `networkId`; reverts if unknown.
