@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IERC165} from "@openzeppelin/contracts/interfaces/IERC165.sol";
+import {IERC721} from "@openzeppelin/contracts/interfaces/IERC721.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
@@ -22,6 +26,8 @@ import {DeviceWord} from "./libraries/DeviceWord.sol";
 /// always the caller of the registration.
 contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     using DeviceKeys for IDeviceRegistry.KeyType;
+    using Strings for uint256;
+    using Strings for address;
 
     /* TYPES */
 
@@ -33,6 +39,9 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     }
 
     /* CONSTANTS */
+
+    /// @dev ERC-4906 has no functions, so its ERC-165 id is this fixed value, not `type(IERC4906).interfaceId`.
+    bytes4 private constant _ERC4906_INTERFACE_ID = 0x49064906;
 
     /// @notice EIP-712 type signed by the device key.
     bytes32 public constant REGISTRATION_TYPEHASH = keccak256(
@@ -151,6 +160,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         _devices[deviceId] = record.withHasPayout(payout != address(0));
         _payouts[deviceId] = payout;
         emit DevicePayoutSet(deviceId, payout);
+        emit MetadataUpdate(deviceId);
     }
 
     /// @inheritdoc IDeviceRegistry
@@ -161,6 +171,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         require(record.status() != DeviceStatus.Retired, DeviceRegistryInvalidStatus(deviceId, DeviceStatus.Retired));
         _devices[deviceId] = record.withStatus(DeviceStatus.Retired);
         emit DeviceRetired(deviceId, record.networkId(), owner);
+        emit MetadataUpdate(deviceId);
     }
 
     /// @inheritdoc IDeviceRegistry
@@ -172,6 +183,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         require(status == DeviceStatus.Active, DeviceRegistryInvalidStatus(deviceId, status));
         _devices[deviceId] = record.withStatus(DeviceStatus.Suspended);
         emit DeviceSuspended(deviceId, networkId, msg.sender, reasonHash);
+        emit MetadataUpdate(deviceId);
     }
 
     /// @inheritdoc IDeviceRegistry
@@ -183,6 +195,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         require(status == DeviceStatus.Suspended, DeviceRegistryInvalidStatus(deviceId, status));
         _devices[deviceId] = record.withStatus(DeviceStatus.Active);
         emit DeviceReactivated(deviceId, networkId, msg.sender, reasonHash);
+        emit MetadataUpdate(deviceId);
     }
 
     /* VIEWS */
@@ -279,8 +292,47 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         return _digest(ATTESTATION_TYPEHASH, owner, networkId, registration);
     }
 
+    /// @notice ERC-721 metadata, on-chain: `data:application/json;base64,` JSON with the device's name, a
+    /// description and its attributes (network id, key type, status, dense index, metadata hash, payout address or
+    /// "owner"). Reverts with `ERC721NonexistentToken` for an unknown device.
+    function tokenURI(uint256 deviceId) public view override returns (string memory) {
+        DeviceRecord record = _devices[deviceId];
+        require(record.exists(), ERC721NonexistentToken(deviceId));
+        string memory index = uint256(record.index()).toString();
+        string memory networkId = uint256(record.networkId()).toString();
+        // JSON quotes: prettier keeps these literals single-quoted to spare the escapes, so solhint's rule pauses.
+        // solhint-disable quotes
+        bytes memory json = bytes.concat(
+            '{"name":"DePIN Device #',
+            bytes(index),
+            '","description":"A physical device of DePIN network ',
+            bytes(networkId),
+            ", identified by its own key. Status and payout are on-chain; the metadata hash commits to its off-chain"
+            ' description.","attributes":[{"trait_type":"Network","value":',
+            bytes(networkId),
+            '},{"trait_type":"Key type","value":"',
+            bytes(record.keyType() == KeyType.P256 ? "P-256" : "secp256k1"),
+            '"},{"trait_type":"Status","value":"',
+            bytes(_statusName(record.status())),
+            '"},{"trait_type":"Index","value":',
+            bytes(index),
+            '},{"trait_type":"Metadata hash","value":"',
+            bytes(uint256(_metadataHashes[deviceId]).toHexString(32)),
+            '"},{"trait_type":"Payout","value":"',
+            bytes(record.hasPayout() ? _payouts[deviceId].toChecksumHexString() : "owner"),
+            '"}]}'
+        );
+        // solhint-enable quotes
+        return string.concat("data:application/json;base64,", Base64.encode(json));
+    }
+
+    /// @notice ERC-165: ERC-721, ERC-721 metadata, ERC-4906 metadata updates.
+    function supportsInterface(bytes4 interfaceId) public view override(ERC721, IERC165) returns (bool) {
+        return interfaceId == _ERC4906_INTERFACE_ID || super.supportsInterface(interfaceId);
+    }
+
     /// @notice ERC-721 balance: the number of devices `owner` holds (retired ones included).
-    function balanceOf(address owner) public view override returns (uint256) {
+    function balanceOf(address owner) public view override(ERC721, IERC721) returns (uint256) {
         require(owner != address(0), ERC721InvalidOwner(address(0)));
         return _deviceBalances[owner];
     }
@@ -368,6 +420,8 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         // With an `auth`, an unknown token reverts here with ERC721NonexistentToken, as in OpenZeppelin's ERC721.
         if (auth != address(0)) _checkAuthorized(from, auth, tokenId);
         require(from != address(0) && to != address(0), DeviceRegistryUnsupportedMintOrBurn(tokenId, from, to));
+        DeviceStatus status = record.status();
+        require(status != DeviceStatus.Retired, DeviceRegistryNotTransferable(tokenId, status));
         _approve(address(0), tokenId, address(0), false);
         // Cannot underflow: `from` owns `tokenId`, so its balance is at least one.
         unchecked {
@@ -380,6 +434,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         if (hadPayout) {
             delete _payouts[tokenId];
             emit DevicePayoutSet(tokenId, address(0));
+            emit MetadataUpdate(tokenId);
         }
     }
 
@@ -409,6 +464,12 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
                     )
                 )
             );
+    }
+
+    function _statusName(DeviceStatus status) internal pure returns (string memory) {
+        if (status == DeviceStatus.Active) return "Active";
+        if (status == DeviceStatus.Suspended) return "Suspended";
+        return "Retired"; // a known device is never `None`
     }
 
     function _existingDevice(uint256 deviceId) internal view returns (DeviceRecord record) {

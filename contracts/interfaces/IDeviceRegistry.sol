@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
+
 /// @title IDeviceRegistry
 /// @notice Registry of physical devices (hotspots, dashcams, sensors, GPU nodes) for DePIN networks.
 /// A device is an ERC-721 token owned by its operator; its identity is its own key, proven at registration
@@ -26,9 +28,24 @@ pragma solidity ^0.8.24;
 /// with ECDSA-SHA256 (the registry verifies against `sha256(digest)`), as secure elements, WebCrypto and
 /// node:crypto do; the signature is 64 bytes r||s. High-s signatures are refused for both curves.
 ///
+/// Transfers and status: a device changes hands with its status. A retired device cannot be transferred
+/// ({DeviceRegistryNotTransferable}): it is a dead record that earns nothing and can never come back, and refusing the
+/// transfer means a sale listed before the owner retired the device cannot settle. A suspended device can be
+/// transferred and stays suspended: suspension is the network's verdict on the device's work, not on who owns it.
+/// Refusing the transfer would give every network admin a freeze over owners' tokens, a power its role does not
+/// have, and would block honest hand-overs (a return to the manufacturer, a repair); allowing it lets no one escape
+/// the verdict, since only the network admin lifts a suspension, the reason hash stays on the record, and rewards a
+/// pool claws back are the seller's account's, not the device's. A buyer is warned, not protected: the status is in
+/// {tokenURI} and every change of it emits ERC-4906 `MetadataUpdate`, so marketplaces can show it; check
+/// `device(deviceId).status` before paying.
+///
+/// Metadata: {tokenURI} is on-chain JSON (`data:application/json;base64,`) with the network id, key type, status,
+/// dense index, metadata hash and payout address ("owner" when none is set). `MetadataUpdate(deviceId)` (ERC-4906)
+/// is emitted on every status change (suspend, reactivate, retire) and payout change (set, or cleared by a transfer).
+///
 /// Listing a network's devices: the registry keeps counts, not lists; the devices of a network are read from
 /// `DeviceRegistered` events filtered by the indexed `networkId` (the SDK does this, paged by block range).
-interface IDeviceRegistry {
+interface IDeviceRegistry is IERC4906 {
     /* TYPES */
 
     /// @notice The kind of key a device holds.
@@ -189,6 +206,9 @@ interface IDeviceRegistry {
 
     /// @notice The device's status does not allow this operation.
     error DeviceRegistryInvalidStatus(uint256 deviceId, DeviceStatus status);
+
+    /// @notice The device cannot change hands in its status: a retired device is never transferred.
+    error DeviceRegistryNotTransferable(uint256 deviceId, DeviceStatus status);
 
     /// @notice A token move from or to the zero address (a mint or a burn) outside registration: devices are minted
     /// only by `register`/`registerFleet` and never burned (they are retired instead).

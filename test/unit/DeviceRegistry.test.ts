@@ -11,6 +11,7 @@ import {
   deviceIdOf,
   registryDomain,
 } from "../../sdk/src/core/registry.js";
+import type { DeviceRegistry } from "../../types/index.js";
 import { accounts } from "../helpers/accounts.js";
 import { FAR_DEADLINE, signedRegistration, type RegistrationOptions } from "../helpers/registry.js";
 
@@ -37,6 +38,24 @@ async function deployRegistryFixture() {
     metadataHash: META,
   });
   return { registry, address, chainId, admin, alice, bob, attester, stranger, base };
+}
+
+interface TokenJson {
+  name: string;
+  description: string;
+  attributes: Array<{ trait_type: string; value: string | number }>;
+}
+
+/** Decodes a device's `data:application/json;base64,` token URI. */
+async function tokenJson(registry: DeviceRegistry, deviceId: bigint): Promise<TokenJson> {
+  const uri = await registry.tokenURI(deviceId);
+  const prefix = "data:application/json;base64,";
+  if (!uri.startsWith(prefix)) throw new Error(`unexpected token URI ${uri}`);
+  return JSON.parse(Buffer.from(uri.slice(prefix.length), "base64").toString("utf8")) as TokenJson;
+}
+
+function attribute(json: TokenJson, traitType: string): string | number | undefined {
+  return json.attributes.find((a) => a.trait_type === traitType)?.value;
 }
 
 /** Flips a 65-byte secp256k1 signature to its high-s twin, which ecrecover would also accept. */
@@ -678,6 +697,115 @@ describe("DeviceRegistry", function () {
         .withArgs(ZERO_ADDRESS);
       await expect(registry.balanceOf(ZERO_ADDRESS)).to.be.revertedWithCustomError(registry, "ERC721InvalidOwner");
       await expect(registry.ownerOf(1)).to.be.revertedWithCustomError(registry, "ERC721NonexistentToken").withArgs(1);
+    });
+  });
+
+  describe("ERC-721 transfers by status", function () {
+    it("refuses to transfer a retired device, even through an approved marketplace", async function () {
+      const { registry, alice, bob, stranger, base } = await loadFixture(deployRegistryFixture);
+      const device = Secp256k1DeviceKey.random();
+      await registry.connect(alice).register(1, await signedRegistration(device, base(alice.address, 1n)));
+      const deviceId = deviceIdOf(device.keyType, device.key);
+      await registry.connect(alice).setApprovalForAll(stranger.address, true);
+      await registry.connect(alice).retire(deviceId);
+      await expect(registry.connect(alice).transferFrom(alice.address, bob.address, deviceId))
+        .to.be.revertedWithCustomError(registry, "DeviceRegistryNotTransferable")
+        .withArgs(deviceId, DeviceStatus.Retired);
+      await expect(
+        registry.connect(stranger)["safeTransferFrom(address,address,uint256)"](alice.address, bob.address, deviceId),
+      )
+        .to.be.revertedWithCustomError(registry, "DeviceRegistryNotTransferable")
+        .withArgs(deviceId, DeviceStatus.Retired);
+      expect(await registry.ownerOf(deviceId)).to.equal(alice.address);
+    });
+
+    it("transfers a suspended device, which stays suspended and says so in its metadata", async function () {
+      const { registry, alice, bob, admin, base } = await loadFixture(deployRegistryFixture);
+      const device = Secp256k1DeviceKey.random();
+      await registry.connect(alice).register(1, await signedRegistration(device, base(alice.address, 1n)));
+      const deviceId = deviceIdOf(device.keyType, device.key);
+      await registry.connect(admin).suspend(deviceId, REASON);
+      await expect(registry.connect(alice).transferFrom(alice.address, bob.address, deviceId))
+        .to.emit(registry, "Transfer")
+        .withArgs(alice.address, bob.address, deviceId);
+      expect((await registry.rewardInfo(deviceId)).status).to.equal(BigInt(DeviceStatus.Suspended));
+      expect(attribute(await tokenJson(registry, deviceId), "Status")).to.equal("Suspended");
+    });
+  });
+
+  describe("tokenURI and ERC-4906", function () {
+    it("returns on-chain JSON metadata with the device's record", async function () {
+      const { registry, alice, bob, base } = await loadFixture(deployRegistryFixture);
+      const device = P256DeviceKey.random();
+      await registry
+        .connect(alice)
+        .register(1, await signedRegistration(device, { ...base(alice.address, 1n), payout: bob.address }));
+      const deviceId = deviceIdOf(device.keyType, device.key);
+      const uri = await registry.tokenURI(deviceId);
+      expect(uri.startsWith("data:application/json;base64,")).to.equal(true);
+      const json = await tokenJson(registry, deviceId);
+      expect(json.name).to.equal("DePIN Device #1");
+      expect(json.description)
+        .to.be.a("string")
+        .and.match(/network 1/);
+      expect(json.attributes).to.deep.equal([
+        { trait_type: "Network", value: 1 },
+        { trait_type: "Key type", value: "P-256" },
+        { trait_type: "Status", value: "Active" },
+        { trait_type: "Index", value: 1 },
+        { trait_type: "Metadata hash", value: META },
+        { trait_type: "Payout", value: bob.address },
+      ]);
+    });
+
+    it("shows the owner as payout when none is set, and a zero metadata hash as such", async function () {
+      const { registry, alice, base } = await loadFixture(deployRegistryFixture);
+      const device = Secp256k1DeviceKey.random();
+      await registry
+        .connect(alice)
+        .register(1, await signedRegistration(device, { ...base(alice.address, 1n), metadataHash: ZERO_HASH }));
+      const json = await tokenJson(registry, deviceIdOf(device.keyType, device.key));
+      expect(attribute(json, "Key type")).to.equal("secp256k1");
+      expect(attribute(json, "Payout")).to.equal("owner");
+      expect(attribute(json, "Metadata hash")).to.equal(ZERO_HASH);
+    });
+
+    it("refuses the URI of an unknown device", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      await expect(registry.tokenURI(7)).to.be.revertedWithCustomError(registry, "ERC721NonexistentToken").withArgs(7);
+    });
+
+    it("emits MetadataUpdate on every status and payout change", async function () {
+      const { registry, alice, bob, admin, base } = await loadFixture(deployRegistryFixture);
+      const device = Secp256k1DeviceKey.random();
+      await registry.connect(alice).register(1, await signedRegistration(device, base(alice.address, 1n)));
+      const deviceId = deviceIdOf(device.keyType, device.key);
+      await expect(registry.connect(admin).suspend(deviceId, REASON))
+        .to.emit(registry, "MetadataUpdate")
+        .withArgs(deviceId);
+      expect(attribute(await tokenJson(registry, deviceId), "Status")).to.equal("Suspended");
+      await expect(registry.connect(admin).reactivate(deviceId, REASON))
+        .to.emit(registry, "MetadataUpdate")
+        .withArgs(deviceId);
+      await expect(registry.connect(alice).setPayout(deviceId, bob.address))
+        .to.emit(registry, "MetadataUpdate")
+        .withArgs(deviceId);
+      expect(attribute(await tokenJson(registry, deviceId), "Payout")).to.equal(bob.address);
+      // A transfer clears the payout address: the metadata changes with it.
+      await expect(registry.connect(alice).transferFrom(alice.address, bob.address, deviceId))
+        .to.emit(registry, "MetadataUpdate")
+        .withArgs(deviceId);
+      expect(attribute(await tokenJson(registry, deviceId), "Payout")).to.equal("owner");
+      await expect(registry.connect(bob).retire(deviceId)).to.emit(registry, "MetadataUpdate").withArgs(deviceId);
+      expect(attribute(await tokenJson(registry, deviceId), "Status")).to.equal("Retired");
+    });
+
+    it("reports ERC-4906, ERC-721 and ERC-165 support", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      for (const interfaceId of ["0x49064906", "0x80ac58cd", "0x5b5e139f", "0x01ffc9a7"]) {
+        expect(await registry.supportsInterface(interfaceId)).to.equal(true);
+      }
+      expect(await registry.supportsInterface("0xffffffff")).to.equal(false);
     });
   });
 

@@ -78,6 +78,10 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   DeviceRegistryInvalidStatus: ([deviceId, status]) => ({
     message: `device ${deviceId} is ${STATUS[Number(status)] ?? status}; this operation does not apply`,
   }),
+  DeviceRegistryNotTransferable: ([deviceId, status]) => ({
+    message: `device ${deviceId} is ${STATUS[Number(status)] ?? status} and cannot be transferred`,
+    fix: "a retired device is a dead record: it never changes hands",
+  }),
   DeviceRegistryUnsupportedMintOrBurn: ([deviceId, from, to]) => ({
     message: `device ${deviceId}: a move from ${from} to ${to} would mint or burn it outside registration`,
     fix: "devices are minted only by registration and never burned; retire a device instead",
