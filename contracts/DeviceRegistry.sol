@@ -120,11 +120,27 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     /* REGISTRATION */
 
     /// @inheritdoc IDeviceRegistry
-    function register(uint32 networkId, Registration calldata registration) external returns (uint256 deviceId) {
+    function register(
+        uint32 networkId,
+        Registration calldata registration,
+        Attestation calldata attestation
+    ) external returns (uint256 deviceId) {
         Network storage net = _networks[networkId];
         require(net.admin != address(0), DeviceRegistryUnknownNetwork(networkId));
+        KeyType keyType = registration.keyType;
+        bytes calldata key = registration.key;
+        bytes32 keyHash;
+        (deviceId, keyHash) = _checkRegistration(networkId, registration, keyType, key, 0);
+        if (net.attestationRequired) {
+            _checkAttestation(networkId, registration, keyType, keyHash, attestation, 0, deviceId);
+        } else {
+            require(
+                attestation.attester == address(0) && attestation.signature.length == 0,
+                DeviceRegistryUnexpectedAttestation(0, deviceId)
+            );
+        }
         uint40 index = _deviceCount + 1;
-        deviceId = _register(networkId, net.attestationRequired, registration, 0, index);
+        _record(networkId, registration, keyType, key, deviceId, index, attestation.attester);
         _deviceCount = index;
         net.deviceCount += 1;
         _deviceBalances[msg.sender] += 1;
@@ -133,17 +149,33 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     /// @inheritdoc IDeviceRegistry
     function registerFleet(
         uint32 networkId,
-        Registration[] calldata registrations
+        Registration[] calldata registrations,
+        Attestation[] calldata attestations
     ) external returns (uint40 firstIndex) {
         uint256 count = registrations.length;
         require(count != 0, DeviceRegistryEmptyFleet());
         Network storage net = _networks[networkId];
         require(net.admin != address(0), DeviceRegistryUnknownNetwork(networkId));
-        bool attestationRequired = net.attestationRequired;
+        bool attested = net.attestationRequired;
+        uint256 expected = attested ? count : 0;
+        require(
+            attestations.length == expected,
+            DeviceRegistryWrongAttestationCount(networkId, expected, attestations.length)
+        );
         firstIndex = _deviceCount + 1;
         for (uint256 i; i < count; ++i) {
+            Registration calldata registration = registrations[i];
+            KeyType keyType = registration.keyType;
+            bytes calldata key = registration.key;
+            (uint256 deviceId, bytes32 keyHash) = _checkRegistration(networkId, registration, keyType, key, i);
+            address attester;
+            if (attested) {
+                Attestation calldata attestation = attestations[i];
+                attester = attestation.attester;
+                _checkAttestation(networkId, registration, keyType, keyHash, attestation, i, deviceId);
+            }
             // Indexes are uint40: 2^40 devices would exhaust any chain's storage long before the cast truncates.
-            _register(networkId, attestationRequired, registrations[i], i, firstIndex + uint40(i));
+            _record(networkId, registration, keyType, key, deviceId, firstIndex + uint40(i), attester);
         }
         // Counters are written once per fleet, not once per device.
         _deviceCount = firstIndex + uint40(count) - 1;
@@ -280,7 +312,15 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         uint32 networkId,
         Registration calldata registration
     ) external view returns (bytes32) {
-        return _digest(REGISTRATION_TYPEHASH, owner, networkId, registration);
+        return
+            _digest(
+                REGISTRATION_TYPEHASH,
+                owner,
+                networkId,
+                registration,
+                registration.keyType,
+                keccak256(registration.key)
+            );
     }
 
     /// @inheritdoc IDeviceRegistry
@@ -289,7 +329,15 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         uint32 networkId,
         Registration calldata registration
     ) external view returns (bytes32) {
-        return _digest(ATTESTATION_TYPEHASH, owner, networkId, registration);
+        return
+            _digest(
+                ATTESTATION_TYPEHASH,
+                owner,
+                networkId,
+                registration,
+                registration.keyType,
+                keccak256(registration.key)
+            );
     }
 
     /// @notice ERC-721 metadata, on-chain: `data:application/json;base64,` JSON with the device's name, a
@@ -339,50 +387,65 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
 
     /* INTERNAL */
 
-    /// @dev Checks and stores one registration. `position` is its place in the caller's array, for errors.
-    /// Counters are updated by the caller.
-    function _register(
+    /// @dev Checks one registration's key, freshness and device signature; returns the device id and the hash of
+    /// the key (for the attestation's digest). `position` is its place in the caller's array, for errors.
+    function _checkRegistration(
         uint32 networkId,
-        bool attestationRequired,
         Registration calldata r,
-        uint256 position,
-        uint40 index
-    ) internal returns (uint256 deviceId) {
-        KeyType keyType = r.keyType;
-        require(keyType.isValidKey(r.key), DeviceRegistryInvalidKey(position, keyType, r.key.length));
-        deviceId = keyType.deviceId(r.key);
+        KeyType keyType,
+        bytes calldata key,
+        uint256 position
+    ) internal view returns (uint256 deviceId, bytes32 keyHash) {
+        require(keyType.isValidKey(key), DeviceRegistryInvalidKey(position, keyType, key.length));
+        deviceId = keyType.deviceId(key);
         require(!_devices[deviceId].exists(), DeviceRegistryKeyAlreadyRegistered(position, deviceId));
-        require(block.timestamp <= r.deadline, DeviceRegistrySignatureExpired(position, r.deadline, block.timestamp));
+        uint64 deadline = r.deadline;
+        require(block.timestamp <= deadline, DeviceRegistrySignatureExpired(position, deadline, block.timestamp));
 
+        keyHash = keccak256(key);
         DeviceKeys.Verdict verdict = keyType.verifyDevice(
-            r.key,
-            _digest(REGISTRATION_TYPEHASH, msg.sender, networkId, r),
-            r.deviceSignature
+            key,
+            _digest(REGISTRATION_TYPEHASH, msg.sender, networkId, r, keyType, keyHash),
+            r.signature.r,
+            r.signature.vs
         );
         require(verdict != DeviceKeys.Verdict.Malleable, DeviceRegistryMalleableSignature(position, deviceId));
         require(verdict == DeviceKeys.Verdict.Valid, DeviceRegistryInvalidDeviceSignature(position, deviceId));
+    }
 
-        address attester = r.attester;
-        if (attestationRequired) {
-            require(attester != address(0), DeviceRegistryAttestationRequired(position, deviceId));
-            require(_attesters[networkId][attester], DeviceRegistryUnknownAttester(position, networkId, attester));
-            verdict = DeviceKeys.verifyAccount(
-                attester,
-                _digest(ATTESTATION_TYPEHASH, msg.sender, networkId, r),
-                r.attesterSignature
-            );
-            require(verdict != DeviceKeys.Verdict.Malleable, DeviceRegistryMalleableSignature(position, deviceId));
-            require(
-                verdict == DeviceKeys.Verdict.Valid,
-                DeviceRegistryInvalidAttestation(position, deviceId, attester)
-            );
-        } else {
-            require(
-                attester == address(0) && r.attesterSignature.length == 0,
-                DeviceRegistryUnexpectedAttestation(position, deviceId)
-            );
-        }
+    /// @dev Checks the attester's co-signature of registration `r` in a network that requires one.
+    function _checkAttestation(
+        uint32 networkId,
+        Registration calldata r,
+        KeyType keyType,
+        bytes32 keyHash,
+        Attestation calldata a,
+        uint256 position,
+        uint256 deviceId
+    ) internal view {
+        address attester = a.attester;
+        require(attester != address(0), DeviceRegistryAttestationRequired(position, deviceId));
+        require(_attesters[networkId][attester], DeviceRegistryUnknownAttester(position, networkId, attester));
+        DeviceKeys.Verdict verdict = DeviceKeys.verifyAccount(
+            attester,
+            _digest(ATTESTATION_TYPEHASH, msg.sender, networkId, r, keyType, keyHash),
+            a.signature
+        );
+        require(verdict != DeviceKeys.Verdict.Malleable, DeviceRegistryMalleableSignature(position, deviceId));
+        require(verdict == DeviceKeys.Verdict.Valid, DeviceRegistryInvalidAttestation(position, deviceId, attester));
+    }
 
+    /// @dev Stores a checked registration and mints its token. Counters are updated by the caller.
+    function _record(
+        uint32 networkId,
+        Registration calldata r,
+        KeyType keyType,
+        bytes calldata key,
+        uint256 deviceId,
+        uint40 index,
+        address attester
+    ) internal {
+        bytes32 metadataHash = r.metadataHash;
         address payout = r.payout;
         _devices[deviceId] = DeviceRecordLibrary.encode(
             msg.sender,
@@ -392,11 +455,13 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
             keyType,
             payout != address(0)
         );
-        if (r.metadataHash != bytes32(0)) _metadataHashes[deviceId] = r.metadataHash;
-        if (payout != address(0)) _payouts[deviceId] = payout;
-
+        if (metadataHash != bytes32(0)) _metadataHashes[deviceId] = metadataHash;
         emit Transfer(address(0), msg.sender, deviceId);
-        emit DeviceRegistered(deviceId, networkId, msg.sender, index, keyType, r.key, r.metadataHash, payout, attester);
+        emit DeviceRegistered(networkId, msg.sender, index, keyType, key, metadataHash, attester);
+        if (payout != address(0)) {
+            _payouts[deviceId] = payout;
+            emit DevicePayoutSet(deviceId, payout);
+        }
     }
 
     /// @dev The device's {DeviceWord}: one storage read, two when a payout address is set. Zero if unknown.
@@ -443,25 +508,19 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         revert ERC721InvalidOwner(address(0));
     }
 
+    /// @dev The EIP-712 digest of `r` under `typeHash` (device or attester), `keyHash` being `keccak256(r.key)`.
     function _digest(
         bytes32 typeHash,
         address owner,
         uint32 networkId,
-        Registration calldata r
+        Registration calldata r,
+        KeyType keyType,
+        bytes32 keyHash
     ) internal view returns (bytes32) {
         return
             _hashTypedDataV4(
                 keccak256(
-                    abi.encode(
-                        typeHash,
-                        r.keyType,
-                        keccak256(r.key),
-                        owner,
-                        networkId,
-                        r.metadataHash,
-                        r.payout,
-                        r.deadline
-                    )
+                    abi.encode(typeHash, keyType, keyHash, owner, networkId, r.metadataHash, r.payout, r.deadline)
                 )
             );
     }

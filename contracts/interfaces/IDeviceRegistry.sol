@@ -24,9 +24,9 @@ import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 /// forever and the same slot that stores the device proves the key was used. Each device also gets a dense
 /// sequential `index` (1, 2, 3, ...) that reward pools use for per-epoch bitmaps.
 ///
-/// Signatures: secp256k1 keys sign the EIP-712 digest directly (65-byte r,s,v). NIST P-256 keys sign the digest
-/// with ECDSA-SHA256 (the registry verifies against `sha256(digest)`), as secure elements, WebCrypto and
-/// node:crypto do; the signature is 64 bytes r||s. High-s signatures are refused for both curves.
+/// Signatures: secp256k1 keys sign the EIP-712 digest directly and submit it in the EIP-2098 compact form (r, vs).
+/// NIST P-256 keys sign the digest with ECDSA-SHA256 (the registry verifies against `sha256(digest)`), as secure
+/// elements, WebCrypto and node:crypto do, and submit (r, s). High-s signatures are refused for both curves.
 ///
 /// Transfers and status: a device changes hands with its status. A retired device cannot be transferred
 /// ({DeviceRegistryNotTransferable}): it is a dead record that earns nothing and can never come back, and refusing the
@@ -65,24 +65,38 @@ interface IDeviceRegistry is IERC4906 {
         Retired
     }
 
-    /// @notice One device registration as submitted by its owner.
+    /// @notice A 64-byte device signature as two words, so it costs no length or offset in calldata.
+    /// @param r The signature's r.
+    /// @param vs secp256k1: EIP-2098 `vs`, that is s with the recovery bit (v - 27) in its top bit. P-256: s.
+    struct CompactSignature {
+        bytes32 r;
+        bytes32 vs;
+    }
+
+    /// @notice One device registration as submitted by its owner. Every field but `signature` is signed.
     /// @param keyType Curve of the device key.
     /// @param key The device public key (20-byte address for secp256k1, 64-byte x||y for P-256).
     /// @param metadataHash Commitment to the off-chain metadata (model, location cell, capacity).
     /// @param payout Address that receives the device's rewards; zero means the owner.
     /// @param deadline Last timestamp (inclusive) at which the signatures are accepted.
-    /// @param deviceSignature The device key's signature over the `Registration` typed data.
-    /// @param attester Attester of the network that co-signs; zero when the network requires none.
-    /// @param attesterSignature The attester's signature over the `Attestation` typed data (EOA or ERC-1271).
+    /// @param signature The device key's signature over the `Registration` typed data.
     struct Registration {
         KeyType keyType;
         bytes key;
         bytes32 metadataHash;
         address payout;
         uint64 deadline;
-        bytes deviceSignature;
+        CompactSignature signature;
+    }
+
+    /// @notice An attester's co-signature of one registration, for networks that require one. Kept apart from
+    /// {Registration} so that registrations in open networks carry none of it.
+    /// @param attester An attester on the network's allowlist (EOA or ERC-1271 contract).
+    /// @param signature Its signature over the `Attestation` typed data: 65-byte r||s||v for an EOA, whatever its
+    /// `isValidSignature` accepts for a contract.
+    struct Attestation {
         address attester;
-        bytes attesterSignature;
+        bytes signature;
     }
 
     /// @notice A device as returned by views.
@@ -127,22 +141,26 @@ interface IDeviceRegistry is IERC4906 {
     /// @notice The pending admin accepted; `newAdmin` now administers the network.
     event NetworkAdminTransferred(uint32 indexed networkId, address indexed previousAdmin, address indexed newAdmin);
 
-    /// @notice A device was registered and its token minted to `owner` (an ERC-721 `Transfer` is emitted too).
+    /// @notice A device was registered and its token minted to `owner`; the ERC-721 `Transfer` from zero, emitted
+    /// just before, carries the device id as its indexed token id. The id is not repeated here: it is derived from
+    /// the key, `uint256(keccak256(abi.encodePacked(uint8(keyType), key)))`.
+    /// A payout address given at registration is announced by {DevicePayoutSet}, right after.
+    /// @param index The device's dense index.
     /// @param attester The attester that co-signed, or zero when the network required none.
     event DeviceRegistered(
-        uint256 indexed deviceId,
         uint32 indexed networkId,
         address indexed owner,
         uint40 index,
         KeyType keyType,
         bytes key,
         bytes32 metadataHash,
-        address payout,
         address attester
     );
 
-    /// @notice The device's payout address changed; zero means rewards go to the owner.
-    /// @dev Also emitted with zero when a transfer clears the payout address.
+    /// @notice The device's payout address changed; zero means rewards go to the owner. The payout of record
+    /// changes only with this event.
+    /// @dev Emitted at registration when the registration names a payout address, and with zero when a transfer
+    /// clears it.
     event DevicePayoutSet(uint256 indexed deviceId, address indexed payout);
 
     /// @notice The network admin suspended the device; `reasonHash` points to the published reason.
@@ -184,6 +202,10 @@ interface IDeviceRegistry is IERC4906 {
 
     /// @notice A signature of registration `index` has a high `s` value (malleable); use the low-s form.
     error DeviceRegistryMalleableSignature(uint256 index, uint256 deviceId);
+
+    /// @notice A fleet carried `given` attestations where `networkId` takes `expected`: one per registration when the
+    /// network requires attestations, none otherwise.
+    error DeviceRegistryWrongAttestationCount(uint32 networkId, uint256 expected, uint256 given);
 
     /// @notice The network requires an attestation and registration `index` has no attester.
     error DeviceRegistryAttestationRequired(uint256 index, uint256 deviceId);
@@ -237,15 +259,24 @@ interface IDeviceRegistry is IERC4906 {
     /* REGISTRATION */
 
     /// @notice Registers one device in `networkId`, owned by the caller.
+    /// @param attestation The attester's co-signature when the network requires one; empty (zero attester, no
+    /// signature) otherwise.
     /// @return deviceId The device's id (also its ERC-721 token id).
-    function register(uint32 networkId, Registration calldata registration) external returns (uint256 deviceId);
+    function register(
+        uint32 networkId,
+        Registration calldata registration,
+        Attestation calldata attestation
+    ) external returns (uint256 deviceId);
 
     /// @notice Registers many devices in `networkId`, owned by the caller, all or nothing. A bad registration
     /// reverts the whole call with an error naming its position in `registrations`.
+    /// @param attestations One per registration, in the same order, when the network requires attestations; empty
+    /// otherwise.
     /// @return firstIndex The dense index of the first device; the others follow consecutively.
     function registerFleet(
         uint32 networkId,
-        Registration[] calldata registrations
+        Registration[] calldata registrations,
+        Attestation[] calldata attestations
     ) external returns (uint40 firstIndex);
 
     /* DEVICE MANAGEMENT */

@@ -67,9 +67,8 @@ contract DeviceWordTest is TestBase {
         r.key = abi.encodePacked(VM.addr(pk));
         r.payout = payout;
         r.deadline = type(uint64).max;
-        (uint8 v, bytes32 rr, bytes32 s) = VM.sign(pk, registry.registrationDigest(address(this), 2, r));
-        r.deviceSignature = abi.encodePacked(rr, s, v);
-        uint256 deviceId = registry.register(2, r);
+        (r.signature.r, r.signature.vs) = _signCompact(pk, registry.registrationDigest(address(this), 2, r));
+        uint256 deviceId = registry.register(2, r, IDeviceRegistry.Attestation(address(0), ""));
         if (suspend) registry.suspend(deviceId, bytes32("reason"));
         if (sell) registry.transferFrom(address(this), buyer, deviceId);
 

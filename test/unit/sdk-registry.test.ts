@@ -50,7 +50,7 @@ describe("SDK registry actions", function () {
     it("throws a typed error naming the bad device and what to do", async function () {
       const { registry, regs } = await networkHelpers.loadFixture(sdkFixture);
       const bad = [...regs];
-      bad[4] = { ...bad[4]!, deviceSignature: bad[3]!.deviceSignature };
+      bad[4] = { ...bad[4]!, registration: { ...bad[4]!.registration, signature: bad[3]!.registration.signature } };
       try {
         await registerFleet(registry, { networkId: 1n, registrations: bad });
         expect.fail("registerFleet should have thrown");

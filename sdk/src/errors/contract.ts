@@ -61,7 +61,11 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   DeviceRegistryUnexpectedAttestation: ([index, deviceId]) => ({
     message: `device #${index} (${deviceId}): this network takes no attestation`,
-    fix: "leave attester and attesterSignature empty",
+    fix: "submit an empty attestation (NO_ATTESTATION: zero attester, no signature)",
+  }),
+  DeviceRegistryWrongAttestationCount: ([networkId, expected, given]) => ({
+    message: `network ${networkId} takes ${expected} attestations for this fleet, ${given} were given`,
+    fix: "one attestation per registration when the network requires attestations, none otherwise",
   }),
   DeviceRegistryUnknownAttester: ([index, networkId, attester]) => ({
     message: `device #${index}: ${attester} is not an attester of network ${networkId}`,
