@@ -166,6 +166,16 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `${operator} is not approved to move device ${tokenId}`,
   }),
   ERC721InvalidReceiver: ([receiver]) => ({ message: `${receiver} cannot receive devices` }),
+  ERC721IncorrectOwner: ([sender, tokenId, owner]) => ({
+    message: `device ${tokenId} is owned by ${owner}, not ${sender}`,
+  }),
+  ERC721InvalidApprover: ([approver]) => ({ message: `${approver} cannot approve for this device` }),
+  ERC721InvalidOperator: ([operator]) => ({ message: `${operator} cannot be an operator` }),
+  ERC721InvalidOwner: ([owner]) => ({ message: `${owner} cannot own devices` }),
+  ERC721InvalidSender: ([sender]) => ({ message: `${sender} cannot send devices` }),
+  StringsInsufficientHexLength: ([value, length]) => ({ message: `${value} does not fit in ${length} hex bytes` }),
+  InvalidShortString: () => ({ message: "an EIP-712 domain string is malformed" }),
+  StringTooLong: ([str]) => ({ message: `the EIP-712 domain string ${str} is too long` }),
   ERC721NonexistentToken: ([tokenId]) => ({ message: `device ${tokenId} does not exist` }),
 };
 
