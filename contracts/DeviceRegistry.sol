@@ -21,9 +21,9 @@ import {DeviceWord} from "./libraries/DeviceWord.sol";
 /// is a typed word written whole (a struct would be written field by field); its low 240 bits are the
 /// {DeviceWord} that `packedRewardInfo(s)` return, with the owner as payee.
 /// To keep the owner in the device slot, ERC-721 ownership and balances are tracked here: `_ownerOf`,
-/// `_update`, `balanceOf` and `_increaseBalance` are overridden and OpenZeppelin's private `_owners` and
-/// `_balances` are never used. Tokens are minted without the `onERC721Received` check because the owner is
-/// always the caller of the registration.
+/// `_update` (transfers only), `balanceOf` and `_increaseBalance` are overridden and OpenZeppelin's private
+/// `_owners` and `_balances` are never used. Tokens are minted without the `onERC721Received` check because the
+/// owner is always the caller of the registration. `tokenURI` is built on-chain from the record.
 contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
     using DeviceKeys for IDeviceRegistry.KeyType;
     using Strings for uint256;
@@ -435,7 +435,8 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         require(verdict == DeviceKeys.Verdict.Valid, DeviceRegistryInvalidAttestation(position, deviceId, attester));
     }
 
-    /// @dev Stores a checked registration and mints its token. Counters are updated by the caller.
+    /// @dev Stores a checked registration and mints its token (without `onERC721Received`: the owner is the caller).
+    /// The counters and the owner's balance are updated by the caller, once per call.
     function _record(
         uint32 networkId,
         Registration calldata r,
@@ -475,10 +476,11 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         return _devices[tokenId].owner();
     }
 
-    /// @dev Transfers only: minting happens in {_register} and there is no burn, so a zero `from` (a mint, or an
+    /// @dev Transfers only: minting happens in {_record} and there is no burn, so a zero `from` (a mint, or an
     /// unknown token) or a zero `to` (a burn) is refused here, whatever path reaches this hook; balances could
-    /// otherwise wrap. A transfer keeps the status and clears the payout address, so a buyer is paid for work after
-    /// the sale, never the seller's payout.
+    /// otherwise wrap. A retired device is refused too (see the interface's notes on transfers). A transfer keeps
+    /// the status and clears the payout address, so a buyer is paid for work after the sale, never into the
+    /// seller's payout address.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
         DeviceRecord record = _devices[tokenId];
         from = record.owner();
@@ -503,7 +505,7 @@ contract DeviceRegistry is IDeviceRegistry, ERC721, EIP712 {
         }
     }
 
-    /// @dev Balances are tracked in {_update} and {_register}; nothing else may grow them.
+    /// @dev Balances are tracked in {_update}, {register} and {registerFleet}; nothing else may grow them.
     function _increaseBalance(address, uint128) internal pure override {
         revert ERC721InvalidOwner(address(0));
     }

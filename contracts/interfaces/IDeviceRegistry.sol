@@ -24,9 +24,32 @@ import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 /// forever and the same slot that stores the device proves the key was used. Each device also gets a dense
 /// sequential `index` (1, 2, 3, ...) that reward pools use for per-epoch bitmaps.
 ///
-/// Signatures: secp256k1 keys sign the EIP-712 digest directly and submit it in the EIP-2098 compact form (r, vs).
-/// NIST P-256 keys sign the digest with ECDSA-SHA256 (the registry verifies against `sha256(digest)`), as secure
-/// elements, WebCrypto and node:crypto do, and submit (r, s). High-s signatures are refused for both curves.
+/// Signed messages (EIP-712). Domain: name "DePIN DeviceRegistry", version "1", chainId (this chain's id) and
+/// verifyingContract (this registry's address); no salt. The chain id and the registry are in the domain, not in
+/// the messages: `EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)`; ERC-5267
+/// `eip712Domain()` returns it. digest = keccak256(0x1901 || domainSeparator || hashStruct(message)).
+///
+/// 1. The device key signs its registration, primary type `Registration`, type string (one line, split here
+///    for width, no space at the split):
+///    `Registration(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,`
+///    `address payout,uint64 deadline)`
+///    keyType: the {KeyType} as uint8 (1 secp256k1, 2 P-256). key: the {Registration} `key` bytes (hashed as
+///    `keccak256(key)`, as EIP-712 does for `bytes`). owner: the account that submits the registration
+///    (`msg.sender` of {register} / {registerFleet}), which will own the token. networkId: the `networkId` argument.
+///    metadataHash, payout, deadline: the {Registration} fields. {registrationDigest} returns the digest.
+///    secp256k1: plain ECDSA over the digest, submitted in the EIP-2098 form (r, vs) of {CompactSignature}.
+///    P-256: ECDSA-SHA256 with the 32-byte digest as the message (verified against `sha256(digest)`), as secure
+///    elements, WebCrypto and node:crypto sign; submitted as (r, s). Both curves: s <= n/2, else refused.
+/// 2. An allowlisted attester, in networks that require one, co-signs the same fields under another type name,
+///    primary type `Attestation`, type string (one line):
+///    `Attestation(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,`
+///    `address payout,uint64 deadline)`
+///    with the same values. {attestationDigest} returns the digest. An EOA signs it with ECDSA (65-byte r||s||v,
+///    s <= n/2); an ERC-1271 contract answers `isValidSignature(digest, signature)`.
+///
+/// Replay: the domain pins the chain and the registry; the first registration of a key burns its id forever, so a
+/// device signature can be used once, ever, and only by `owner`, in `networkId`, before `deadline` (inclusive). An
+/// attestation binds the same fields, so it cannot vouch for another device, owner, network, payout or deadline.
 ///
 /// Transfers and status: a device changes hands with its status. A retired device cannot be transferred
 /// ({DeviceRegistryNotTransferable}): it is a dead record that earns nothing and can never come back, and refusing the
@@ -67,19 +90,21 @@ interface IDeviceRegistry is IERC4906 {
 
     /// @notice A 64-byte device signature as two words, so it costs no length or offset in calldata.
     /// @param r The signature's r.
-    /// @param vs secp256k1: EIP-2098 `vs`, that is s with the recovery bit (v - 27) in its top bit. P-256: s.
+    /// @param vs secp256k1: EIP-2098 `vs = bytes32((v - 27) << 255 | s)`, s with the recovery bit on top (a low s
+    /// never uses the top bit). P-256: s itself.
     struct CompactSignature {
         bytes32 r;
         bytes32 vs;
     }
 
-    /// @notice One device registration as submitted by its owner. Every field but `signature` is signed.
+    /// @notice One device registration as submitted by its owner. Every field but `signature` is signed, with the
+    /// owner and the network (see the `Registration` type in the interface's notes).
     /// @param keyType Curve of the device key.
-    /// @param key The device public key (20-byte address for secp256k1, 64-byte x||y for P-256).
+    /// @param key The device public key (20-byte address for secp256k1, 64-byte uncompressed x||y for P-256).
     /// @param metadataHash Commitment to the off-chain metadata (model, location cell, capacity).
     /// @param payout Address that receives the device's rewards; zero means the owner.
     /// @param deadline Last timestamp (inclusive) at which the signatures are accepted.
-    /// @param signature The device key's signature over the `Registration` typed data.
+    /// @param signature The device key's signature over the `Registration` typed data, two words.
     struct Registration {
         KeyType keyType;
         bytes key;
@@ -186,21 +211,22 @@ interface IDeviceRegistry is IERC4906 {
     /// @notice A fleet registration carried no device.
     error DeviceRegistryEmptyFleet();
 
-    /// @notice The key of registration `index` is malformed for its key type (wrong length, unknown type,
-    /// or a P-256 point off the curve).
+    /// @notice The key of registration `index` (its position in the submitted array; 0 for {register}) is malformed
+    /// for its key type (wrong length, unknown type, the zero address, or a P-256 point off the curve).
     error DeviceRegistryInvalidKey(uint256 index, KeyType keyType, uint256 keyLength);
 
     /// @notice The key of registration `index` was registered before (possibly retired): keys are single-use.
     error DeviceRegistryKeyAlreadyRegistered(uint256 index, uint256 deviceId);
 
-    /// @notice Registration `index` was submitted after its deadline.
+    /// @notice Registration `index` was submitted after its `deadline` (chain time `timestamp`).
     error DeviceRegistrySignatureExpired(uint256 index, uint256 deadline, uint256 timestamp);
 
     /// @notice The device signature of registration `index` does not verify for this chain, registry, owner,
-    /// network and fields.
+    /// network and fields (or was made by another key).
     error DeviceRegistryInvalidDeviceSignature(uint256 index, uint256 deviceId);
 
-    /// @notice A signature of registration `index` has a high `s` value (malleable); use the low-s form.
+    /// @notice A signature of registration `index`, the device's or the attester's, has a high `s` value
+    /// (malleable); submit the low-s form.
     error DeviceRegistryMalleableSignature(uint256 index, uint256 deviceId);
 
     /// @notice A fleet carried `given` attestations where `networkId` takes `expected`: one per registration when the
@@ -210,13 +236,13 @@ interface IDeviceRegistry is IERC4906 {
     /// @notice The network requires an attestation and registration `index` has no attester.
     error DeviceRegistryAttestationRequired(uint256 index, uint256 deviceId);
 
-    /// @notice Registration `index` carries an attestation but the network requires none.
+    /// @notice The attestation given with {register} is not empty but the network requires none.
     error DeviceRegistryUnexpectedAttestation(uint256 index, uint256 deviceId);
 
-    /// @notice `attester` is not on the allowlist of `networkId`.
+    /// @notice The attester of registration `index` is not on the allowlist of `networkId`.
     error DeviceRegistryUnknownAttester(uint256 index, uint32 networkId, address attester);
 
-    /// @notice The attester signature of registration `index` does not verify.
+    /// @notice The attester signature of registration `index` does not verify for `attester` (ECDSA or ERC-1271).
     error DeviceRegistryInvalidAttestation(uint256 index, uint256 deviceId, address attester);
 
     /// @notice No device has this id.
@@ -226,7 +252,8 @@ interface IDeviceRegistry is IERC4906 {
     /// belong to the owner alone.
     error DeviceRegistryNotDeviceOwner(uint256 deviceId, address account);
 
-    /// @notice The device's status does not allow this operation.
+    /// @notice The device's `status` does not allow this operation (retire a retired device, suspend a device that
+    /// is not active, reactivate one that is not suspended).
     error DeviceRegistryInvalidStatus(uint256 deviceId, DeviceStatus status);
 
     /// @notice The device cannot change hands in its status: a retired device is never transferred.

@@ -912,6 +912,24 @@ describe("DeviceRegistry", function () {
   });
 
   describe("digests", function () {
+    it("use the type strings and the domain the interface documents", async function () {
+      const { registry, address, chainId } = await loadFixture(deployRegistryFixture);
+      const fields =
+        "(uint8 keyType,bytes key,address owner,uint32 networkId,bytes32 metadataHash,address payout,uint64 deadline)";
+      expect(await registry.REGISTRATION_TYPEHASH()).to.equal(id(`Registration${fields}`));
+      expect(await registry.ATTESTATION_TYPEHASH()).to.equal(id(`Attestation${fields}`));
+      expect(TypedDataEncoder.from(REGISTRATION_TYPES).encodeType("Registration")).to.equal(`Registration${fields}`);
+      expect(TypedDataEncoder.from(ATTESTATION_TYPES).encodeType("Attestation")).to.equal(`Attestation${fields}`);
+      const domain = await registry.eip712Domain();
+      expect(domain.fields).to.equal("0x0f"); // name, version, chainId, verifyingContract; no salt
+      expect([domain.name, domain.version, domain.chainId, domain.verifyingContract]).to.deep.equal([
+        "DePIN DeviceRegistry",
+        "1",
+        chainId,
+        address,
+      ]);
+    });
+
     it("match the SDK's EIP-712 encoding", async function () {
       const { registry, address, chainId, alice, attester, base } = await loadFixture(deployRegistryFixture);
       const device = P256DeviceKey.random();
