@@ -135,6 +135,7 @@ export function signRegistration(
  */
 export function toCompactSignature(keyType: KeyType, signature: string): CompactSignature {
   const compact = keyType === KeyType.Secp256k1 ? Signature.from(signature).compactSerialized : signature;
-  if (getBytes(compact).length !== 64) throw new TypeError(`a ${KeyType[keyType]} signature is 64 bytes here`);
+  const length = getBytes(compact).length;
+  if (length !== 64) throw new TypeError(`expected a 64-byte ${KeyType[keyType]} signature, got ${length} bytes`);
   return { r: dataSlice(compact, 0, 32), vs: dataSlice(compact, 32, 64) };
 }
