@@ -50,18 +50,23 @@ library DeviceKeys {
     ) internal view returns (Verdict) {
         if (keyType == IDeviceRegistry.KeyType.Secp256k1) return _verifyEcdsa(address(bytes20(key)), digest, signature);
         if (signature.length != 64) return Verdict.Invalid;
-        bytes32 s = bytes32(signature[32:64]);
-        if (uint256(s) > P256_HALF_N) return Verdict.Malleable;
-        return
-            P256.verify(
-                sha256(abi.encode(digest)),
-                bytes32(signature[0:32]),
-                s,
-                bytes32(key[0:32]),
-                bytes32(key[32:64])
-            )
-                ? Verdict.Valid
-                : Verdict.Invalid;
+        return _verifyP256(key, digest, bytes32(signature[0:32]), bytes32(signature[32:64]));
+    }
+
+    /// @notice {verifyDevice} for a signature given as two words (see `IDeviceRegistry.CompactSignature`).
+    /// @param vs secp256k1: EIP-2098 s with the recovery bit on top; P-256: s (of `sha256(digest)`).
+    function verifyDevice(
+        IDeviceRegistry.KeyType keyType,
+        bytes calldata key,
+        bytes32 digest,
+        bytes32 r,
+        bytes32 vs
+    ) internal view returns (Verdict) {
+        if (keyType == IDeviceRegistry.KeyType.Secp256k1) {
+            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, r, vs);
+            return _verdict(err, recovered == address(bytes20(key)));
+        }
+        return _verifyP256(key, digest, r, vs);
     }
 
     /// @notice Checks an account's signature over `digest`: ECDSA first, then ERC-1271 if the account has code.
@@ -80,7 +85,21 @@ library DeviceKeys {
     /// @dev A 65-byte secp256k1 signature by `signer`, with high-s told apart from plain invalid.
     function _verifyEcdsa(address signer, bytes32 digest, bytes calldata signature) private pure returns (Verdict) {
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        return _verdict(err, recovered == signer);
+    }
+
+    /// @dev A P-256 signature (r, s) of `sha256(digest)` by the 64-byte key x||y; high s is malleable.
+    function _verifyP256(bytes calldata key, bytes32 digest, bytes32 r, bytes32 s) private view returns (Verdict) {
+        if (uint256(s) > P256_HALF_N) return Verdict.Malleable;
+        return
+            P256.verify(sha256(abi.encode(digest)), r, s, bytes32(key[0:32]), bytes32(key[32:64]))
+                ? Verdict.Valid
+                : Verdict.Invalid;
+    }
+
+    /// @dev An ECDSA recovery's outcome: malleable (high s), valid (no error and the expected signer), or invalid.
+    function _verdict(ECDSA.RecoverError err, bool expectedSigner) private pure returns (Verdict) {
         if (err == ECDSA.RecoverError.InvalidSignatureS) return Verdict.Malleable;
-        return err == ECDSA.RecoverError.NoError && recovered == signer ? Verdict.Valid : Verdict.Invalid;
+        return err == ECDSA.RecoverError.NoError && expectedSigner ? Verdict.Valid : Verdict.Invalid;
     }
 }

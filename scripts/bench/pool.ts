@@ -11,6 +11,7 @@ import { network } from "hardhat";
 
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
 import { CLAIM_TYPES, WAD, attestBatch, poolConfig, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
+import { registerFleetArgs } from "../../sdk/src/core/registration.js";
 import { deviceIdOf } from "../../sdk/src/core/registry.js";
 import { accounts } from "../../test/helpers/accounts.js";
 import { signedRegistration } from "../../test/helpers/registry.js";
@@ -51,7 +52,7 @@ async function registerFleet(owner: (typeof operators)[number], count: number): 
         signedRegistration(k, { chainId, registry: registryAddress, owner: owner.address, networkId: 1n }),
       ),
     );
-    await (await registry.connect(owner).registerFleet(1, regs)).wait();
+    await (await registry.connect(owner).registerFleet(1, ...registerFleetArgs(regs))).wait();
     ids.push(...keys.map((k) => deviceIdOf(k.keyType, k.key)));
   }
   return ids;

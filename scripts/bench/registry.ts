@@ -6,9 +6,10 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 
-import { id } from "ethers";
+import { getBytes, id } from "ethers";
 import { network } from "hardhat";
 
+import { registerFleetArgs } from "../../sdk/src/core/registration.js";
 import { ZERO_HASH } from "../../sdk/src/core/registry.js";
 import { P256DeviceKey, Secp256k1DeviceKey, type DeviceKey } from "../../sdk/src/core/keys.js";
 import { signedRegistration } from "../../test/helpers/registry.js";
@@ -21,6 +22,7 @@ interface Row {
   devices: number;
   gasUsed: number;
   gasPerDevice: number;
+  calldataBytesPerDevice: number;
 }
 
 const { ethers } = await network.create();
@@ -60,8 +62,8 @@ async function measure(
   );
   const tx =
     devices === 1 && operation === "register"
-      ? await registry.connect(operator).register(networkId, regs[0]!)
-      : await registry.connect(operator).registerFleet(networkId, regs);
+      ? await registry.connect(operator).register(networkId, regs[0]!.registration, regs[0]!.attestation)
+      : await registry.connect(operator).registerFleet(networkId, ...registerFleetArgs(regs));
   const receipt = await tx.wait();
   if (receipt === null) throw new Error("no receipt");
   const gasUsed = Number(receipt.gasUsed);
@@ -73,6 +75,7 @@ async function measure(
     devices,
     gasUsed,
     gasPerDevice: Math.round(gasUsed / devices),
+    calldataBytesPerDevice: Math.round(getBytes(tx.data).length / devices),
   });
 }
 
@@ -96,7 +99,9 @@ const out = {
   generatedAt: new Date().toISOString(),
   chain: "hardhat (EDR, in-process, osaka)",
   compiler: "solc 0.8.30, viaIR, optimizer runs 10000",
-  note: "gasUsed is the whole transaction (21,000 base + calldata + execution); gasPerDevice = gasUsed / devices",
+  note:
+    "gasUsed is the whole transaction (21,000 base + calldata + execution); gasPerDevice = gasUsed / devices; " +
+    "calldataBytesPerDevice = transaction input bytes / devices",
   rows,
 };
 await writeFile("bench-results/registry.json", JSON.stringify(out, null, 2) + "\n");

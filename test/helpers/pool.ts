@@ -5,6 +5,7 @@ import { ZeroHash, id, type BaseContract, type TypedDataDomain } from "ethers";
 import { readTokenDomain } from "../../sdk/src/actions/token.js";
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
 import { WAD, attestBatch, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
+import { registerFleetArgs } from "../../sdk/src/core/registration.js";
 import { deviceIdOf } from "../../sdk/src/core/registry.js";
 import { accounts } from "./accounts.js";
 import { signedRegistration } from "./registry.js";
@@ -35,7 +36,7 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
     const regs = await Promise.all(
       keys.map((k) => signedRegistration(k, { chainId, registry: registryAddress, owner: owner.address, networkId })),
     );
-    await registry.connect(owner).registerFleet(networkId, regs);
+    await registry.connect(owner).registerFleet(networkId, ...registerFleetArgs(regs));
     return keys.map((k) => ({ key: k, deviceId: deviceIdOf(k.keyType, k.key) }));
   };
   const aliceDevices = await register(alice, 5);

@@ -1,6 +1,11 @@
 /** Shared test helpers for DeviceRegistry: signed registrations, including deliberately mis-signed ones. */
 import { buildRegistration, type TypedDataSigner } from "../../sdk/src/core/registration.js";
-import { registryDomain, type RegistrationInput } from "../../sdk/src/core/registry.js";
+import {
+  registryDomain,
+  type AttestationInput,
+  type RegistrationInput,
+  type SignedRegistration,
+} from "../../sdk/src/core/registry.js";
 import type { DeviceKey } from "../../sdk/src/core/keys.js";
 
 export interface RegistrationOptions {
@@ -22,7 +27,7 @@ export interface RegistrationOptions {
 export const FAR_DEADLINE = 2n ** 63n;
 
 /** A registration signed by `device` (and by `attester` when given), optionally for the wrong context. */
-export async function signedRegistration(device: DeviceKey, o: RegistrationOptions): Promise<RegistrationInput> {
+export async function signedRegistration(device: DeviceKey, o: RegistrationOptions): Promise<SignedRegistration> {
   return buildRegistration({
     device,
     domain: registryDomain(o.signChainId ?? o.chainId, o.signRegistry ?? o.registry),
@@ -33,4 +38,16 @@ export async function signedRegistration(device: DeviceKey, o: RegistrationOptio
     ...(o.payout === undefined ? {} : { payout: o.payout }),
     ...(o.attester === undefined ? {} : { attester: o.attester }),
   });
+}
+
+/** `register` arguments after the network id, with fields of either part changed (tests of refusal). */
+export function registerArgs(
+  signed: SignedRegistration,
+  registration: Partial<RegistrationInput> = {},
+  attestation: Partial<AttestationInput> = {},
+): [RegistrationInput, AttestationInput] {
+  return [
+    { ...signed.registration, ...registration },
+    { ...signed.attestation, ...attestation },
+  ];
 }

@@ -14,8 +14,8 @@ import {
   poolDomain,
   type Proof,
 } from "../../sdk/src/core/pool.js";
-import { buildRegistration } from "../../sdk/src/core/registration.js";
-import { deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
+import { buildRegistration, registerFleetArgs } from "../../sdk/src/core/registration.js";
+import { NO_ATTESTATION, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
 import { accounts } from "../helpers/accounts.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -55,8 +55,8 @@ describe("Simulation: 2,000 devices, two epochs, both modes, every account claim
       );
       for (let start = 0; start < regs.length; start += 200) {
         const batch = regs.slice(start, start + 200);
-        if (batch.length === 1) await registry.connect(sender).register(1, batch[0]!);
-        else await registry.connect(sender).registerFleet(1, batch);
+        if (batch.length === 1) await registry.connect(sender).register(1, batch[0]!.registration, NO_ATTESTATION);
+        else await registry.connect(sender).registerFleet(1, ...registerFleetArgs(batch));
       }
       devicesOf.set(
         owner.address,

@@ -14,6 +14,7 @@ contract DeviceRegistryFuzzTest is TestBase {
     }
 
     DeviceRegistry internal registry;
+    IDeviceRegistry.Attestation internal _noAttestation;
     uint32 internal networkA;
     uint32 internal networkB;
 
@@ -36,9 +37,8 @@ contract DeviceRegistryFuzzTest is TestBase {
         address owner,
         uint32 networkId,
         IDeviceRegistry.Registration memory r
-    ) internal view returns (bytes memory) {
-        (uint8 v, bytes32 rr, bytes32 s) = VM.sign(pk, registry.registrationDigest(owner, networkId, r));
-        return abi.encodePacked(rr, s, v);
+    ) internal view returns (IDeviceRegistry.CompactSignature memory signature) {
+        (signature.r, signature.vs) = _signCompact(pk, registry.registrationDigest(owner, networkId, r));
     }
 
     function testFuzz_SignatureForOneFieldSetNeverVerifiesForAnother(
@@ -50,12 +50,12 @@ contract DeviceRegistryFuzzTest is TestBase {
         IDeviceRegistry.Registration memory a = _registration(pk, signed);
         IDeviceRegistry.Registration memory b = _registration(pk, submitted);
         VM.assume(a.metadataHash != b.metadataHash || a.payout != b.payout || a.deadline != b.deadline);
-        b.deviceSignature = _sign(pk, address(this), networkA, a);
+        b.signature = _sign(pk, address(this), networkA, a);
         uint256 deviceId = registry.deviceIdOf(b.keyType, b.key);
         VM.expectRevert(
             abi.encodeWithSelector(IDeviceRegistry.DeviceRegistryInvalidDeviceSignature.selector, 0, deviceId)
         );
-        registry.register(networkA, b);
+        registry.register(networkA, b, _noAttestation);
     }
 
     function testFuzz_SignatureForOneOwnerOrNetworkNeverVerifiesForAnother(
@@ -67,24 +67,24 @@ contract DeviceRegistryFuzzTest is TestBase {
         VM.assume(otherOwner != address(this));
         uint256 pk = _privateKey(pkSeed);
         IDeviceRegistry.Registration memory r = _registration(pk, f);
-        r.deviceSignature = _sign(pk, address(this), networkA, r);
+        r.signature = _sign(pk, address(this), networkA, r);
         uint256 deviceId = registry.deviceIdOf(r.keyType, r.key);
         VM.expectRevert(
             abi.encodeWithSelector(IDeviceRegistry.DeviceRegistryInvalidDeviceSignature.selector, 0, deviceId)
         );
         if (swapNetwork) {
-            registry.register(networkB, r);
+            registry.register(networkB, r, _noAttestation);
         } else {
             VM.prank(otherOwner);
-            registry.register(networkA, r);
+            registry.register(networkA, r, _noAttestation);
         }
     }
 
     function testFuzz_ValidRegistrationRecordsExactlyWhatWasSigned(uint256 pkSeed, Fields memory f) public {
         uint256 pk = _privateKey(pkSeed);
         IDeviceRegistry.Registration memory r = _registration(pk, f);
-        r.deviceSignature = _sign(pk, address(this), networkB, r);
-        uint256 deviceId = registry.register(networkB, r);
+        r.signature = _sign(pk, address(this), networkB, r);
+        uint256 deviceId = registry.register(networkB, r, _noAttestation);
 
         IDeviceRegistry.DeviceInfo memory info = registry.device(deviceId);
         require(info.owner == address(this), "owner");
@@ -100,6 +100,6 @@ contract DeviceRegistryFuzzTest is TestBase {
         VM.expectRevert(
             abi.encodeWithSelector(IDeviceRegistry.DeviceRegistryKeyAlreadyRegistered.selector, 0, deviceId)
         );
-        registry.register(networkB, r);
+        registry.register(networkB, r, _noAttestation);
     }
 }

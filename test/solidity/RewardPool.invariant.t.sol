@@ -127,10 +127,9 @@ contract RewardPoolHandler is TestBase {
         r.keyType = IDeviceRegistry.KeyType.Secp256k1;
         r.key = abi.encodePacked(VM.addr(pk));
         r.deadline = type(uint64).max;
-        (uint8 v, bytes32 rr, bytes32 s) = VM.sign(pk, registry.registrationDigest(owner, 1, r));
-        r.deviceSignature = abi.encodePacked(rr, s, v);
+        (r.signature.r, r.signature.vs) = _signCompact(pk, registry.registrationDigest(owner, 1, r));
         VM.prank(owner);
-        deviceIds.push(registry.register(1, r));
+        deviceIds.push(registry.register(1, r, IDeviceRegistry.Attestation(address(0), "")));
         ++_registeredCount;
     }
 

@@ -1,10 +1,16 @@
 import { expect } from "chai";
-import { id } from "ethers";
+import { id, type ErrorFragment } from "ethers";
 import { network } from "hardhat";
 
-import { getDevice, listNetworkDevices, registerFleet, deviceRegistryAt } from "../../sdk/src/actions/registry.js";
+import {
+  getDevice,
+  listNetworkDevices,
+  registerFleet,
+  deviceRegistryAt,
+  registryInterface,
+} from "../../sdk/src/actions/registry.js";
 import { InvalidInputError } from "../../sdk/src/errors/base.js";
-import { ContractRevertError } from "../../sdk/src/errors/contract.js";
+import { CONTRACT_ERRORS, ContractRevertError } from "../../sdk/src/errors/contract.js";
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
 import { DeviceStatus, KeyType, deviceIdOf } from "../../sdk/src/core/registry.js";
 import { accounts } from "../helpers/accounts.js";
@@ -50,7 +56,7 @@ describe("SDK registry actions", function () {
     it("throws a typed error naming the bad device and what to do", async function () {
       const { registry, regs } = await networkHelpers.loadFixture(sdkFixture);
       const bad = [...regs];
-      bad[4] = { ...bad[4]!, deviceSignature: bad[3]!.deviceSignature };
+      bad[4] = { ...bad[4]!, registration: { ...bad[4]!.registration, signature: bad[3]!.registration.signature } };
       try {
         await registerFleet(registry, { networkId: 1n, registrations: bad });
         expect.fail("registerFleet should have thrown");
@@ -70,6 +76,13 @@ describe("SDK registry actions", function () {
         InvalidInputError,
         /batchSize/,
       );
+    });
+  });
+
+  describe("errors", function () {
+    it("describes every custom error of the registry", function () {
+      const names = registryInterface.fragments.filter((f) => f.type === "error").map((f) => (f as ErrorFragment).name);
+      expect(names.filter((name) => CONTRACT_ERRORS[name] === undefined)).to.deep.equal([]);
     });
   });
 

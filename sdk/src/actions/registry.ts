@@ -6,7 +6,8 @@ import type { ContractRunner } from "ethers";
 import { DeviceRegistry__factory, type DeviceRegistry } from "../../../types/index.js";
 import { InvalidInputError } from "../errors/base.js";
 import { withDecodedErrors } from "../errors/contract.js";
-import { DeviceStatus, KeyType, type RegistrationInput } from "../core/registry.js";
+import { registerFleetArgs } from "../core/registration.js";
+import { DeviceStatus, KeyType, deviceIdOf, type SignedRegistration } from "../core/registry.js";
 
 /** The registry's interface, for decoding its errors and logs. */
 export const registryInterface = DeviceRegistry__factory.createInterface();
@@ -56,12 +57,16 @@ export interface ListNetworkDevicesParams {
 }
 
 export interface RegisteredDevice {
+  /** Derived from the key (the event does not repeat it): `deviceIdOf(keyType, key)`. */
   deviceId: bigint;
   index: bigint;
+  /** The owner at registration. */
   owner: string;
   keyType: KeyType;
   key: string;
   metadataHash: string;
+  /** The attester that co-signed; zero in networks that require none. */
+  attester: string;
   blockNumber: number;
   transactionHash: string;
 }
@@ -69,6 +74,7 @@ export interface RegisteredDevice {
 /**
  * The devices registered in a network over a block range, from `DeviceRegistered` events, in registration order.
  * The registry keeps counts, not lists: this is how a network's devices are enumerated.
+ * @example const devices = await listNetworkDevices(registry, { networkId: 1n, fromBlock: 0, toBlock: latest });
  */
 export async function listNetworkDevices(
   registry: DeviceRegistry,
@@ -76,18 +82,20 @@ export async function listNetworkDevices(
 ): Promise<RegisteredDevice[]> {
   const pageSize = p.pageSize ?? 10_000;
   if (pageSize < 1) throw new InvalidInputError(`pageSize must be at least 1, got ${pageSize}`);
-  const filter = registry.filters.DeviceRegistered(undefined, p.networkId);
+  const filter = registry.filters.DeviceRegistered(p.networkId);
   const out: RegisteredDevice[] = [];
   for (let from = p.fromBlock; from <= p.toBlock; from += pageSize) {
     const to = Math.min(p.toBlock, from + pageSize - 1);
     for (const log of await registry.queryFilter(filter, from, to)) {
+      const keyType = Number(log.args.keyType) as KeyType;
       out.push({
-        deviceId: log.args.deviceId,
+        deviceId: deviceIdOf(keyType, log.args.key),
         index: log.args.index,
         owner: log.args.owner,
-        keyType: Number(log.args.keyType) as KeyType,
+        keyType,
         key: log.args.key,
         metadataHash: log.args.metadataHash,
+        attester: log.args.attester,
         blockNumber: log.blockNumber,
         transactionHash: log.transactionHash,
       });
@@ -103,7 +111,8 @@ export const MAX_FLEET_BATCH = 200;
 
 export interface RegisterFleetParams {
   networkId: bigint;
-  registrations: readonly RegistrationInput[];
+  /** From `buildRegistration`; attestations are sent only if some registration carries one. */
+  registrations: readonly SignedRegistration[];
   /** Devices per transaction, at most MAX_FLEET_BATCH. */
   batchSize?: number;
 }
@@ -130,7 +139,7 @@ export async function registerFleet(registry: DeviceRegistry, p: RegisterFleetPa
   for (let start = 0; start < p.registrations.length; start += batchSize) {
     const batch = p.registrations.slice(start, start + batchSize);
     const receipt = await withDecodedErrors([registryInterface], async () => {
-      const tx = await registry.registerFleet(p.networkId, [...batch]);
+      const tx = await registry.registerFleet(p.networkId, ...registerFleetArgs(batch));
       return tx.wait();
     });
     if (receipt === null) throw new InvalidInputError("the fleet transaction was dropped");

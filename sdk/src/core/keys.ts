@@ -1,13 +1,32 @@
 /**
  * Device keys: the hardware's own key signs its registration (and, where a pool requires it, its work reports).
  * secp256k1 keys sign the EIP-712 digest (65-byte r||s||v); P-256 keys sign it with ECDSA-SHA256, as secure
- * elements, WebCrypto and node:crypto do (64-byte r||s). Signatures are always returned in low-s form.
+ * elements, WebCrypto and node:crypto do (64-byte r||s). Signatures are always returned in low-s form. The registry
+ * takes registration signatures as two words (`toCompactSignature`); pools take work-report signatures as bytes.
  */
 import { createPrivateKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:crypto";
 
-import { SigningKey, TypedDataEncoder, Wallet, concat, getBytes, hexlify, toBeHex, type TypedDataDomain } from "ethers";
+import {
+  Signature,
+  SigningKey,
+  TypedDataEncoder,
+  Wallet,
+  concat,
+  dataSlice,
+  getBytes,
+  hexlify,
+  toBeHex,
+  type TypedDataDomain,
+} from "ethers";
 
-import { KeyType, REGISTRATION_TYPES, normalizeKey, registrationValue, type RegistrationMessage } from "./registry.js";
+import {
+  KeyType,
+  REGISTRATION_TYPES,
+  normalizeKey,
+  registrationValue,
+  type CompactSignature,
+  type RegistrationMessage,
+} from "./registry.js";
 
 /** Order of the P-256 group. */
 export const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -101,7 +120,22 @@ export function registrationDigest(domain: TypedDataDomain, message: Registratio
   return TypedDataEncoder.hash(domain, REGISTRATION_TYPES, registrationValue(message));
 }
 
-/** The device key's signature over its registration. */
-export function signRegistration(device: DeviceKey, domain: TypedDataDomain, message: RegistrationMessage): string {
-  return device.signDigest(registrationDigest(domain, message));
+/** The device key's signature over its registration, in the two-word form the registry takes. */
+export function signRegistration(
+  device: DeviceKey,
+  domain: TypedDataDomain,
+  message: RegistrationMessage,
+): CompactSignature {
+  return toCompactSignature(device.keyType, device.signDigest(registrationDigest(domain, message)));
+}
+
+/**
+ * A device signature as `signDigest` returns it, in the registry's two-word form: a 65-byte secp256k1 r||s||v
+ * becomes EIP-2098 (r, s with the recovery bit on top); a 64-byte P-256 r||s is split as is.
+ */
+export function toCompactSignature(keyType: KeyType, signature: string): CompactSignature {
+  const compact = keyType === KeyType.Secp256k1 ? Signature.from(signature).compactSerialized : signature;
+  const length = getBytes(compact).length;
+  if (length !== 64) throw new TypeError(`expected a 64-byte ${KeyType[keyType]} signature, got ${length} bytes`);
+  return { r: dataSlice(compact, 0, 32), vs: dataSlice(compact, 32, 64) };
 }

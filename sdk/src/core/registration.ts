@@ -6,11 +6,14 @@ import type { Signer, TypedDataDomain } from "ethers";
 import { signRegistration, type DeviceKey } from "./keys.js";
 import {
   ATTESTATION_TYPES,
+  NO_ATTESTATION,
   ZERO_ADDRESS,
   ZERO_HASH,
   registrationValue,
+  type AttestationInput,
   type RegistrationInput,
   type RegistrationMessage,
+  type SignedRegistration,
 } from "./registry.js";
 
 /** Anything that signs EIP-712 typed data and has an address the registry checks (EOA or ERC-1271 wallet). */
@@ -34,11 +37,13 @@ export interface BuildRegistrationParams {
 }
 
 /**
- * A registration ready for `register` / `registerFleet`.
+ * A registration ready for `register` / `registerFleet`: the device's signed part, and the attester's co-signature
+ * when `attester` is given (`NO_ATTESTATION` otherwise).
  * @example
  * const reg = await buildRegistration({ device: Secp256k1DeviceKey.random(), domain, owner, networkId: 1n, deadline });
+ * await registry.register(1n, reg.registration, reg.attestation);
  */
-export async function buildRegistration(p: BuildRegistrationParams): Promise<RegistrationInput> {
+export async function buildRegistration(p: BuildRegistrationParams): Promise<SignedRegistration> {
   const message: RegistrationMessage = {
     keyType: p.device.keyType,
     key: p.device.key,
@@ -48,18 +53,34 @@ export async function buildRegistration(p: BuildRegistrationParams): Promise<Reg
     payout: p.payout ?? ZERO_ADDRESS,
     deadline: p.deadline,
   };
-  const attesterSignature =
+  const attestation =
     p.attester === undefined
-      ? "0x"
-      : await p.attester.signTypedData(p.domain, ATTESTATION_TYPES, registrationValue(message));
+      ? { ...NO_ATTESTATION }
+      : {
+          attester: p.attester.address,
+          signature: await p.attester.signTypedData(p.domain, ATTESTATION_TYPES, registrationValue(message)),
+        };
   return {
-    keyType: message.keyType,
-    key: message.key,
-    metadataHash: message.metadataHash,
-    payout: message.payout,
-    deadline: message.deadline,
-    deviceSignature: signRegistration(p.device, p.domain, message),
-    attester: p.attester?.address ?? ZERO_ADDRESS,
-    attesterSignature,
+    registration: {
+      keyType: message.keyType,
+      key: message.key,
+      metadataHash: message.metadataHash,
+      payout: message.payout,
+      deadline: message.deadline,
+      signature: signRegistration(p.device, p.domain, message),
+    },
+    attestation,
   };
+}
+
+/**
+ * The arguments of `registerFleet` after the network id: the registrations, and their attestations when any carries
+ * one (a network takes one per registration or none; a mismatch reverts with `DeviceRegistryWrongAttestationCount`).
+ * @example await registry.registerFleet(networkId, ...registerFleetArgs(signed));
+ */
+export function registerFleetArgs(
+  signed: readonly SignedRegistration[],
+): [registrations: RegistrationInput[], attestations: AttestationInput[]] {
+  const attested = signed.some((s) => s.attestation.attester !== ZERO_ADDRESS);
+  return [signed.map((s) => s.registration), attested ? signed.map((s) => s.attestation) : []];
 }

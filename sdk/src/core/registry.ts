@@ -52,16 +52,41 @@ export interface RegistrationMessage {
   deadline: bigint;
 }
 
-/** The struct `register` / `registerFleet` take. */
+/**
+ * A 64-byte device signature as two words (`IDeviceRegistry.CompactSignature`): for secp256k1 the EIP-2098 form
+ * (`vs` is s with the recovery bit on top), for P-256 r and s.
+ */
+export interface CompactSignature {
+  r: string;
+  vs: string;
+}
+
+/** `IDeviceRegistry.Registration`: what the device key signed, and its signature. */
 export interface RegistrationInput {
   keyType: KeyType;
   key: string;
   metadataHash: string;
   payout: string;
   deadline: bigint;
-  deviceSignature: string;
+  signature: CompactSignature;
+}
+
+/** `IDeviceRegistry.Attestation`: an attester's co-signature; empty (`NO_ATTESTATION`) in open networks. */
+export interface AttestationInput {
   attester: string;
-  attesterSignature: string;
+  signature: string;
+}
+
+/** The attestation of a registration in a network that requires none. */
+export const NO_ATTESTATION: Readonly<AttestationInput> = Object.freeze({ attester: ZERO_ADDRESS, signature: "0x" });
+
+/**
+ * A registration ready to submit: `register(networkId, registration, attestation)`, or in a fleet through the
+ * `registerFleet` action, which sends the attestations only when the registrations carry them.
+ */
+export interface SignedRegistration {
+  registration: RegistrationInput;
+  attestation: AttestationInput;
 }
 
 /** The registry's EIP-712 domain on `chainId` at `registry`. */

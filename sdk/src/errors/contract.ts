@@ -63,7 +63,11 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   DeviceRegistryUnexpectedAttestation: ([index, deviceId]) => ({
     message: `device #${index} (${deviceId}): this network takes no attestation`,
-    fix: "leave attester and attesterSignature empty",
+    fix: "submit an empty attestation (NO_ATTESTATION: zero attester, no signature)",
+  }),
+  DeviceRegistryWrongAttestationCount: ([networkId, expected, given]) => ({
+    message: `network ${networkId} takes ${expected} attestations for this fleet, ${given} were given`,
+    fix: "one attestation per registration when the network requires attestations, none otherwise",
   }),
   DeviceRegistryUnknownAttester: ([index, networkId, attester]) => ({
     message: `device #${index}: ${attester} is not an attester of network ${networkId}`,
@@ -74,10 +78,19 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   DeviceRegistryUnknownDevice: ([deviceId]) => ({ message: `device ${deviceId} is not registered` }),
   DeviceRegistryNotDeviceOwner: ([deviceId, account]) => ({
-    message: `${account} neither owns device ${deviceId} nor is approved for it`,
+    message: `${account} does not own device ${deviceId}`,
+    fix: "only the owner sets the payout address or retires a device; ERC-721 approvals allow transfers only",
   }),
   DeviceRegistryInvalidStatus: ([deviceId, status]) => ({
     message: `device ${deviceId} is ${STATUS[Number(status)] ?? status}; this operation does not apply`,
+  }),
+  DeviceRegistryNotTransferable: ([deviceId, status]) => ({
+    message: `device ${deviceId} is ${STATUS[Number(status)] ?? status} and cannot be transferred`,
+    fix: "a retired device is a dead record: it never changes hands",
+  }),
+  DeviceRegistryUnsupportedMintOrBurn: ([deviceId, from, to]) => ({
+    message: `device ${deviceId}: a move from ${from} to ${to} would mint or burn it outside registration`,
+    fix: "devices are minted only by registration and never burned; retire a device instead",
   }),
   RewardPoolInvalidConfig: ([field]) => ({
     message: `pool configuration: ${field} is not valid`,
@@ -211,6 +224,16 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `${operator} is not approved to move device ${tokenId}`,
   }),
   ERC721InvalidReceiver: ([receiver]) => ({ message: `${receiver} cannot receive devices` }),
+  ERC721IncorrectOwner: ([sender, tokenId, owner]) => ({
+    message: `device ${tokenId} is owned by ${owner}, not ${sender}`,
+  }),
+  ERC721InvalidApprover: ([approver]) => ({ message: `${approver} cannot approve for this device` }),
+  ERC721InvalidOperator: ([operator]) => ({ message: `${operator} cannot be an operator` }),
+  ERC721InvalidOwner: ([owner]) => ({ message: `${owner} cannot own devices` }),
+  ERC721InvalidSender: ([sender]) => ({ message: `${sender} cannot send devices` }),
+  StringsInsufficientHexLength: ([value, length]) => ({ message: `${value} does not fit in ${length} hex bytes` }),
+  InvalidShortString: () => ({ message: "an EIP-712 domain string is malformed" }),
+  StringTooLong: ([str]) => ({ message: `the EIP-712 domain string ${str} is too long` }),
   ERC721NonexistentToken: ([tokenId]) => ({ message: `device ${tokenId} does not exist` }),
 };
 

@@ -27,6 +27,12 @@ abstract contract TestBase {
         return min + (x % (max - min + 1));
     }
 
+    /// @dev `privateKey`'s signature of `digest` in the EIP-2098 compact form: r, and s with the recovery bit on top.
+    function _signCompact(uint256 privateKey, bytes32 digest) internal pure returns (bytes32 r, bytes32 vs) {
+        (uint8 v, bytes32 r_, bytes32 s) = VM.sign(privateKey, digest);
+        return (r_, bytes32(uint256(s) | (uint256(v - 27) << 255)));
+    }
+
     /// @dev A valid secp256k1 private key from any seed.
     function _privateKey(uint256 seed) internal pure returns (uint256) {
         return _bound(seed, 1, 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140);
