@@ -15,6 +15,7 @@ import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IERC3009} from "./interfaces/IERC3009.sol";
 import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
 import {DeviceKeys} from "./libraries/DeviceKeys.sol";
+import {DeviceWord} from "./libraries/DeviceWord.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
 
 /// @title RewardPool
@@ -32,9 +33,6 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     using DeviceKeys for IDeviceRegistry.KeyType;
 
     /* CONSTANTS */
-
-    /// @dev Status (bits 72-79) and network id (bits 0-31) of `packedRewardInfo >> 160`.
-    uint256 internal constant _STATUS_NETWORK_MASK = (uint256(0xff) << 72) | 0xffffffff;
 
     bytes32 public constant PROOF_BATCH_TYPEHASH = keccak256(
         "ProofBatch(uint32 epoch,uint256 batchNonce,bytes32 proofsHash)"
@@ -331,25 +329,23 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
             for (uint256 i; i < proofs.length; ++i) ids[i] = proofs[i].deviceId;
             infos = _registry.packedRewardInfos(ids);
         }
-        uint256 expected = (uint256(uint8(IDeviceRegistry.DeviceStatus.Active)) << 72) | networkId;
-
         uint256 wordIndex = type(uint256).max;
         uint256 word;
         address payee;
         uint256 payeeUnits;
         for (uint256 i; i < proofs.length; ++i) {
             Proof calldata p = proofs[i];
-            uint256 info = infos[i];
+            DeviceWord info = DeviceWord.wrap(infos[i]);
             uint64 units = p.units;
             // Fast path, one comparison each: the device is active in this network; 1 <= units <= cap
             // (units - 1 wraps for zero). The slow path finds and reports the reason.
             unchecked {
-                if ((info >> 160) & _STATUS_NETWORK_MASK != expected || units - 1 >= params.deviceCap) {
+                if (!info.isActiveIn(networkId) || units - 1 >= params.deviceCap) {
                     _rejectProof(i, p.deviceId, info, networkId, units, params.deviceCap);
                 }
             }
-            address devicePayee = address(uint160(info));
-            uint256 index = uint40(info >> 192);
+            address devicePayee = info.payee();
+            uint256 index = info.index();
 
             uint256 w = index >> 8;
             if (w != wordIndex) {
@@ -384,15 +380,15 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     function _rejectProof(
         uint256 i,
         uint256 deviceId,
-        uint256 info,
+        DeviceWord info,
         uint32 networkId,
         uint64 units,
         uint64 deviceCap
     ) internal pure {
-        IDeviceRegistry.DeviceStatus status = IDeviceRegistry.DeviceStatus(uint8(info >> 232));
+        IDeviceRegistry.DeviceStatus status = info.status();
         ProofRejection reason;
         if (status == IDeviceRegistry.DeviceStatus.None) reason = ProofRejection.UnknownDevice;
-        else if (uint32(info >> 160) != networkId) reason = ProofRejection.WrongNetwork;
+        else if (info.networkId() != networkId) reason = ProofRejection.WrongNetwork;
         else if (status != IDeviceRegistry.DeviceStatus.Active) reason = ProofRejection.DeviceNotActive;
         else if (units == 0) reason = ProofRejection.ZeroUnits;
         else reason = units > deviceCap ? ProofRejection.OverDeviceCap : ProofRejection.None;

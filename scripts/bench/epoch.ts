@@ -7,7 +7,8 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 
-import { Wallet, id } from "ethers";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { Wallet, dataSlice, getAddress, id } from "ethers";
 import { network } from "hardhat";
 
 import { createPool, createWholePool } from "../../sdk/src/actions/pool.js";
@@ -181,6 +182,36 @@ rows.push({
   gasUsed: Number(gasless2!.gasUsed),
 });
 
+// Like with like: a tree of 10,000 accounts, the same holder, token and compiler settings, against a URD-style
+// distributor deployed in this run (contracts/mocks/UrdLikeDistributor.sol).
+const accounts10k = [
+  holder.address,
+  ...Array.from({ length: 9_999 }, (_, i) => getAddress(dataSlice(id(`account-${i}`), 12))),
+];
+await commitEpoch(6, 10_000, accounts10k);
+await claimRow(
+  "claim with proof, repeat by an existing holder, 10,000-account tree",
+  await commitEpoch(7, 10_000, accounts10k),
+);
+
+const urd = await ethers.deployContract("UrdLikeDistributor");
+const urdAddress = await urd.getAddress();
+const token = await usdc.getAddress();
+await (await usdc.mint(urdAddress, 10n ** 12n * USDC)).wait();
+const urdClaim = async (operation: string, round: bigint) => {
+  const tree = StandardMerkleTree.of(
+    accounts10k.map((a, i): [string, string, bigint] => [a, token, (BigInt(i) + 1n) * USDC * round]),
+    ["address", "address", "uint256"],
+  );
+  await (await (await ethers.getContractAt("UrdLikeDistributor", urdAddress)).setRoot(tree.root)).wait();
+  const proof = tree.getProof(0);
+  const anchor = await ethers.getContractAt("UrdLikeDistributor", urdAddress, relayer);
+  const receipt = await (await anchor.claim(holder.address, token, USDC * round, proof)).wait();
+  rows.push({ operation, accounts: accounts10k.length, proofLength: proof.length, gasUsed: Number(receipt!.gasUsed) });
+};
+await urdClaim("anchor: URD-style claim, first, 10,000-account tree", 1n);
+await urdClaim("anchor: URD-style claim, repeat by an existing holder, 10,000-account tree", 2n);
+
 console.log(`pool deployed as: ${KIND}`);
 console.table(rows);
 await mkdir("bench-results", { recursive: true });
@@ -193,6 +224,7 @@ await writeFile(
       generatedAt: new Date().toISOString(),
       chain: "hardhat (EDR, in-process, osaka)",
       compiler: "solc 0.8.30, viaIR, optimizer runs 10000",
+      token: "MockUSDC (cheaper than real USDC: see README)",
       note: "gasUsed is the whole transaction; devices are per epoch, accounts are tree leaves",
       rows,
     },
