@@ -48,7 +48,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     );
     bytes32 public constant EPOCH_COMMIT_TYPEHASH = keccak256(
         "EpochCommit(uint32 epoch,uint32 nonce,bytes32 root,uint256 totalOwed,uint256 epochTotal,uint128 rate,"
-        "bytes32 manifestHash,string manifestUri,uint32 formulaVersion)"
+        "bytes32 manifestHash,string manifestUri,uint32 formulaVersion,uint256 deadline)"
     );
 
     /// @inheritdoc IRewardPoolCore
@@ -261,6 +261,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint32 current = _requireSettleable(c.epoch);
         uint32 nonce = _commitNonce;
         require(c.nonce == nonce, RewardPoolInvalidCommitNonce(nonce, c.nonce));
+        require(block.timestamp <= c.deadline, RewardPoolSignatureExpired(c.deadline, block.timestamp));
         // The latest root is pending (the other entry is in force), or in force itself, or there is none.
         uint256 latestIndex = _latestRoot;
         uint256 latestAt = _latestClaimableAt;
@@ -427,11 +428,17 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         // The remainder below one token unit stays credited and carries into the next claim.
         a.unpaidWad -= uint128(ledgerAmount * _WAD);
         if (cumulative != 0) {
-            _verifyLeaf(account_, cumulative, proof);
+            uint256 index = _verifyLeaf(account_, cumulative, proof);
             uint256 paidEpoch = a.paidEpoch;
             if (cumulative > paidEpoch) {
                 epochAmount = cumulative - paidEpoch;
                 a.paidEpoch = cumulative.toUint96();
+                // The chain cannot add up a root's leaves, so it caps what they pay in total: never more than the
+                // root in force declared (and had checked against budgets and funding) as owed.
+                uint256 paid = _epochPaid + epochAmount;
+                uint256 totalOwed = _roots[index].totalOwed;
+                require(paid <= totalOwed, RewardPoolEpochPayoutCapped(paid, totalOwed));
+                _epochPaid = uint128(paid);
             } else if (cumulative < paidEpoch) {
                 emit EpochShortfall(account_, cumulative, paidEpoch);
             }
@@ -459,7 +466,8 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
                         c.rate,
                         c.manifestHash,
                         keccak256(bytes(c.manifestUri)),
-                        c.formulaVersion
+                        c.formulaVersion,
+                        c.deadline
                     )
                 )
             );

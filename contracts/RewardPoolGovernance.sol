@@ -51,7 +51,8 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         _admin = config.admin;
         _guardian = config.guardian;
         _minClaim = config.minClaim;
-        _maxRelayerFee = config.maxRelayerFee;
+        require(config.maxRelayerFee >> 96 == 0, RewardPoolInvalidConfig("maxRelayerFee"));
+        _maxRelayerFee = uint96(config.maxRelayerFee);
         _changeVerifiers(config.verifiers, new address[](0), config.quorum);
         emit PoolInitialized(
             config.token,
@@ -85,6 +86,8 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         // again (its claimableAt is past, or zero if there is none). The vetoed commit's nonce stays spent; its
         // epochs are open again, to ledger mode and to a corrected commit.
         delete _roots[latest];
+        // Spend a nonce too: a commit the quorum signed on top of the vetoed one (the next nonce) dies with it.
+        ++_commitNonce;
         uint256 previous = latest ^ 1;
         _latestRoot = uint8(previous);
         _latestClaimableAt = uint40(_roots[previous].claimableAt);
@@ -95,6 +98,8 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external onlyAdmin {
+        // A change whose time has come is in force: apply it before queueing the next, never overwrite it.
+        _applyDueChanges();
         // Checked now so that applying can never fail (and never block recordProofs): each list strictly
         // ascending, removals are current verifiers, additions are not, and the quorum fits the new set.
         address previous;
@@ -151,7 +156,8 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
     /// @inheritdoc IRewardPoolGovernance
     function setClaimSettings(uint40 minClaim, uint128 maxRelayerFee) external onlyAdmin {
         _minClaim = minClaim;
-        _maxRelayerFee = maxRelayerFee;
+        require(maxRelayerFee >> 96 == 0, RewardPoolInvalidConfig("maxRelayerFee"));
+        _maxRelayerFee = uint96(maxRelayerFee);
         emit ClaimSettingsChanged(minClaim, maxRelayerFee);
     }
 
@@ -197,6 +203,12 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function settings() external view returns (PoolSettings memory) {
+        // A verifier change whose time has come is in force even before a transaction applies it.
+        (uint8 quorum, uint256 verifierCount) = (_quorum, _verifierCount);
+        if (_isDue(_verifiersEta)) {
+            quorum = _pendingVerifiers.quorum;
+            verifierCount = verifierCount + _pendingVerifiers.add.length - _pendingVerifiers.remove.length;
+        }
         return
             PoolSettings({
                 token: address(_token),
@@ -207,8 +219,8 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
                 changeDelay: _changeDelay,
                 challengePeriod: _challengePeriod,
                 settlementWindow: _settlementWindow,
-                quorum: _quorum,
-                verifierCount: _verifierCount,
+                quorum: quorum,
+                verifierCount: uint16(verifierCount),
                 requireDeviceSignatures: _requireDeviceSignatures,
                 minClaim: _minClaim,
                 maxRelayerFee: _maxRelayerFee,
@@ -235,6 +247,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         return
             Totals({
                 funded: _totalFunded,
+                epochPaid: _epochPaid,
                 creditedWad: _totalCreditedWad,
                 clawedBackWad: _totalClawedBackWad,
                 epochOwed: _epochOwed()

@@ -80,11 +80,13 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     bool internal _tokenHasBlacklist;
     // slot
     uint128 internal _totalFunded;
-    uint128 internal _maxRelayerFee;
+    /// @dev Everything epoch mode has paid: never more than the total owed of the root in force.
+    uint128 internal _epochPaid;
 
     address internal _admin;
     address internal _pendingAdmin;
     address internal _guardian;
+    uint96 internal _maxRelayerFee;
 
     uint256 internal _totalCreditedWad;
     uint256 internal _totalClawedBackWad;
@@ -208,9 +210,14 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         return _isDue(_latestClaimableAt) ? latest : latest ^ 1;
     }
 
-    /// @dev Reverts unless (account, cumulative) is a leaf of the root in force.
-    function _verifyLeaf(address account_, uint256 cumulative, bytes32[] calldata proof) internal view {
-        bytes32 root = _roots[_inForceIndex()].root;
+    /// @dev Reverts unless (account, cumulative) is a leaf of the root in force; returns that root's entry.
+    function _verifyLeaf(
+        address account_,
+        uint256 cumulative,
+        bytes32[] calldata proof
+    ) internal view returns (uint256 index) {
+        index = _inForceIndex();
+        bytes32 root = _roots[index].root;
         require(root != bytes32(0), RewardPoolNoEpochRoot());
         // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))));

@@ -86,6 +86,7 @@ interface IRewardPoolBase {
     /// @param manifestHash keccak256 of the published manifest file (per-device work and rewards, per-account totals).
     /// @param manifestUri Where the manifest is published (`ipfs://…` or `https://…`), emitted for auditors.
     /// @param formulaVersion Version of the reward formula that turned work into rewards.
+    /// @param deadline Last timestamp (inclusive) it may be submitted at: a commit that failed cannot come back later.
     struct EpochCommit {
         uint32 epoch;
         uint32 nonce;
@@ -96,6 +97,7 @@ interface IRewardPoolBase {
         bytes32 manifestHash;
         string manifestUri;
         uint32 formulaVersion;
+        uint256 deadline;
     }
 
     /// @notice A committed epoch root as the pool stores it.
@@ -122,7 +124,10 @@ interface IRewardPoolBase {
         uint256 funded;
         uint256 creditedWad;
         uint256 clawedBackWad;
+        /// @dev The larger total owed of the root in force and the pending one: what solvency reserves.
         uint256 epochOwed;
+        /// @dev What epoch mode has paid, never more than the root in force's total owed.
+        uint256 epochPaid;
     }
 
     /// @notice Everything about the pool that is not per account, for SDKs and auditors.
@@ -277,7 +282,7 @@ interface IRewardPoolBase {
     error RewardPoolNothingToClaim(address account);
     /// @notice The claim is below the pool's minimum claim.
     error RewardPoolBelowMinimumClaim(address account, uint256 claimable, uint256 minClaim);
-    /// @notice A signed message (claim, clawback) was submitted after its deadline.
+    /// @notice A signed message (claim, clawback, epoch commit) was submitted after its deadline.
     error RewardPoolSignatureExpired(uint256 deadline, uint256 timestamp);
     /// @notice A signed claim carries `got` but the account's next claim nonce is `expected`.
     error RewardPoolInvalidClaimNonce(address account, uint256 expected, uint256 got);
@@ -308,6 +313,9 @@ interface IRewardPoolBase {
     error RewardPoolTotalOwedDecreased(uint256 totalOwed, uint256 inForce);
     /// @notice Epoch mode is off in a pool that requires device-signed work (a root cannot prove device signatures).
     error RewardPoolEpochModeDisabled();
+    /// @notice Paying this claim would take epoch mode's payouts to `paid`, past the `totalOwed` the root in force
+    /// declared: its leaves add up to more than it claimed, so it pays no more (the guardian should have vetoed it).
+    error RewardPoolEpochPayoutCapped(uint256 paid, uint256 totalOwed);
     /// @notice The leaf (account, cumulative) is not in the root in force.
     error RewardPoolInvalidMerkleProof(address account, uint256 cumulative);
     /// @notice No epoch root is in force yet.

@@ -108,7 +108,12 @@ async function commitEpoch(epoch: number, devices: number, accounts: string[]): 
     reports: reports(epoch, states),
     ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
   });
-  const commit = epochCommitOf(built, `ipfs://bench/epoch-${epoch}.json`, await pool.commitNonce());
+  const commit = epochCommitOf(
+    built,
+    `ipfs://bench/epoch-${epoch}.json`,
+    await pool.commitNonce(),
+    BigInt(await networkHelpers.time.latest()) + DAY,
+  );
   const receipt = await (
     await pool.commitEpoch(commit, await attestEpoch(verifiers.slice(0, 3), domain, commit))
   ).wait();

@@ -394,7 +394,8 @@ contract RewardPoolHandler is TestBase {
                 rate: pool.rewardParamsAt(epoch).rate,
                 manifestHash: keccak256(abi.encode(epoch)),
                 manifestUri: "ipfs://manifest",
-                formulaVersion: 1
+                formulaVersion: 1,
+                deadline: block.timestamp + 1 days
             });
     }
 
@@ -410,7 +411,8 @@ contract RewardPoolHandler is TestBase {
                 c.rate,
                 c.manifestHash,
                 keccak256(bytes(c.manifestUri)),
-                c.formulaVersion
+                c.formulaVersion,
+                c.deadline
             )
         );
         return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash));

@@ -88,7 +88,12 @@ async function epochFixture() {
       ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
     });
   const commitOf = async (built: BuiltEpoch) =>
-    epochCommitOf(built, `ipfs://manifest-${built.manifest.epoch}`, await f.pool.commitNonce());
+    epochCommitOf(
+      built,
+      `ipfs://manifest-${built.manifest.epoch}`,
+      await f.pool.commitNonce(),
+      BigInt(await time.latest()) + DAY,
+    );
   const submit = async (c: EpochCommit, signers = f.verifiers.slice(0, 3), domain = f.domain) =>
     f.pool.commitEpoch(c, await attestEpoch(signers, domain, c));
   const commit = async (built: BuiltEpoch, signers = f.verifiers.slice(0, 3), domain = f.domain) =>
@@ -114,7 +119,7 @@ describe("RewardPool epoch mode", function () {
       const { pool, alice, aliceDevices, closeEpoch, work, build, verifiers, domain } = await loadFixture(epochFixture);
       await closeEpoch(0n);
       const built = await build(0, work(aliceDevices, 300n));
-      const c = epochCommitOf(built, "ipfs://bafy-manifest-0", 0n);
+      const c = epochCommitOf(built, "ipfs://bafy-manifest-0", 0n, BigInt(await time.latest()) + DAY);
       const att = await attestEpoch(verifiers.slice(0, 3), domain, c);
       const now = BigInt(await time.latest()) + 1n;
       await time.setNextBlockTimestamp(now);
@@ -446,16 +451,16 @@ describe("RewardPool epoch mode: replays and limits", function () {
     const before = await snapshot();
     await expect(pool.connect(stranger).commitEpoch(bad, badSignatures))
       .to.be.revertedWithCustomError(pool, "RewardPoolInvalidCommitNonce")
-      .withArgs(2, 1);
+      .withArgs(3, 1);
     expect(await snapshot()).to.equal(before);
-    // The quorum's corrected root for the same epoch goes through with the next nonce.
+    // The veto spent a nonce too; the quorum's corrected root for the same epoch goes through with the next one.
     const fixed = await commitOf(await build(1, work(aliceDevices, 3_000_000n), e0));
-    expect(fixed.nonce).to.equal(2n);
+    expect(fixed.nonce).to.equal(3n);
     await expect(submit(fixed)).to.emit(pool, "EpochCommitted");
     await time.increase(CHALLENGE_PERIOD);
     const [active] = await pool.epochRoots();
     expect(active.root).to.equal(fixed.root);
-    expect(active.nonce).to.equal(2n);
+    expect(active.nonce).to.equal(3n);
     // The vetoed leaf never pays.
     const vetoedLeaf = { cumulative: (5n * 12_000_000n * RATE) / WAD };
     await expect(
@@ -494,7 +499,7 @@ describe("RewardPool epoch mode: replays and limits", function () {
     await small.connect(admin).fund(20_000n * USDC, id("customer"));
     const domain = poolDomain(chainId, address);
     const send = async (built: BuiltEpoch) => {
-      const c = epochCommitOf(built, "ipfs://m", await small.commitNonce());
+      const c = epochCommitOf(built, "ipfs://m", await small.commitNonce(), BigInt(await time.latest()) + DAY);
       return small.commitEpoch(c, await attestEpoch(verifiers.slice(0, 3), domain, c));
     };
     await closeEpochOf(time, small, 0n);
@@ -571,6 +576,7 @@ describe("RewardPool epoch mode: replays and limits", function () {
       manifestHash: id("manifest"),
       manifestUri: "ipfs://m",
       formulaVersion: 1n,
+      deadline: 2n ** 64n,
     };
     await expect(
       f.pool.commitEpoch(c, await attestEpoch(f.verifiers.slice(0, 3), f.domain, c)),
@@ -758,7 +764,7 @@ describe("SDK epoch builder and manifest", function () {
   });
 
   it("commits what the contract expects", function () {
-    const c: EpochCommit = epochCommitOf(e0, "ipfs://x", 4n);
+    const c: EpochCommit = epochCommitOf(e0, "ipfs://x", 4n, 99n);
     expect(c.manifestHash).to.equal(ethers.keccak256(ethers.toUtf8Bytes(e0.text)));
     expect(c.totalOwed).to.equal(e0.manifest.totalOwed);
     expect(c.rate).to.equal(params.rate);

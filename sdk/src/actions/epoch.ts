@@ -5,7 +5,13 @@
 import { getAddress } from "ethers";
 
 import type { DeviceRegistry, IRewardPool } from "../../../types/index.js";
-import { type BuiltEpoch, type DeviceState, type EpochParams, epochCommitOf } from "../core/epoch.js";
+import {
+  type BuiltEpoch,
+  type DeviceState,
+  type EpochManifest,
+  type EpochParams,
+  epochCommitOf,
+} from "../core/epoch.js";
 import { attestEpoch, type QuorumSigner } from "../core/pool.js";
 import { DeviceStatus } from "../core/registry.js";
 import { InvalidInputError } from "../errors/base.js";
@@ -98,11 +104,18 @@ export async function readEpochInputs(
     pool.settings(),
     epochEndBlock(pool, epoch),
   ]);
+  const devices = await readDeviceStates(registry, deviceIds, registryBlock);
+  // Work ledger mode already paid for this epoch must not be paid again by the root.
+  await Promise.all(
+    [...devices.values()].map(async (d) => {
+      d.recordedInLedger = await pool.isRecorded(epoch, d.deviceId);
+    }),
+  );
   return {
     params: { rate: params.rate, epochBudget: params.epochBudget, deviceCap: params.deviceCap },
     networkId: settings.networkId,
     registryBlock,
-    devices: await readDeviceStates(registry, deviceIds, registryBlock),
+    devices,
   };
 }
 
@@ -113,11 +126,51 @@ export async function readEpochInputs(
  */
 export async function commitEpoch(
   pool: IRewardPool,
-  p: { built: BuiltEpoch; uri: string; verifiers: readonly QuorumSigner[] },
+  p: {
+    built: BuiltEpoch;
+    uri: string;
+    verifiers: readonly QuorumSigner[];
+    /** How long the signed commit stays valid, in seconds from the latest block (default one hour). */
+    validFor?: bigint;
+  },
 ): Promise<bigint> {
-  const [nonce, domain] = await Promise.all([pool.commitNonce(), readPoolDomain(pool)]);
-  const commit = epochCommitOf(p.built, p.uri, nonce);
+  const [nonce, domain, head] = await Promise.all([
+    pool.commitNonce(),
+    readPoolDomain(pool),
+    pool.runner?.provider?.getBlock("latest"),
+  ]);
+  if (head === null || head === undefined) throw new InvalidInputError("commitEpoch needs a pool with a provider");
+  const commit = epochCommitOf(p.built, p.uri, nonce, BigInt(head.timestamp) + (p.validFor ?? 3_600n));
   const signatures = await attestEpoch(p.verifiers, domain, commit);
   await withDecodedErrors(poolErrorInterfaces, async () => (await pool.commitEpoch(commit, signatures)).wait());
   return nonce;
+}
+
+/**
+ * Checks a manifest's own parameters against the chain: its pool and chain, the epoch's rate, cap and budget
+ * (`rewardParamsAt`), the pool's network, and that its registry block is the epoch's last. Returns one line per
+ * disagreement; pair it with `readManifest` (the manifest's arithmetic) and `checkManifestDevices` (device states at
+ * its registry block).
+ */
+export async function checkManifestAgainstChain(pool: IRewardPool, manifest: EpochManifest): Promise<string[]> {
+  const epoch = BigInt(manifest.epoch);
+  const [params, settings, address, network, lastBlock] = await Promise.all([
+    pool.rewardParamsAt(epoch),
+    pool.settings(),
+    pool.getAddress(),
+    pool.runner?.provider?.getNetwork(),
+    epochEndBlock(pool, epoch),
+  ]);
+  const findings: string[] = [];
+  const compare = (field: string, listed: unknown, onChain: unknown) => {
+    if (String(listed) !== String(onChain)) findings.push(`${field}: manifest says ${listed}, chain says ${onChain}`);
+  };
+  compare("pool", getAddress(manifest.pool), getAddress(address));
+  if (network !== undefined) compare("chainId", manifest.chainId, network.chainId);
+  compare("rate", manifest.rate, params.rate);
+  compare("deviceCap", manifest.deviceCap, params.deviceCap);
+  compare("epochBudget", manifest.epochBudget, params.epochBudget);
+  compare("networkId", manifest.networkId, settings.networkId);
+  compare("registryBlock", manifest.registryBlock, lastBlock);
+  return findings;
 }

@@ -1,7 +1,7 @@
 /**
  * RewardPool and factory actions over ethers v6 and the typechain types: reads apart from writes, errors decoded.
  */
-import { AbiCoder, concat, type ContractRunner, type TypedDataDomain } from "ethers";
+import { AbiCoder, concat, getAddress, type ContractRunner, type TypedDataDomain } from "ethers";
 
 import {
   RewardPoolFactory__factory,
@@ -15,6 +15,8 @@ import {
 import type { IRewardPoolBase } from "../../../types/interfaces/IRewardPool.js";
 import {
   CLAIM_TYPES,
+  POOL_DOMAIN_NAME,
+  POOL_DOMAIN_VERSION,
   attestBatch,
   poolDomain,
   type QuorumSignatures,
@@ -44,9 +46,26 @@ export function rewardPoolFactoryAt(address: string, runner: ContractRunner): Re
   return RewardPoolFactory__factory.connect(address, runner);
 }
 
-/** The pool's EIP-712 domain, read from the chain. */
+/**
+ * The pool's EIP-712 domain, read from the chain and checked: the contract must name itself as the verifying
+ * contract and the connected chain as its chain, so a look-alike contract cannot collect signatures for another.
+ */
 export async function readPoolDomain(pool: IRewardPool): Promise<TypedDataDomain> {
-  const [, , , chainId, verifyingContract] = await pool.eip712Domain();
+  const [[, name, version, chainId, verifyingContract], address, network] = await Promise.all([
+    pool.eip712Domain(),
+    pool.getAddress(),
+    pool.runner?.provider?.getNetwork(),
+  ]);
+  if (name !== POOL_DOMAIN_NAME || version !== POOL_DOMAIN_VERSION) {
+    throw new InvalidInputError(
+      `${address} is not a reward pool: its EIP-712 domain is "${name}" version "${version}"`,
+    );
+  }
+  if (getAddress(verifyingContract) !== getAddress(address) || (network !== undefined && network.chainId !== chainId)) {
+    throw new InvalidInputError(
+      `${address} reports the EIP-712 domain of ${verifyingContract} on chain ${chainId}: refusing to sign for it`,
+    );
+  }
   return poolDomain(chainId, verifyingContract);
 }
 

@@ -69,6 +69,8 @@ export interface DeviceState {
   status: DeviceStatus;
   /** The payee of record: the payout address, or the owner when none is set. */
   payee: string;
+  /** Whether ledger mode already recorded this device's work for the epoch (the pool's `isRecorded`). */
+  recordedInLedger?: boolean;
 }
 
 /** The reward parameters of one epoch, as `rewardParamsAt(epoch)` returns them. */
@@ -80,7 +82,13 @@ export interface EpochParams {
 
 /** Why a work report is left out of an epoch. */
 export type ReportRejection =
-  "unknown device" | "wrong network" | "device not active" | "zero units" | "over the per-device cap" | "duplicate";
+  | "unknown device"
+  | "wrong network"
+  | "device not active"
+  | "zero units"
+  | "over the per-device cap"
+  | "duplicate"
+  | "recorded in ledger mode";
 
 export interface ScreenedReports {
   accepted: WorkRecord[];
@@ -182,6 +190,7 @@ export function screenReports(
     else if (device.status !== DeviceStatus.Active) reason = "device not active";
     else if (report.units <= 0n) reason = "zero units";
     else if (report.units > p.deviceCap) reason = "over the per-device cap";
+    else if (device.recordedInLedger === true) reason = "recorded in ledger mode";
     if (reason !== undefined || device === undefined) {
       out.rejected.push({ report, reason: reason ?? "unknown device" });
       continue;
@@ -451,6 +460,12 @@ function treeOf(accounts: readonly AccountTotal[]): StandardMerkleTree<[string, 
 }
 
 function parseManifest(raw: Record<string, unknown>): EpochManifest {
+  const int = (v: unknown, field: string): number => {
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+      throw new ManifestMismatchError(`${field} must be a non-negative integer`);
+    }
+    return v;
+  };
   const big = (v: unknown, field: string): bigint => {
     if (typeof v !== "string" || !/^\d+$/.test(v)) throw new ManifestMismatchError(`${field} must be a decimal string`);
     return BigInt(v);
@@ -474,13 +489,13 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
     format: MANIFEST_FORMAT,
     pool: addr(raw.pool, "pool"),
     chainId: big(raw.chainId, "chainId"),
-    epoch: Number(raw.epoch),
-    formulaVersion: Number(raw.formulaVersion),
+    epoch: int(raw.epoch, "epoch"),
+    formulaVersion: int(raw.formulaVersion, "formulaVersion"),
     rate: big(raw.rate, "rate"),
     deviceCap: big(raw.deviceCap, "deviceCap"),
     epochBudget: big(raw.epochBudget, "epochBudget"),
     networkId: big(raw.networkId, "networkId"),
-    registryBlock: Number(raw.registryBlock),
+    registryBlock: int(raw.registryBlock, "registryBlock"),
     previousManifestHash:
       raw.previousManifestHash === null ? null : hex(raw.previousManifestHash, "previousManifestHash"),
     records: list(raw.records, "records").map((r, i) => ({
@@ -508,9 +523,9 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
 
 /**
  * What the quorum signs and `commitEpoch` takes for a built epoch published at `uri`, with the pool's current
- * `commitNonce()`.
+ * `commitNonce()`, valid until `deadline` (a timestamp).
  */
-export function epochCommitOf(epoch: BuiltEpoch, uri: string, nonce: bigint): EpochCommit {
+export function epochCommitOf(epoch: BuiltEpoch, uri: string, nonce: bigint, deadline: bigint): EpochCommit {
   return {
     epoch: BigInt(epoch.manifest.epoch),
     nonce,
@@ -521,5 +536,6 @@ export function epochCommitOf(epoch: BuiltEpoch, uri: string, nonce: bigint): Ep
     manifestHash: epoch.manifestHash,
     manifestUri: uri,
     formulaVersion: BigInt(epoch.manifest.formulaVersion),
+    deadline,
   };
 }

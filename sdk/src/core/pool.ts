@@ -137,6 +137,7 @@ export const EPOCH_COMMIT_TYPES = {
     { name: "manifestHash", type: "bytes32" },
     { name: "manifestUri", type: "string" },
     { name: "formulaVersion", type: "uint32" },
+    { name: "deadline", type: "uint256" },
   ],
 };
 
@@ -153,6 +154,8 @@ export interface EpochCommit {
   manifestHash: string;
   manifestUri: string;
   formulaVersion: bigint;
+  /** Last timestamp (inclusive) it may be submitted at. */
+  deadline: bigint;
 }
 
 /** The quorum's attestation of an epoch commit. */
