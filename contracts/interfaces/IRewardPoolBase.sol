@@ -154,7 +154,8 @@ interface IRewardPoolBase {
     /* EVENTS */
 
     /// @notice The pool was initialized. In the same transaction, in this order: `VerifierSetChanged` (the initial
-    /// set), `PoolInitialized`, `RewardParamsScheduled` (epoch 0), `ClaimSettingsChanged`.
+    /// set), `PoolInitialized`, `RewardParamsScheduled` (epoch 0), `ClaimSettingsChanged`, then OpenZeppelin
+    /// Initializable's `Initialized(1)`.
     event PoolInitialized(
         address indexed token,
         uint32 indexed networkId,

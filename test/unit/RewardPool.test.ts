@@ -46,9 +46,23 @@ describe("RewardPoolFactory", function () {
       expect(s.verifierCount).to.equal(5n);
       const salt = id("pool-2");
       const predicted = await factory.predictPool(admin.address, salt);
-      await expect(factory.connect(admin).createPool(config, salt))
+      const tx = factory.connect(admin).createPool(config, salt);
+      await expect(tx)
         .to.emit(factory, "PoolCreated")
         .withArgs(predicted, admin.address, 1, config.token, salt, 1, false);
+      // The pool's own events, in the order IRewardPoolBase documents for initialization.
+      const receipt = await (await tx).wait();
+      const governance = await ethers.getContractAt("RewardPoolGovernance", predicted);
+      const names = receipt!.logs
+        .filter((log) => log.address === predicted)
+        .map((log) => governance.interface.parseLog(log)?.name);
+      expect(names).to.deep.equal([
+        "VerifierSetChanged",
+        "PoolInitialized",
+        "RewardParamsScheduled",
+        "ClaimSettingsChanged",
+        "Initialized",
+      ]);
     });
 
     it("creates a whole pool (no proxy) at its predicted address, from checked creation code", async function () {
