@@ -611,6 +611,15 @@ contract RewardPoolInvariantTest is TestBase {
         require(!handler.totalOwedInForceDecreased(), "the total owed in force went down");
     }
 
+    /// @notice Whatever a root's leaves say, epoch mode pays out at most the total owed of the root in force.
+    function invariant_EpochPayoutsWithinTheRootInForce() public view {
+        IRewardPool pool = handler.pool();
+        (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();
+        uint256 paid = pool.totals().epochPaid;
+        require(paid == handler.ghostPaidEpoch(), "epochPaid differs from the claims");
+        require(paid <= active.totalOwed, "epoch mode paid more than the root in force owes");
+    }
+
     function invariant_CancelNeverUndoesWhatIsInForce() public view {
         require(handler.inForceChangesCancelled() == 0, "a cancel changed the parameters in force");
     }
