@@ -9,15 +9,7 @@ import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, NonceManager, id } from "ethers";
 
 import { DeviceRegistry__factory, MockUSDC__factory, RewardPoolFactory__factory } from "../../types/index.js";
-import {
-  claim,
-  createPool,
-  fundPool,
-  getPoolAccount,
-  readPoolDomain,
-  recordWork,
-  rewardPoolAt,
-} from "../../sdk/src/actions/pool.js";
+import { claim, createPool, fundPool, getPoolAccount, recordWork, rewardPoolAt } from "../../sdk/src/actions/pool.js";
 import { deviceRegistryAt, getDevice, registerFleet } from "../../sdk/src/actions/registry.js";
 import { commitEpoch, readEpochInputs } from "../../sdk/src/actions/epoch.js";
 import { buildEpoch, proofFor } from "../../sdk/src/core/epoch.js";

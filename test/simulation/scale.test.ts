@@ -5,15 +5,7 @@ import { network } from "hardhat";
 import { commitEpoch, readEpochInputs } from "../../sdk/src/actions/epoch.js";
 import { allProofs, buildEpoch, type WorkReport } from "../../sdk/src/core/epoch.js";
 import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import {
-  CLAIM_TYPES,
-  WAD,
-  attestBatch,
-  attestEpoch,
-  poolConfig,
-  poolDomain,
-  type Proof,
-} from "../../sdk/src/core/pool.js";
+import { CLAIM_TYPES, WAD, attestBatch, poolConfig, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
 import { buildRegistration, registerFleetArgs } from "../../sdk/src/core/registration.js";
 import { NO_ATTESTATION, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
 import { accounts } from "../helpers/accounts.js";

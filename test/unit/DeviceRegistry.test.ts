@@ -191,7 +191,6 @@ describe("DeviceRegistry", function () {
       const { registry, alice, base } = await loadFixture(deployRegistryFixture);
       const device = P256DeviceKey.random();
       const reg = await signedRegistration(device, base(alice.address, 1n));
-      const deviceId = deviceIdOf(KeyType.P256, device.key);
       await expect(registry.connect(alice).register(1, ...registerArgs(reg)))
         .to.emit(registry, "DeviceRegistered")
         .withArgs(1, alice.address, 1, KeyType.P256, device.key, META, ZERO_ADDRESS);

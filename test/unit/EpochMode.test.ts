@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { ZeroAddress, id } from "ethers";
 import { network } from "hardhat";
 
-import { readEpochInputs } from "../../sdk/src/actions/epoch.js";
 import {
   EpochOverBudgetError,
   ManifestMismatchError,
@@ -14,13 +13,13 @@ import {
   readManifest,
   screenReports,
   serializeManifest,
-  type Adjustment,
   type BuiltEpoch,
   type DeviceState,
   type WorkReport,
 } from "../../sdk/src/core/epoch.js";
 import { CLAIM_TYPES, WAD, attestEpoch, poolDomain, type EpochCommit } from "../../sdk/src/core/pool.js";
 import { DeviceStatus } from "../../sdk/src/core/registry.js";
+import { epochHelpers } from "../helpers/epoch.js";
 import {
   BUDGET,
   CHALLENGE_PERIOD,
@@ -40,28 +39,9 @@ type Fixture = Awaited<ReturnType<typeof poolFixture>>;
 
 async function epochFixture() {
   const f = await poolFixture(ethers);
-  const closeEpoch = (epoch: bigint) => closeEpochOf(time, f.pool, epoch);
   const work = (devices: Fixture["aliceDevices"], units: bigint): WorkReport[] =>
     devices.map((d) => ({ deviceId: d.deviceId, units, evidenceHash: id(`work:${d.deviceId}:${units}`) }));
-  /** Builds an epoch from chain data: the epoch's parameters and each device's payee at the epoch's last block. */
-  const build = async (epoch: number, reports: WorkReport[], previous?: BuiltEpoch, adjustments: Adjustment[] = []) => {
-    const inputs = await readEpochInputs(
-      f.pool,
-      f.registry,
-      BigInt(epoch),
-      reports.map((r) => r.deviceId),
-    );
-    return buildEpoch({
-      pool: f.poolAddress,
-      chainId: f.chainId,
-      epoch,
-      formulaVersion: 1,
-      ...inputs,
-      reports,
-      adjustments,
-      ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
-    });
-  };
+  const { closeEpoch, build, commitOf, submit, commit } = epochHelpers(f, time);
   /** Builds an epoch without the chain: the fixture's devices, active, paying their owners; parameters overridable. */
   const devices = new Map<bigint, DeviceState>(
     [
@@ -87,17 +67,6 @@ async function epochFixture() {
       reports,
       ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
     });
-  const commitOf = async (built: BuiltEpoch) =>
-    epochCommitOf(
-      built,
-      `ipfs://manifest-${built.manifest.epoch}`,
-      await f.pool.commitNonce(),
-      BigInt(await time.latest()) + DAY,
-    );
-  const submit = async (c: EpochCommit, signers = f.verifiers.slice(0, 3), domain = f.domain) =>
-    f.pool.commitEpoch(c, await attestEpoch(signers, domain, c));
-  const commit = async (built: BuiltEpoch, signers = f.verifiers.slice(0, 3), domain = f.domain) =>
-    submit(await commitOf(built), signers, domain);
   /** Everything about the pool's epoch-mode state, to assert that a refused call changed nothing. */
   const snapshot = async () =>
     JSON.stringify(
@@ -116,7 +85,7 @@ async function epochFixture() {
 describe("RewardPool epoch mode", function () {
   describe("commitEpoch", function () {
     it("stores the root with every manifest field on the record, pending for the challenge period", async function () {
-      const { pool, alice, aliceDevices, closeEpoch, work, build, verifiers, domain } = await loadFixture(epochFixture);
+      const { pool, aliceDevices, closeEpoch, work, build, verifiers, domain } = await loadFixture(epochFixture);
       await closeEpoch(0n);
       const built = await build(0, work(aliceDevices, 300n));
       const c = epochCommitOf(built, "ipfs://bafy-manifest-0", 0n, BigInt(await time.latest()) + DAY);
@@ -171,7 +140,6 @@ describe("RewardPool epoch mode", function () {
         factory,
         admin,
         config,
-        alice,
         aliceDevices,
         closeEpoch,
         work,
@@ -196,7 +164,7 @@ describe("RewardPool epoch mode", function () {
     });
 
     it("refuses a commit that owes more than the pool received minus what ledger mode owes", async function () {
-      const { pool, alice, bob, aliceDevices, bobDevices, closeEpoch, work, buildPure, commit, record, proof } =
+      const { pool, bob, aliceDevices, bobDevices, closeEpoch, work, buildPure, commit, record, proof } =
         await loadFixture(epochFixture);
       await closeEpoch(1n);
       // Ledger mode credits bob 300 USDC of the 1,000,000 funded, in epoch 0.
@@ -270,7 +238,7 @@ describe("RewardPool epoch mode", function () {
     });
 
     it("refuses a veto after the challenge period", async function () {
-      const { pool, guardian, alice, aliceDevices, closeEpoch, work, build, commit } = await loadFixture(epochFixture);
+      const { pool, guardian, aliceDevices, closeEpoch, work, build, commit } = await loadFixture(epochFixture);
       await closeEpoch(0n);
       await commit(await build(0, work(aliceDevices, 1n)));
       await time.increase(CHALLENGE_PERIOD);

@@ -163,7 +163,7 @@ describe("RewardPool", function () {
     });
 
     it("funds with an EIP-2612 permit", async function () {
-      const { pool, usdc, alice, poolAddress, chainId } = await loadFixture(fixture);
+      const { pool, usdc, alice, poolAddress } = await loadFixture(fixture);
       await usdc.mint(alice.address, 100n * USDC);
       const deadline = BigInt(await time.latest()) + 3600n;
       const { v, r, s } = await signPermit(alice, await tokenDomain(usdc), {
@@ -223,7 +223,7 @@ describe("RewardPool", function () {
     });
 
     it("funds with an EIP-3009 authorization whose nonce binds the reference", async function () {
-      const { pool, usdc, alice, relayer, poolAddress, chainId } = await loadFixture(fixture);
+      const { pool, usdc, alice, relayer, poolAddress } = await loadFixture(fixture);
       await usdc.mint(alice.address, 100n * USDC);
       const ref = id("3009-ref");
       const salt = id("salt-1");
