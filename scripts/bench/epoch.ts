@@ -11,18 +11,23 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Wallet, dataSlice, getAddress, id } from "ethers";
 import { network } from "hardhat";
 
-import { createPool, createWholePool } from "../../sdk/src/actions/pool.js";
 import {
-  buildEpoch,
-  epochCommitOf,
   allProofs,
+  attestEpoch,
+  buildEpoch,
   type BuiltEpoch,
+  CLAIM_TYPES,
+  createPool,
+  createWholePool,
   type DeviceState,
+  DeviceStatus,
+  epochCommitOf,
+  poolConfig,
+  poolDomain,
+  WAD,
   type WorkReport,
-} from "../../sdk/src/core/epoch.js";
-import { DeviceStatus } from "../../sdk/src/core/registry.js";
+} from "../../sdk/src/index.js";
 import { accounts } from "../../test/helpers/accounts.js";
-import { CLAIM_TYPES, WAD, attestEpoch, poolConfig, poolDomain } from "../../sdk/src/core/pool.js";
 
 interface Row {
   operation: string;

@@ -9,10 +9,17 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { id } from "ethers";
 import { network } from "hardhat";
 
-import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { CLAIM_TYPES, WAD, attestBatch, poolConfig, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
-import { registerFleetArgs } from "../../sdk/src/core/registration.js";
-import { deviceIdOf } from "../../sdk/src/core/registry.js";
+import {
+  attestBatch,
+  CLAIM_TYPES,
+  deviceIdOf,
+  poolConfig,
+  poolDomain,
+  type Proof,
+  registerFleetArgs,
+  Secp256k1DeviceKey,
+  WAD,
+} from "../../sdk/src/index.js";
 import { accounts } from "../../test/helpers/accounts.js";
 import { signedRegistration } from "../../test/helpers/registry.js";
 

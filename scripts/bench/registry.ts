@@ -9,9 +9,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { getBytes, id } from "ethers";
 import { network } from "hardhat";
 
-import { registerFleetArgs } from "../../sdk/src/core/registration.js";
-import { ZERO_HASH } from "../../sdk/src/core/registry.js";
-import { P256DeviceKey, Secp256k1DeviceKey, type DeviceKey } from "../../sdk/src/core/keys.js";
+import {
+  type DeviceKey,
+  P256DeviceKey,
+  registerFleetArgs,
+  Secp256k1DeviceKey,
+  ZERO_HASH,
+} from "../../sdk/src/index.js";
 import { signedRegistration } from "../../test/helpers/registry.js";
 
 interface Row {

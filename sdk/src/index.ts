@@ -1,6 +1,7 @@
 /**
  * depin-rewards SDK: pure core (encodings, EIP-712 types, device keys, reward math, epoch trees and manifests),
- * actions over ethers v6 and the typechain types, and typed errors.
+ * actions over ethers v6 and the typechain types, and typed errors. The contract bindings (typechain types and
+ * factories with their ABIs) are checked in under `./contracts` and exported as `contracts`.
  */
 export * from "./core/registry.js";
 export * from "./core/keys.js";
@@ -15,3 +16,4 @@ export * from "./actions/token.js";
 export * from "./errors/base.js";
 export * from "./errors/contract.js";
 export * from "./errors/token.js";
+export * as contracts from "./contracts/index.js";

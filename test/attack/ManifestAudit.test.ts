@@ -16,14 +16,16 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
-import { checkManifestAgainstChain, epochEndBlock, readDeviceStates } from "../../sdk/src/actions/epoch.js";
 import {
-  ManifestMismatchError,
   buildEpoch,
+  checkManifestAgainstChain,
   checkManifestDevices,
   epochCommitOf,
+  epochEndBlock,
+  ManifestMismatchError,
+  readDeviceStates,
   readManifest,
-} from "../../sdk/src/core/epoch.js";
+} from "../../sdk/src/index.js";
 import { DEVICE_CAP } from "../helpers/pool.js";
 import { attackFixture } from "./fixture.js";
 

@@ -17,8 +17,7 @@ import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 
-import { proofFor } from "../../sdk/src/core/epoch.js";
-import { attestBatch } from "../../sdk/src/core/pool.js";
+import { attestBatch, proofFor } from "../../sdk/src/index.js";
 import { CHALLENGE_PERIOD } from "../helpers/pool.js";
 import { attackFixture } from "./fixture.js";
 

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { AbiCoder, ZeroHash, concat, toBeHex, zeroPadValue } from "ethers";
 import { network } from "hardhat";
 
-import { readPoolDomain, recordWork, rewardPoolAt } from "../../sdk/src/actions/pool.js";
+import { readPoolDomain, recordWork, rewardPoolAt } from "../../sdk/src/index.js";
 import { attackFixture } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -8,17 +8,17 @@ import { expect } from "chai";
 import { Interface, TypedDataEncoder, id, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
-import { signClaim } from "../../sdk/src/actions/pool.js";
 import {
+  attestEpoch,
   CLAIM_TYPES,
   CLAWBACK_TYPES,
   EPOCH_COMMIT_TYPES,
+  poolDomain,
   PROOF_BATCH_TYPES,
+  signClaim,
   WAD,
   WORK_REPORT_TYPES,
-  attestEpoch,
-  poolDomain,
-} from "../../sdk/src/core/pool.js";
+} from "../../sdk/src/index.js";
 import { IRewardPool__factory, RewardPoolGovernance__factory, RewardPool__factory } from "../../types/index.js";
 import { CHALLENGE_PERIOD, CHANGE_DELAY, DAY, USDC, closeEpoch as closeEpochOf } from "../helpers/pool.js";
 import { attackFixture } from "./fixture.js";
@@ -229,7 +229,7 @@ describe("attack (refused): budget shared by both modes across vetoes and supers
     };
     let batchNonce = 1000n;
     const record = async (epoch: bigint, deviceIndex: number, usdc: bigint) => {
-      const { attestBatch } = await import("../../sdk/src/core/pool.js");
+      const { attestBatch } = await import("../../sdk/src/index.js");
       const proofs = [f.proof(f.aliceDevices[deviceIndex]!.deviceId, (usdc * WAD) / f.RATE)];
       const n = batchNonce++;
       return small.recordProofs(

@@ -3,8 +3,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { id } from "ethers";
 
-import { type WorkReport } from "../../sdk/src/core/epoch.js";
-import { type EpochCommit } from "../../sdk/src/core/pool.js";
+import { type EpochCommit, type WorkReport } from "../../sdk/src/index.js";
 import { epochHelpers } from "../helpers/epoch.js";
 import { RATE, poolFixture, type Clock } from "../helpers/pool.js";
 

@@ -9,14 +9,29 @@ import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, NonceManager, id } from "ethers";
 
 import { DeviceRegistry__factory, MockUSDC__factory, RewardPoolFactory__factory } from "../../types/index.js";
-import { claim, createPool, fundPool, getPoolAccount, recordWork, rewardPoolAt } from "../../sdk/src/actions/pool.js";
-import { deviceRegistryAt, getDevice, registerFleet } from "../../sdk/src/actions/registry.js";
-import { commitEpoch, readEpochInputs } from "../../sdk/src/actions/epoch.js";
-import { buildEpoch, proofFor } from "../../sdk/src/core/epoch.js";
-import { P256DeviceKey, Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { WAD, poolConfig } from "../../sdk/src/core/pool.js";
-import { buildRegistration } from "../../sdk/src/core/registration.js";
-import { DeviceStatus, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
+import {
+  buildEpoch,
+  buildRegistration,
+  claim,
+  commitEpoch,
+  createPool,
+  deviceIdOf,
+  deviceRegistryAt,
+  DeviceStatus,
+  fundPool,
+  getDevice,
+  getPoolAccount,
+  P256DeviceKey,
+  poolConfig,
+  proofFor,
+  readEpochInputs,
+  recordWork,
+  registerFleet,
+  registryDomain,
+  rewardPoolAt,
+  Secp256k1DeviceKey,
+  WAD,
+} from "../../sdk/src/index.js";
 
 /** Hardhat's CLI, next to its main entry point (its package exports do not list the CLI itself). */
 const HARDHAT_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("hardhat")));
@@ -113,7 +128,8 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     );
 
     // Verifier side: epoch 0 in ledger mode, epoch 1 in epoch mode.
-    await provider.send("evm_increaseTime", [2 * DAY]);
+    // A margin past the epoch's end: with automine, block times can run ahead of the node's clock.
+    await provider.send("evm_increaseTime", [2 * DAY + 3_600]);
     await provider.send("evm_mine", []);
     const verifierSigners = verifierKeys.slice(0, 2);
     await recordWork(pool, {
@@ -128,7 +144,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     const built = buildEpoch({ pool: poolAddress, chainId, epoch: 1, formulaVersion: 1, ...inputs, reports });
     expect(built.manifest.records.every((r) => r.account === operatorAddress)).to.equal(true);
     await commitEpoch(pool, { built, uri: "ipfs://e2e/epoch-1.json", verifiers: verifierSigners });
-    await provider.send("evm_increaseTime", [DAY / 4]);
+    await provider.send("evm_increaseTime", [DAY / 4 + 3_600]);
     await provider.send("evm_mine", []);
 
     // The operator claims everything, both modes, in one transaction.

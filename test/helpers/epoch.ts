@@ -1,13 +1,14 @@
 /** Epoch-mode test helpers over the pool fixture: the SDK's own flow from chain data to a signed, submitted commit. */
-import { readEpochInputs } from "../../sdk/src/actions/epoch.js";
 import {
-  buildEpoch,
-  epochCommitOf,
   type Adjustment,
+  attestEpoch,
+  buildEpoch,
   type BuiltEpoch,
+  type EpochCommit,
+  epochCommitOf,
+  readEpochInputs,
   type WorkReport,
-} from "../../sdk/src/core/epoch.js";
-import { attestEpoch, type EpochCommit } from "../../sdk/src/core/pool.js";
+} from "../../sdk/src/index.js";
 import { DAY, closeEpoch as closeEpochOf, type Clock, type poolFixture } from "./pool.js";
 
 type PoolFixture = Awaited<ReturnType<typeof poolFixture>>;

@@ -2,11 +2,16 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { ZeroHash, id, type BaseContract, type TypedDataDomain } from "ethers";
 
-import { readTokenDomain } from "../../sdk/src/actions/token.js";
-import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { WAD, attestBatch, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
-import { registerFleetArgs } from "../../sdk/src/core/registration.js";
-import { deviceIdOf } from "../../sdk/src/core/registry.js";
+import {
+  attestBatch,
+  deviceIdOf,
+  poolDomain,
+  type Proof,
+  readTokenDomain,
+  registerFleetArgs,
+  Secp256k1DeviceKey,
+  WAD,
+} from "../../sdk/src/index.js";
 import { accounts } from "./accounts.js";
 import { signedRegistration } from "./registry.js";
 

@@ -1,12 +1,13 @@
 /** Shared test helpers for DeviceRegistry: signed registrations, including deliberately mis-signed ones. */
-import { buildRegistration, type TypedDataSigner } from "../../sdk/src/core/registration.js";
 import {
-  registryDomain,
   type AttestationInput,
+  buildRegistration,
+  type DeviceKey,
   type RegistrationInput,
+  registryDomain,
   type SignedRegistration,
-} from "../../sdk/src/core/registry.js";
-import type { DeviceKey } from "../../sdk/src/core/keys.js";
+  type TypedDataSigner,
+} from "../../sdk/src/index.js";
 
 export interface RegistrationOptions {
   chainId: bigint;

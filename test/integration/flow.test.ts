@@ -3,23 +3,31 @@ import { id } from "ethers";
 import { network } from "hardhat";
 
 import {
+  buildRegistration,
   claim,
   createPool,
+  deviceIdOf,
+  type DeviceKey,
+  deviceRegistryAt,
+  fundingNonce,
   fundPool,
   getPoolAccount,
+  P256DeviceKey,
+  poolConfig,
+  type Proof,
   readPoolDomain,
   recordWork,
+  registerFleet,
+  registryDomain,
   relayClaim,
   rewardPoolAt,
   rewardPoolFactoryAt,
+  Secp256k1DeviceKey,
   signClaim,
-} from "../../sdk/src/actions/pool.js";
-import { deviceRegistryAt, registerFleet } from "../../sdk/src/actions/registry.js";
-import { signPermit, signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
-import { P256DeviceKey, Secp256k1DeviceKey, type DeviceKey } from "../../sdk/src/core/keys.js";
-import { WAD, fundingNonce, poolConfig, type Proof } from "../../sdk/src/core/pool.js";
-import { buildRegistration } from "../../sdk/src/core/registration.js";
-import { deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
+  signPermit,
+  signReceiveWithAuthorization,
+  WAD,
+} from "../../sdk/src/index.js";
 import { accounts } from "../helpers/accounts.js";
 import { tokenDomain } from "../helpers/pool.js";
 

@@ -2,12 +2,25 @@ import { expect } from "chai";
 import { Wallet, id } from "ethers";
 import { network } from "hardhat";
 
-import { commitEpoch, readEpochInputs } from "../../sdk/src/actions/epoch.js";
-import { allProofs, buildEpoch, type WorkReport } from "../../sdk/src/core/epoch.js";
-import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { CLAIM_TYPES, WAD, attestBatch, poolConfig, poolDomain, type Proof } from "../../sdk/src/core/pool.js";
-import { buildRegistration, registerFleetArgs } from "../../sdk/src/core/registration.js";
-import { NO_ATTESTATION, deviceIdOf, registryDomain } from "../../sdk/src/core/registry.js";
+import {
+  allProofs,
+  attestBatch,
+  buildEpoch,
+  buildRegistration,
+  CLAIM_TYPES,
+  commitEpoch,
+  deviceIdOf,
+  NO_ATTESTATION,
+  poolConfig,
+  poolDomain,
+  type Proof,
+  readEpochInputs,
+  registerFleetArgs,
+  registryDomain,
+  Secp256k1DeviceKey,
+  WAD,
+  type WorkReport,
+} from "../../sdk/src/index.js";
 import { accounts } from "../helpers/accounts.js";
 
 const { ethers, networkHelpers } = await network.create();

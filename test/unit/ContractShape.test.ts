@@ -15,7 +15,7 @@ import {
   EPOCH_COMMIT_TYPES,
   PROOF_BATCH_TYPES,
   WORK_REPORT_TYPES,
-} from "../../sdk/src/core/pool.js";
+} from "../../sdk/src/index.js";
 
 const { ethers } = await network.create();
 

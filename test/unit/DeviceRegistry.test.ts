@@ -2,19 +2,22 @@ import { expect } from "chai";
 import { Signature, TypedDataEncoder, Wallet, concat, dataSlice, getBytes, hexlify, id, toBeHex } from "ethers";
 import { network } from "hardhat";
 
-import { P256DeviceKey, Secp256k1DeviceKey, toHighS, type DeviceKey } from "../../sdk/src/core/keys.js";
 import {
   ATTESTATION_TYPES,
+  deviceIdOf,
+  type DeviceKey,
   DeviceStatus,
   KeyType,
-  ZERO_ADDRESS,
+  P256DeviceKey,
+  registerFleetArgs,
   REGISTRATION_TYPES,
-  ZERO_HASH,
-  deviceIdOf,
   registrationValue,
   registryDomain,
-} from "../../sdk/src/core/registry.js";
-import { registerFleetArgs } from "../../sdk/src/core/registration.js";
+  Secp256k1DeviceKey,
+  toHighS,
+  ZERO_ADDRESS,
+  ZERO_HASH,
+} from "../../sdk/src/index.js";
 import type { DeviceRegistry } from "../../types/index.js";
 import { accounts } from "../helpers/accounts.js";
 import { FAR_DEADLINE, registerArgs, signedRegistration, type RegistrationOptions } from "../helpers/registry.js";
@@ -933,7 +936,7 @@ describe("DeviceRegistry", function () {
       const { registry, address, chainId, alice, attester, base } = await loadFixture(deployRegistryFixture);
       const device = P256DeviceKey.random();
       const reg = await signedRegistration(device, { ...base(alice.address, 2n), attester });
-      const { registrationDigest } = await import("../../sdk/src/core/keys.js");
+      const { registrationDigest } = await import("../../sdk/src/index.js");
       const message = {
         keyType: device.keyType,
         key: device.key,

@@ -3,22 +3,26 @@ import { ZeroAddress, id } from "ethers";
 import { network } from "hardhat";
 
 import {
+  attestEpoch,
+  buildEpoch,
+  type BuiltEpoch,
+  checkManifestDevices,
+  CLAIM_TYPES,
+  type DeviceState,
+  DeviceStatus,
+  type EpochCommit,
+  epochCommitOf,
   EpochOverBudgetError,
   ManifestMismatchError,
-  WorkReportRejectedError,
-  buildEpoch,
-  checkManifestDevices,
-  epochCommitOf,
+  poolDomain,
   proofFor,
   readManifest,
   screenReports,
   serializeManifest,
-  type BuiltEpoch,
-  type DeviceState,
+  WAD,
   type WorkReport,
-} from "../../sdk/src/core/epoch.js";
-import { CLAIM_TYPES, WAD, attestEpoch, poolDomain, type EpochCommit } from "../../sdk/src/core/pool.js";
-import { DeviceStatus } from "../../sdk/src/core/registry.js";
+  WorkReportRejectedError,
+} from "../../sdk/src/index.js";
 import { epochHelpers } from "../helpers/epoch.js";
 import {
   BUDGET,

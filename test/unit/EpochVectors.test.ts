@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 
-import { LEAF_ENCODING, leafHash } from "../../sdk/src/core/epoch.js";
+import { LEAF_ENCODING, leafHash } from "../../sdk/src/index.js";
 
 interface Vectors {
   root: string;

@@ -2,15 +2,15 @@ import { expect } from "chai";
 import { MaxUint256, ZeroAddress, id, toBeHex, type TypedDataDomain } from "ethers";
 import { network } from "hardhat";
 
-import { readTokenDomain } from "../../sdk/src/actions/token.js";
 import {
+  type Authorization,
+  readTokenDomain,
   signCancelAuthorization,
   signPermit,
   signReceiveWithAuthorization,
   signTransferWithAuthorization,
-  type Authorization,
   type VrsSignature,
-} from "../../sdk/src/core/eip3009.js";
+} from "../../sdk/src/index.js";
 import { accounts } from "../helpers/accounts.js";
 
 const { ethers, networkHelpers } = await network.create();

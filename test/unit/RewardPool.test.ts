@@ -3,15 +3,17 @@ import { ZeroAddress, id } from "ethers";
 import { network } from "hardhat";
 
 import {
-  CLAIM_TYPES,
-  WAD,
   attestBatch,
   attestClawback,
-  hashProofs,
+  CLAIM_TYPES,
   fundingNonce,
+  hashProofs,
   poolDomain,
-} from "../../sdk/src/core/pool.js";
-import { wholePoolInitcode } from "../../sdk/src/actions/pool.js";
+  signPermit,
+  signReceiveWithAuthorization,
+  WAD,
+  wholePoolInitcode,
+} from "../../sdk/src/index.js";
 import {
   CHANGE_DELAY,
   DAY,
@@ -22,7 +24,6 @@ import {
   poolFixture,
   tokenDomain,
 } from "../helpers/pool.js";
-import { signPermit, signReceiveWithAuthorization } from "../../sdk/src/core/eip3009.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -528,7 +529,7 @@ describe("RewardPool", function () {
         .to.be.revertedWithCustomError(pool, "RewardPoolDeviceSignaturesMismatch")
         .withArgs(1, 0);
       const { TypedDataEncoder } = ethers;
-      const { WORK_REPORT_TYPES } = await import("../../sdk/src/core/pool.js");
+      const { WORK_REPORT_TYPES } = await import("../../sdk/src/index.js");
       const digest = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, {
         deviceId: d.deviceId,
         epoch: 0n,

@@ -3,16 +3,19 @@ import { id, type ErrorFragment } from "ethers";
 import { network } from "hardhat";
 
 import {
+  CONTRACT_ERRORS,
+  ContractRevertError,
+  deviceIdOf,
+  deviceRegistryAt,
+  DeviceStatus,
   getDevice,
+  InvalidInputError,
+  KeyType,
   listNetworkDevices,
   registerFleet,
-  deviceRegistryAt,
   registryInterface,
-} from "../../sdk/src/actions/registry.js";
-import { InvalidInputError } from "../../sdk/src/errors/base.js";
-import { CONTRACT_ERRORS, ContractRevertError } from "../../sdk/src/errors/contract.js";
-import { Secp256k1DeviceKey } from "../../sdk/src/core/keys.js";
-import { DeviceStatus, KeyType, deviceIdOf } from "../../sdk/src/core/registry.js";
+  Secp256k1DeviceKey,
+} from "../../sdk/src/index.js";
 import { accounts } from "../helpers/accounts.js";
 import { signedRegistration } from "../helpers/registry.js";
 

@@ -11,17 +11,18 @@ import {
 } from "ethers";
 import { network } from "hardhat";
 
-import { readTokenDomain } from "../../sdk/src/actions/token.js";
-import { signPermit } from "../../sdk/src/core/eip3009.js";
-import { DepinError } from "../../sdk/src/errors/base.js";
 import {
   ContractRevertError,
-  PanicError,
-  TokenRevertError,
   decodeContractError,
+  DepinError,
+  PanicError,
+  readTokenDomain,
+  signPermit,
+  TokenDomainMismatchError,
+  TokenDomainUnavailableError,
+  TokenRevertError,
   withDecodedErrors,
-} from "../../sdk/src/errors/contract.js";
-import { TokenDomainMismatchError, TokenDomainUnavailableError } from "../../sdk/src/errors/token.js";
+} from "../../sdk/src/index.js";
 import { accounts } from "../helpers/accounts.js";
 import { closeEpoch, poolFixture } from "../helpers/pool.js";
 

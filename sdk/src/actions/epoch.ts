@@ -4,7 +4,7 @@
  */
 import { getAddress } from "ethers";
 
-import type { DeviceRegistry, IRewardPool } from "../../../types/index.js";
+import type { DeviceRegistry, IRewardPool } from "../contracts/index.js";
 import {
   type BuiltEpoch,
   type DeviceState,

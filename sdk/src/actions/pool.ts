@@ -11,8 +11,8 @@ import {
   DeviceRegistry__factory,
   type IRewardPool,
   type RewardPoolFactory,
-} from "../../../types/index.js";
-import type { IRewardPoolBase } from "../../../types/interfaces/IRewardPool.js";
+} from "../contracts/index.js";
+import type { IRewardPoolBase } from "../contracts/interfaces/IRewardPool.js";
 import {
   CLAIM_TYPES,
   POOL_DOMAIN_NAME,

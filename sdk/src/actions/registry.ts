@@ -3,7 +3,7 @@
  */
 import type { ContractRunner } from "ethers";
 
-import { DeviceRegistry__factory, type DeviceRegistry } from "../../../types/index.js";
+import { DeviceRegistry__factory, type DeviceRegistry } from "../contracts/index.js";
 import { InvalidInputError } from "../errors/base.js";
 import { withDecodedErrors } from "../errors/contract.js";
 import { registerFleetArgs } from "../core/registration.js";
