@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 
 import { expect } from "chai";
-import { TypedDataEncoder, keccak256, toUtf8Bytes } from "ethers";
+import { TypedDataEncoder, keccak256, toUtf8Bytes, type ErrorFragment } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -94,5 +94,17 @@ describe("Contract shape", function () {
         expect(initcode, `${name} initcode`).to.be.at.most(INITCODE_SIZE_LIMIT - INITCODE_MARGIN);
       }
     });
+  });
+});
+
+describe("SDK error table", function () {
+  it("describes every custom error the pool, its factory and its governance half can revert with", async function () {
+    const { poolErrorInterfaces, CONTRACT_ERRORS } = await import("../../sdk/src/index.js");
+    const names = new Set(
+      poolErrorInterfaces.flatMap((iface) =>
+        iface.fragments.filter((f) => f.type === "error").map((f) => (f as ErrorFragment).name),
+      ),
+    );
+    expect([...names].filter((name) => CONTRACT_ERRORS[name] === undefined).sort()).to.deep.equal([]);
   });
 });

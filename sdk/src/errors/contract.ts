@@ -220,6 +220,30 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     fix: "wait until the first committed root's challenge period is over",
   }),
   RewardPoolNothingToVeto: ([epoch]) => ({ message: `no root of epoch ${epoch} is in its challenge period` }),
+  RewardPoolEpochPayoutCapped: ([paid, totalOwed]) => ({
+    message: `this claim would take epoch-mode payouts to ${paid}, past the ${totalOwed} the root in force declared`,
+    fix: "the root's leaves add up to more than its totalOwed: the quorum must commit a correct root",
+  }),
+  RewardPoolFactoryWrongInitcode: ([got, expected]) => ({
+    message: `the whole-pool creation code hashes to ${got}, not the factory's ${expected}`,
+    fix: "pass wholePoolInitcode(await factory.GOVERNANCE()) from the SDK built for this factory",
+  }),
+  InvalidInitialization: () => ({ message: "the pool is already initialized (or is an implementation, never to be)" }),
+  NotInitializing: () => ({ message: "this function runs only while the pool is being initialized" }),
+  ReentrancyGuardReentrantCall: () => ({ message: "a call re-entered the pool while it was moving funds; refused" }),
+  SafeERC20FailedOperation: ([token]) => ({
+    message: `the token ${token} refused the transfer or returned false`,
+    fix: "check the token's balance, allowance, pause and blacklist state",
+  }),
+  SafeCastOverflowedUintDowncast: ([bits, value]) => ({
+    message: `${value} does not fit in ${bits} bits`,
+    fix: "use a smaller amount",
+  }),
+  AddressEmptyCode: ([target]) => ({ message: `${target} has no code (wrong address, or wrong chain?)` }),
+  FailedCall: () => ({ message: "a low-level call failed without a reason" }),
+  FailedDeployment: () => ({ message: "the pool could not be deployed (its address may already be taken)" }),
+  Create2EmptyBytecode: () => ({ message: "the whole-pool creation code is empty" }),
+  InsufficientBalance: ([balance, needed]) => ({ message: `balance ${balance} is below the ${needed} needed` }),
   ERC721InsufficientApproval: ([operator, tokenId]) => ({
     message: `${operator} is not approved to move device ${tokenId}`,
   }),
