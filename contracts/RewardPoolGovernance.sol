@@ -319,8 +319,12 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         Account memory a = _accounts[account_];
         ledgerAmount = a.unpaidWad / _WAD;
         if (cumulative != 0) {
-            _verifyLeaf(account_, cumulative, proof);
+            uint256 index = _verifyLeaf(account_, cumulative, proof);
             epochAmount = cumulative > a.paidEpoch ? cumulative - a.paidEpoch : 0;
+            // As the claim would: a root whose leaves add up to more than it declared pays no further.
+            uint256 paid = _epochPaid + epochAmount;
+            uint256 totalOwed = _roots[index].totalOwed;
+            require(paid <= totalOwed, RewardPoolEpochPayoutCapped(paid, totalOwed));
         }
     }
 

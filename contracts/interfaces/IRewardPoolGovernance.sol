@@ -55,7 +55,8 @@ interface IRewardPoolGovernance is IRewardPoolBase {
     function commitNonce() external view returns (uint32);
     /// @notice The root that pays now, and the one waiting out its challenge period (zero if none).
     function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending);
-    /// @notice What `claim(account, cumulative, proof)` would pay now; reverts on a bad proof.
+    /// @notice What `claim(account, cumulative, proof)` would pay now; reverts as the claim would on a bad proof or
+    /// a payout past the root in force's total owed (it does not check the minimum claim or the pause).
     function claimable(
         address account,
         uint256 cumulative,
