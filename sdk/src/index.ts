@@ -9,6 +9,7 @@ export * from "./core/registration.js";
 export * from "./core/pool.js";
 export * from "./core/epoch.js";
 export * from "./core/eip3009.js";
+export * from "./core/work.js";
 export * from "./actions/registry.js";
 export * from "./actions/pool.js";
 export * from "./actions/epoch.js";

@@ -5,12 +5,18 @@ import { network } from "hardhat";
 import {
   attestBatch,
   attestClawback,
+  checkWorkReportSignature,
   CLAIM_TYPES,
+  deviceIdOf,
   fundingNonce,
   hashProofs,
+  P256DeviceKey,
   poolDomain,
+  registerFleetArgs,
   signPermit,
   signReceiveWithAuthorization,
+  signWorkReport,
+  toHighS,
   WAD,
   wholePoolInitcode,
 } from "../../sdk/src/index.js";
@@ -24,6 +30,7 @@ import {
   poolFixture,
   tokenDomain,
 } from "../helpers/pool.js";
+import { signedRegistration } from "../helpers/registry.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -528,40 +535,39 @@ describe("RewardPool", function () {
       await expect(pool.recordProofs(0, 0, [p], [], att))
         .to.be.revertedWithCustomError(pool, "RewardPoolDeviceSignaturesMismatch")
         .withArgs(1, 0);
-      const { TypedDataEncoder } = ethers;
-      const { WORK_REPORT_TYPES } = await import("../../sdk/src/index.js");
-      const digest = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, {
-        deviceId: d.deviceId,
-        epoch: 0n,
-        units: 4n,
-        evidenceHash: p.evidenceHash,
-      });
-      const wrong = TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, {
-        deviceId: d.deviceId,
-        epoch: 0n,
-        units: 5n,
-        evidenceHash: p.evidenceHash,
-      });
-      await expect(
-        pool.recordProofs(
-          0,
-          0,
-          [p],
-          [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(wrong) }],
-          att,
-        ),
-      )
+      const report = { deviceId: d.deviceId, epoch: 0n, units: 4n, evidenceHash: p.evidenceHash };
+      const wrong = signWorkReport(d.key, domain, { ...report, units: 5n });
+      await expect(pool.recordProofs(0, 0, [p], [wrong], att))
         .to.be.revertedWithCustomError(pool, "RewardPoolProofRejected")
         .withArgs(0, d.deviceId, 7);
-      await expect(
-        pool.recordProofs(
-          0,
-          0,
-          [p],
-          [{ keyType: d.key.keyType, key: d.key.key, signature: d.key.signDigest(digest) }],
-          att,
-        ),
-      ).to.emit(pool, "WorkRecorded");
+      await expect(pool.recordProofs(0, 0, [p], [signWorkReport(d.key, domain, report)], att)).to.emit(
+        pool,
+        "WorkRecorded",
+      );
+    });
+
+    it("accepts a P-256 device's report signed by the SDK, and the SDK checks it off-chain the same way", async function () {
+      const { pool, registry, domain, verifiers, proof, alice, chainId } = await loadFixture(deviceSignedFixture);
+      const key = P256DeviceKey.random();
+      const reg = await signedRegistration(key, {
+        chainId,
+        registry: await registry.getAddress(),
+        owner: alice.address,
+        networkId: 1n,
+      });
+      await registry.connect(alice).registerFleet(1, ...registerFleetArgs([reg]));
+      const deviceId = deviceIdOf(key.keyType, key.key);
+      await closeEpoch(pool, 0n);
+      const p = proof(deviceId, 9n);
+      const report = { deviceId, epoch: 0n, units: 9n, evidenceHash: p.evidenceHash };
+      const sig = signWorkReport(key, domain, report);
+      expect(checkWorkReportSignature(domain, report, sig)).to.equal(undefined);
+      expect(checkWorkReportSignature(domain, { ...report, units: 10n }, sig)).to.equal("wrong signer");
+      expect(checkWorkReportSignature(domain, report, { ...sig, signature: toHighS(sig.signature) })).to.equal(
+        "high-s signature",
+      );
+      const att = await attestBatch(verifiers.slice(0, 3), domain, 0n, 0n, [p]);
+      await expect(pool.recordProofs(0, 0, [p], [sig], att)).to.emit(pool, "WorkRecorded");
     });
   });
 

@@ -1,0 +1,91 @@
+/**
+ * Device-signed work reports (EIP-712 `WorkReport` in the pool's domain): what a device signs for its work in an
+ * epoch, and how a verifier checks it off-chain before it goes into a batch or a manifest. Pure: no I/O.
+ *
+ * secp256k1 keys sign the EIP-712 digest (65 bytes r||s||v); P-256 keys sign it with ECDSA-SHA256 (64 bytes r||s),
+ * exactly what `RewardPool` verifies in pools that require device signatures. High-s signatures are refused, as
+ * on-chain.
+ */
+import { createPublicKey, verify as nodeVerify } from "node:crypto";
+
+import { Signature, TypedDataEncoder, getBytes, recoverAddress, type TypedDataDomain } from "ethers";
+
+import { P256_N, type DeviceKey } from "./keys.js";
+import { WORK_REPORT_TYPES } from "./pool.js";
+import { KeyType, deviceIdOf } from "./registry.js";
+
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+/** A device's report of its work in one epoch, as it signs it. */
+export interface WorkReportMessage {
+  deviceId: bigint;
+  epoch: bigint;
+  units: bigint;
+  evidenceHash: string;
+}
+
+/** A device's signature over its report, in the form `recordProofs` takes it (`IRewardPoolBase.DeviceSignature`). */
+export interface DeviceSignature {
+  keyType: KeyType;
+  key: string;
+  signature: string;
+}
+
+/** The EIP-712 digest a device signs for `report` in the pool whose domain is `domain`. */
+export function workReportDigest(domain: TypedDataDomain, report: WorkReportMessage): string {
+  return TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, { ...report });
+}
+
+/**
+ * Signs a work report with the device's own key (the key never leaves its object).
+ * @example const sig = signWorkReport(deviceKey, poolDomain(chainId, pool), { deviceId, epoch: 3n, units, evidenceHash });
+ */
+export function signWorkReport(key: DeviceKey, domain: TypedDataDomain, report: WorkReportMessage): DeviceSignature {
+  if (deviceIdOf(key.keyType, key.key) !== report.deviceId) {
+    throw new TypeError(`the report is for device ${report.deviceId}, not for this key's device`);
+  }
+  return { keyType: key.keyType, key: key.key, signature: key.signDigest(workReportDigest(domain, report)) };
+}
+
+/** Why a signed work report does not verify, or `undefined` when it does. */
+export type WorkReportSignatureProblem =
+  "key is not the device's" | "malformed signature" | "high-s signature" | "wrong signer";
+
+/**
+ * Checks a device's signature over its report off-chain, as the pool would: the key hashes to the device id, the
+ * signature is well formed, low-s, and by that key over exactly this report in this pool's domain.
+ */
+export function checkWorkReportSignature(
+  domain: TypedDataDomain,
+  report: WorkReportMessage,
+  sig: DeviceSignature,
+): WorkReportSignatureProblem | undefined {
+  if (deviceIdOf(sig.keyType, sig.key) !== report.deviceId) return "key is not the device's";
+  const digest = workReportDigest(domain, report);
+  const bytes = getBytes(sig.signature);
+  if (sig.keyType === KeyType.Secp256k1) {
+    if (bytes.length !== 65) return "malformed signature";
+    let parsed: Signature;
+    try {
+      parsed = Signature.from(sig.signature);
+    } catch {
+      return "malformed signature";
+    }
+    if (BigInt(parsed.s) > SECP256K1_HALF_N) return "high-s signature";
+    return recoverAddress(digest, parsed).toLowerCase() === sig.key.toLowerCase() ? undefined : "wrong signer";
+  }
+  if (sig.keyType !== KeyType.P256 || bytes.length !== 64) return "malformed signature";
+  if (BigInt("0x" + Buffer.from(bytes.subarray(32)).toString("hex")) > P256_N / 2n) return "high-s signature";
+  const point = getBytes(sig.key);
+  const publicKey = createPublicKey({
+    key: {
+      kty: "EC",
+      crv: "P-256",
+      x: Buffer.from(point.subarray(0, 32)).toString("base64url"),
+      y: Buffer.from(point.subarray(32, 64)).toString("base64url"),
+    },
+    format: "jwk",
+  });
+  const ok = nodeVerify("sha256", getBytes(digest), { key: publicKey, dsaEncoding: "ieee-p1363" }, bytes);
+  return ok ? undefined : "wrong signer";
+}
