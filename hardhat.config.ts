@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 
 import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
+import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
@@ -16,7 +17,14 @@ const require = createRequire(import.meta.url);
 const SOLC_VERSION = "0.8.30";
 
 export default defineConfig({
-  plugins: [hardhatEthers, hardhatEthersChaiMatchers, hardhatMocha, hardhatNetworkHelpers, hardhatTypechain],
+  plugins: [
+    hardhatEthers,
+    hardhatEthersChaiMatchers,
+    hardhatIgnitionEthers,
+    hardhatMocha,
+    hardhatNetworkHelpers,
+    hardhatTypechain,
+  ],
   solidity: {
     version: SOLC_VERSION,
     path: require.resolve("solc/soljson.js"),
@@ -29,6 +37,8 @@ export default defineConfig({
     },
   },
   paths: {
+    // Hardhat Ignition's own state (journals, to resume and to keep deploys idempotent); records in deployments/<network>/.
+    ignition: process.env.DEPIN_IGNITION_DIR ?? "deployments/ignition",
     tests: {
       mocha: "test",
       solidity: "test/solidity",
@@ -50,7 +60,8 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      // `depin chain` / `hardhat node --hostname 127.0.0.1`; DEPIN_RPC_URL points it at another local port.
+      url: process.env.DEPIN_RPC_URL ?? "http://127.0.0.1:8545",
     },
   },
 });

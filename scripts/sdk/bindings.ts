@@ -5,15 +5,16 @@
  *
  *   npm run build && npm run sdk:bindings
  */
-import { cp, mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
-import { BINDINGS_DIR, GENERATED_DIR, bindingFiles } from "./files.js";
+import { BINDINGS_DIR, GENERATED_DIR, bindingFiles, normalizeBinding } from "./files.js";
 
 await rm(BINDINGS_DIR, { recursive: true, force: true });
 const files = await bindingFiles(GENERATED_DIR);
 for (const file of files) {
   await mkdir(dirname(`${BINDINGS_DIR}/${file}`), { recursive: true });
-  await cp(`${GENERATED_DIR}/${file}`, `${BINDINGS_DIR}/${file}`);
+  const text = await readFile(`${GENERATED_DIR}/${file}`, "utf8");
+  await writeFile(`${BINDINGS_DIR}/${file}`, normalizeBinding(file, text));
 }
 console.log(`copied ${files.length} binding files from ${GENERATED_DIR}/ to ${BINDINGS_DIR}/`);

@@ -13,3 +13,15 @@ export async function bindingFiles(dir: string): Promise<string[]> {
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort();
 }
+
+/**
+ * A binding file's text with typechain's run-to-run noise removed: the export lines of an `index.ts` come in the
+ * order contracts were compiled, so they are sorted; every other file is kept as generated.
+ */
+export function normalizeBinding(file: string, text: string): string {
+  if (!file.endsWith("index.ts")) return text;
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const header = lines.filter((l) => l.startsWith("/*"));
+  const body = lines.filter((l) => !l.startsWith("/*")).sort();
+  return [...header, ...body].join("\n") + "\n";
+}

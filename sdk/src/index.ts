@@ -17,4 +17,5 @@ export * from "./actions/token.js";
 export * from "./errors/base.js";
 export * from "./errors/contract.js";
 export * from "./errors/token.js";
+export * from "./deployments.js";
 export * as contracts from "./contracts/index.js";

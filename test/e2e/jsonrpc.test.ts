@@ -2,21 +2,27 @@
  * End to end over JSON-RPC: a real `hardhat node` on 127.0.0.1, driven only through the SDK and ethers'
  * JsonRpcProvider with locally held keys, as an operator, a protocol and its verifiers would use it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, NonceManager, id } from "ethers";
 
-import { DeviceRegistry__factory, MockUSDC__factory, RewardPoolFactory__factory } from "../../types/index.js";
 import {
   buildEpoch,
+  contracts,
   buildRegistration,
   claim,
   commitEpoch,
   createPool,
   deviceIdOf,
   deviceRegistryAt,
+  DeploymentNotFoundError,
+  loadDeployment,
   DeviceStatus,
   fundPool,
   getDevice,
@@ -35,6 +41,7 @@ import {
 
 /** Hardhat's CLI, next to its main entry point (its package exports do not list the CLI itself). */
 const HARDHAT_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("hardhat")));
+const execFileAsync = promisify(execFile);
 /** Hardhat's well-known development mnemonic: the node funds its first accounts from it. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const PORT = 18_545 + Math.floor(Math.random() * 1_000);
@@ -86,11 +93,13 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     const { chainId } = await provider.getNetwork();
 
     // Protocol side: registry, network, token, factory, pool.
-    const registry = await (await new DeviceRegistry__factory(protocol).deploy()).waitForDeployment();
+    const registry = await (await new contracts.DeviceRegistry__factory(protocol).deploy()).waitForDeployment();
     const registryAddress = await registry.getAddress();
     await (await registry.createNetwork(false, id("e2e"))).wait();
-    const usdc = await (await new MockUSDC__factory(protocol).deploy()).waitForDeployment();
-    const factory = await (await new RewardPoolFactory__factory(protocol).deploy(registryAddress)).waitForDeployment();
+    const usdc = await (await new contracts.MockUSDC__factory(protocol).deploy()).waitForDeployment();
+    const factory = await (
+      await new contracts.RewardPoolFactory__factory(protocol).deploy(registryAddress)
+    ).waitForDeployment();
     const poolAddress = await createPool(factory, {
       salt: id("e2e-pool"),
       config: poolConfig({
@@ -153,5 +162,56 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     expect(paid).to.equal(expected);
     expect(await usdc.balanceOf(operatorAddress)).to.equal(expected);
     expect((await getPoolAccount(pool, operatorAddress)).paidEpoch).to.equal(built.manifest.totalOwed);
+  });
+
+  it("deploys with Hardhat Ignition, records every contract, and deploying again changes nothing", async function () {
+    const dir = await mkdtemp(join(tmpdir(), "depin-deploy-"));
+    const env = {
+      ...process.env,
+      DEPIN_RPC_URL: NODE_URL,
+      DEPIN_DEPLOYMENTS_DIR: join(dir, "records"),
+      DEPIN_IGNITION_DIR: join(dir, "ignition"),
+    };
+    const deploy = () =>
+      execFileAsync(process.execPath, [HARDHAT_CLI, "run", "scripts/deploy/deploy.ts", "--network", "localhost"], {
+        env,
+      });
+    try {
+      await deploy();
+      const first = await loadDeployment("localhost", env.DEPIN_DEPLOYMENTS_DIR);
+      const { chainId } = await provider.getNetwork();
+      expect(first.chainId).to.equal(chainId);
+      expect(Object.keys(first.contracts).sort()).to.deep.equal([
+        "DeviceRegistry",
+        "MockUSDC",
+        "RewardPool",
+        "RewardPoolFactory",
+        "RewardPoolGovernance",
+      ]);
+      for (const record of Object.values(first.contracts)) {
+        expect(await provider.getCode(record.address), record.contractName).to.not.equal("0x");
+        const receipt = await provider.getTransactionReceipt(record.transactionHash);
+        expect(receipt?.blockNumber, record.contractName).to.equal(record.blockNumber);
+      }
+      const factory = contracts.RewardPoolFactory__factory.connect(
+        first.contracts.RewardPoolFactory!.address,
+        provider,
+      );
+      expect(await factory.REGISTRY()).to.equal(first.contracts.DeviceRegistry!.address);
+      expect(first.contracts.RewardPoolFactory!.args).to.deep.equal([first.contracts.DeviceRegistry!.address]);
+      // By chain id too; and a second deploy of the same code sends nothing and records the same.
+      expect((await loadDeployment(chainId, env.DEPIN_DEPLOYMENTS_DIR)).network).to.equal("localhost");
+      const blockBefore = await provider.getBlockNumber();
+      await deploy();
+      expect(await provider.getBlockNumber()).to.equal(blockBefore);
+      expect(await loadDeployment("localhost", env.DEPIN_DEPLOYMENTS_DIR)).to.deep.equal(first);
+      const missing = await loadDeployment("mainnet", env.DEPIN_DEPLOYMENTS_DIR).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(missing).to.be.instanceOf(DeploymentNotFoundError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -65,7 +65,13 @@ export async function epochEndBlock(pool: IRewardPool, epoch: bigint): Promise<n
     throw new InvalidInputError("epochEndBlock needs a pool with a provider");
   const { genesis, epochLength } = await pool.settings();
   const end = genesis + (epoch + 1n) * epochLength; // first second of the next epoch
-  const head = await provider.getBlock("latest");
+  // ethers caches identical requests for a moment (250 ms), so a block read just before may come back stale:
+  // look again briefly before concluding the epoch has not ended.
+  let head = await provider.getBlock("latest");
+  for (let retry = 0; retry < 3 && (head === null || BigInt(head.timestamp) < end); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    head = await provider.getBlock("latest");
+  }
   if (head === null || BigInt(head.timestamp) < end) {
     throw new InvalidInputError(`epoch ${epoch} has not ended: it ends at ${end}`);
   }

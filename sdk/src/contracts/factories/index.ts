@@ -4,7 +4,7 @@
 export * as interfaces from './interfaces/index.js';
 export * as mocks from './mocks/index.js';
 export { DeviceRegistry__factory } from './DeviceRegistry__factory.js';
-export { RewardPool__factory } from './RewardPool__factory.js';
 export { RewardPoolFactory__factory } from './RewardPoolFactory__factory.js';
 export { RewardPoolGovernance__factory } from './RewardPoolGovernance__factory.js';
 export { RewardPoolStorage__factory } from './RewardPoolStorage__factory.js';
+export { RewardPool__factory } from './RewardPool__factory.js';

@@ -4,8 +4,8 @@
 export { IBlacklistable__factory } from './IBlacklistable__factory.js';
 export { IDeviceRegistry__factory } from './IDeviceRegistry__factory.js';
 export { IERC3009__factory } from './IERC3009__factory.js';
-export { IRewardPool__factory } from './IRewardPool__factory.js';
 export { IRewardPoolBase__factory } from './IRewardPoolBase__factory.js';
 export { IRewardPoolCore__factory } from './IRewardPoolCore__factory.js';
 export { IRewardPoolFactory__factory } from './IRewardPoolFactory__factory.js';
 export { IRewardPoolGovernance__factory } from './IRewardPoolGovernance__factory.js';
+export { IRewardPool__factory } from './IRewardPool__factory.js';

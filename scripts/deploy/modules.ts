@@ -1,0 +1,18 @@
+/**
+ * The Hardhat Ignition module of a depin-rewards deployment: the device registry (one per chain, shared by every
+ * network and pool) and the reward-pool factory (which deploys the pools' governance half and the clones'
+ * implementation in its constructor), plus the test stablecoin on local chains only. Pools are created later, by
+ * protocols, through the factory.
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture } from "@nomicfoundation/ignition-core";
+
+export function depinModule(withLocalToken: boolean) {
+  return buildModule("DepinRewards", (m) => {
+    const contracts: Record<string, ContractFuture<string>> = {};
+    contracts.registry = m.contract("DeviceRegistry");
+    contracts.factory = m.contract("RewardPoolFactory", [contracts.registry]);
+    if (withLocalToken) contracts.usdc = m.contract("MockUSDC");
+    return contracts;
+  });
+}
