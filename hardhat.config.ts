@@ -6,9 +6,34 @@ import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
+
+/** The chains operators and protocols use, mainnets and testnets, each `<NAME>_RPC_URL` + `DEPLOYER_PRIVATE_KEY`. */
+function publicChains() {
+  const chains = {
+    mainnet: "l1",
+    sepolia: "l1",
+    base: "op",
+    baseSepolia: "op",
+    optimism: "op",
+    optimismSepolia: "op",
+    arbitrum: "generic",
+    arbitrumSepolia: "generic",
+  } as const;
+  return Object.fromEntries(
+    Object.entries(chains).map(([name, chainType]) => [
+      name,
+      {
+        type: "http" as const,
+        chainType,
+        url: configVariable(`${name.replace(/([A-Z])/g, "_$1").toUpperCase()}_RPC_URL`),
+        accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+      },
+    ]),
+  );
+}
 
 /**
  * The compiler is the npm `solc` package's WASM build, pinned to SOLC_VERSION in package.json,
@@ -57,6 +82,9 @@ export default defineConfig({
     },
   },
   networks: {
+    // Public chains: RPC URL and deployer key are Hardhat configuration variables, read from the environment or the
+    // Hardhat keystore (`npx hardhat keystore set DEPLOYER_PRIVATE_KEY`) when the network is used, never from the repo.
+    ...publicChains(),
     localhost: {
       type: "http",
       chainType: "l1",
