@@ -48,7 +48,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     );
     bytes32 public constant EPOCH_COMMIT_TYPEHASH = keccak256(
         "EpochCommit(uint32 epoch,uint32 nonce,bytes32 root,uint256 totalOwed,uint256 epochTotal,uint128 rate,"
-        "bytes32 manifestHash,string manifestUri,uint32 formulaVersion,uint256 deadline)"
+        "bytes32 manifestHash,string manifestUri,uint32 formulaVersion,uint256 ledgerCreditedWad,uint256 deadline)"
     );
 
     /// @inheritdoc IRewardPoolCore
@@ -262,6 +262,10 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint32 nonce = _commitNonce;
         require(c.nonce == nonce, RewardPoolInvalidCommitNonce(nonce, c.nonce));
         require(block.timestamp <= c.deadline, RewardPoolSignatureExpired(c.deadline, block.timestamp));
+        // Bound to the ledger it was built against: a batch recorded since (say, a stale one front-running this
+        // commit) may hold work the root pays too, so the quorum must rebuild without it.
+        uint256 creditedWad = _totalCreditedWad;
+        require(c.ledgerCreditedWad == creditedWad, RewardPoolLedgerChanged(c.ledgerCreditedWad, creditedWad));
         // The latest root is pending (the other entry is in force), or in force itself, or there is none.
         uint256 latestIndex = _latestRoot;
         uint256 latestAt = _latestClaimableAt;
@@ -304,7 +308,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         _latestRoot = uint8(target);
         _latestClaimableAt = uint40(claimableAt);
         // With the new root pending: the active root keeps paying until it takes over, so both count.
-        _requireSolvent(_totalCreditedWad);
+        _requireSolvent(creditedWad);
         _emitEpochCommitted(c, claimableAt, quorum.signers);
     }
 
@@ -467,6 +471,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
                         c.manifestHash,
                         keccak256(bytes(c.manifestUri)),
                         c.formulaVersion,
+                        c.ledgerCreditedWad,
                         c.deadline
                     )
                 )

@@ -45,10 +45,12 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 /// - `WorkReport(uint256 deviceId,uint32 epoch,uint64 units,bytes32 evidenceHash)`, signed by the device key
 ///   (secp256k1: the digest; P-256: sha256 of the digest) when the pool requires device signatures.
 /// - `EpochCommit(uint32 epoch,uint32 nonce,bytes32 root,uint256 totalOwed,uint256 epochTotal,uint128 rate,
-///   bytes32 manifestHash,string manifestUri,uint32 formulaVersion,uint256 deadline)` (one line, no space after
-///   commas), signed by the quorum. `nonce` must equal `commitNonce()`: each accepted commit and each veto uses one
-///   up, so a vetoed or superseded commit, or one signed on top of a vetoed one, can never be submitted; a corrected
-///   one is signed with the next nonce. Valid until `deadline` (inclusive), so one that failed cannot come back.
+///   bytes32 manifestHash,string manifestUri,uint32 formulaVersion,uint256 ledgerCreditedWad,uint256 deadline)`
+///   (one line, no space after commas), signed by the quorum. `ledgerCreditedWad` must still be the pool's ledger
+///   credit, so a batch recorded after the root was built voids it. `nonce` must equal `commitNonce()`: each
+///   accepted commit and each veto uses one up, so a vetoed or superseded commit, or one signed on top of a vetoed
+///   one, can never be submitted; a corrected one is signed with the next nonce. Valid until `deadline`
+///   (inclusive), so one that failed cannot come back.
 /// - `Clawback(address account,uint256 deviceId,uint256 amountWad,bytes32 reasonHash,uint256 nonce,
 ///   uint256 deadline)`, signed by the quorum; one-time `nonce`, valid until `deadline` (inclusive), so a
 ///   clawback that failed cannot later take credit earned by honest work.

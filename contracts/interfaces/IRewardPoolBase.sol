@@ -86,6 +86,8 @@ interface IRewardPoolBase {
     /// @param manifestHash keccak256 of the published manifest file (per-device work and rewards, per-account totals).
     /// @param manifestUri Where the manifest is published (`ipfs://…` or `https://…`), emitted for auditors.
     /// @param formulaVersion Version of the reward formula that turned work into rewards.
+    /// @param ledgerCreditedWad The pool's ledger credit (`totals().creditedWad`) when the root was built: the commit
+    /// is refused if ledger mode credited or clawed back anything since, so no work is paid by both modes.
     /// @param deadline Last timestamp (inclusive) it may be submitted at: a commit that failed cannot come back later.
     struct EpochCommit {
         uint32 epoch;
@@ -97,6 +99,7 @@ interface IRewardPoolBase {
         bytes32 manifestHash;
         string manifestUri;
         uint32 formulaVersion;
+        uint256 ledgerCreditedWad;
         uint256 deadline;
     }
 
@@ -306,6 +309,9 @@ interface IRewardPoolBase {
     error RewardPoolChangeNotDue(uint64 eta, uint256 timestamp);
     /// @notice A commit must be for an epoch after the root in force's and not before the pending root's.
     error RewardPoolEpochNotAfterLatest(uint32 epoch, uint32 latest);
+    /// @notice The commit was built against ledger credit `built`; ledger mode has `current` now (a batch or a
+    /// clawback since): rebuild the root from the chain as it is.
+    error RewardPoolLedgerChanged(uint256 built, uint256 current);
     /// @notice An epoch commit carries `got` but the next commit nonce is `expected`.
     error RewardPoolInvalidCommitNonce(uint32 expected, uint32 got);
     /// @notice An epoch commit's rate is not the rate of its epoch.

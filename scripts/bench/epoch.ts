@@ -81,7 +81,13 @@ function fleet(devices: number, accounts: string[]): Map<bigint, DeviceState> {
   return new Map(
     Array.from({ length: devices }, (_, i) => {
       const deviceId = BigInt(id(`device-${i}`));
-      const state = { deviceId, networkId: 1n, status: DeviceStatus.Active, payee: accounts[i % accounts.length]! };
+      const state = {
+        deviceId,
+        networkId: 1n,
+        status: DeviceStatus.Active,
+        payee: accounts[i % accounts.length]!,
+        recordedInLedger: false,
+      };
       return [deviceId, state];
     }),
   );

@@ -48,7 +48,13 @@ describe("attack: forged manifest passes the SDK's audit", function () {
       params: { rate: (await pool.rewardParamsAt(0)).rate, deviceCap: 10n ** 30n, epochBudget: 10n ** 30n },
       networkId: 2n,
       registryBlock,
-      devices: await readDeviceStates(registry, ids, registryBlock),
+      // The forger declares the devices unpaid in ledger mode (the SDK builder refuses states without it).
+      devices: new Map(
+        [...(await readDeviceStates(registry, ids, registryBlock))].map(([id, s]) => [
+          id,
+          { ...s, recordedInLedger: false },
+        ]),
+      ),
       reports: ids.map((deviceId) => ({ deviceId, units: DEVICE_CAP * 1_000n, evidenceHash: keccak256("0x01") })),
     });
     const c = epochCommitOf(forged, "ipfs://forged", await pool.commitNonce(), BigInt(await time.latest()) + 3_600n);

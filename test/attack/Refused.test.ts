@@ -188,6 +188,7 @@ describe("attack (refused): signed messages, code layout, direct calls", functio
       manifestHash: id("m"),
       manifestUri: "",
       formulaVersion: 1n,
+      ledgerCreditedWad: 0n,
       deadline: 2n ** 64n,
     };
     await expect(impl.commitEpoch(c, empty)).to.revert(ethers);
@@ -223,6 +224,7 @@ describe("attack (refused): budget shared by both modes across vetoes and supers
         manifestHash: id(`m${epoch}:${totalOwed}`),
         manifestUri: "ipfs://m",
         formulaVersion: 1n,
+        ledgerCreditedWad: (await small.totals()).creditedWad,
         deadline: 2n ** 64n,
       };
       return small.commitEpoch(c, await attestEpoch(f.verifiers.slice(0, 3), domain, c));

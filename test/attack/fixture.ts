@@ -31,6 +31,7 @@ export async function attackFixture(ethers: HardhatEthers, time: Clock) {
       manifestHash: id("manifest"),
       manifestUri: "ipfs://manifest",
       formulaVersion: 1n,
+      ledgerCreditedWad: (await f.pool.totals()).creditedWad,
       deadline: BigInt(await time.latest()) + 3_600n,
     };
   };

@@ -395,6 +395,7 @@ contract RewardPoolHandler is TestBase {
                 manifestHash: keccak256(abi.encode(epoch)),
                 manifestUri: "ipfs://manifest",
                 formulaVersion: 1,
+                ledgerCreditedWad: pool.totals().creditedWad,
                 deadline: block.timestamp + 1 days
             });
     }
@@ -412,6 +413,7 @@ contract RewardPoolHandler is TestBase {
                 c.manifestHash,
                 keccak256(bytes(c.manifestUri)),
                 c.formulaVersion,
+                c.ledgerCreditedWad,
                 c.deadline
             )
         );

@@ -51,15 +51,22 @@ async function epochFixture() {
     [
       ...f.aliceDevices.map((d) => [d.deviceId, f.alice.address] as const),
       ...f.bobDevices.map((d) => [d.deviceId, f.bob.address] as const),
-    ].map(([deviceId, payee]) => [deviceId, { deviceId, networkId: 1n, status: DeviceStatus.Active, payee }]),
+    ].map(([deviceId, payee]) => [
+      deviceId,
+      { deviceId, networkId: 1n, status: DeviceStatus.Active, payee, recordedInLedger: false },
+    ]),
   );
   const buildPure = (
     epoch: number,
     reports: WorkReport[],
-    params: Partial<{ rate: bigint; epochBudget: bigint; deviceCap: bigint }> = {},
+    {
+      ledgerCreditedWad,
+      ...params
+    }: Partial<{ rate: bigint; epochBudget: bigint; deviceCap: bigint; ledgerCreditedWad: bigint }> = {},
     previous?: BuiltEpoch,
   ) =>
     buildEpoch({
+      ...(ledgerCreditedWad === undefined ? {} : { ledgerCreditedWad }),
       pool: f.poolAddress,
       chainId: f.chainId,
       epoch,
@@ -177,11 +184,17 @@ describe("RewardPool epoch mode", function () {
       // Epoch 1's root covers epochs 0 and 1: budget enough, funding not. (Units past the cap: the chain cannot
       // see caps, so the pure builder is given a large one.)
       const units = (usdc: bigint) => (usdc * USDC * WAD) / RATE + 1n;
-      const tooMuch = buildPure(1, work(aliceDevices.slice(0, 1), units(999_701n)), { deviceCap: 10n ** 18n });
+      const tooMuch = buildPure(1, work(aliceDevices.slice(0, 1), units(999_701n)), {
+        deviceCap: 10n ** 18n,
+        ledgerCreditedWad: creditedWad,
+      });
       await expect(commit(tooMuch))
         .to.be.revertedWithCustomError(pool, "RewardPoolInsolvent")
         .withArgs(1_000_000n * USDC * WAD, tooMuch.manifest.totalOwed * WAD + creditedWad);
-      const fits = buildPure(1, work(aliceDevices.slice(0, 1), units(999_699n)), { deviceCap: 10n ** 18n });
+      const fits = buildPure(1, work(aliceDevices.slice(0, 1), units(999_699n)), {
+        deviceCap: 10n ** 18n,
+        ledgerCreditedWad: creditedWad,
+      });
       await expect(commit(fits)).to.emit(pool, "EpochCommitted");
       // And ledger mode now sees what epoch mode owes: another 300 USDC does not fit.
       await closeEpoch(2n);
@@ -548,6 +561,7 @@ describe("RewardPool epoch mode: replays and limits", function () {
       manifestHash: id("manifest"),
       manifestUri: "ipfs://m",
       formulaVersion: 1n,
+      ledgerCreditedWad: 0n,
       deadline: 2n ** 64n,
     };
     await expect(
@@ -596,6 +610,7 @@ describe("SDK epoch builder and manifest", function () {
     deviceId,
     networkId: 1n,
     status: DeviceStatus.Active,
+    recordedInLedger: false,
     payee,
     ...overrides,
   });

@@ -89,6 +89,7 @@ export async function epochEndBlock(pool: IRewardPool, epoch: bigint): Promise<n
 
 export interface EpochInputs {
   params: EpochParams;
+  ledgerCreditedWad: bigint;
   networkId: bigint;
   registryBlock: number;
   devices: Map<bigint, DeviceState>;
@@ -105,10 +106,11 @@ export async function readEpochInputs(
   epoch: bigint,
   deviceIds: readonly bigint[],
 ): Promise<EpochInputs> {
-  const [params, settings, registryBlock] = await Promise.all([
+  const [params, settings, registryBlock, totals] = await Promise.all([
     pool.rewardParamsAt(epoch),
     pool.settings(),
     epochEndBlock(pool, epoch),
+    pool.totals(),
   ]);
   const devices = await readDeviceStates(registry, deviceIds, registryBlock);
   // Work ledger mode already paid for this epoch must not be paid again by the root.
@@ -121,6 +123,7 @@ export async function readEpochInputs(
     params: { rate: params.rate, epochBudget: params.epochBudget, deviceCap: params.deviceCap },
     networkId: settings.networkId,
     registryBlock,
+    ledgerCreditedWad: totals.creditedWad,
     devices,
   };
 }
@@ -178,5 +181,11 @@ export async function checkManifestAgainstChain(pool: IRewardPool, manifest: Epo
   compare("epochBudget", manifest.epochBudget, params.epochBudget);
   compare("networkId", manifest.networkId, settings.networkId);
   compare("registryBlock", manifest.registryBlock, lastBlock);
+  // Work ledger mode recorded for the epoch must not be in the root too (once a root covers an epoch, ledger mode
+  // cannot record it, so what the chain says now is what it said then).
+  const recorded = await Promise.all(manifest.records.map((r) => pool.isRecorded(epoch, r.deviceId)));
+  manifest.records.forEach((r, i) => {
+    if (recorded[i]) findings.push(`device ${r.deviceId}: its epoch ${epoch} work was also recorded in ledger mode`);
+  });
   return findings;
 }

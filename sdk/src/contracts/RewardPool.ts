@@ -21,9 +21,9 @@ export declare namespace IRewardPoolBase {
     export type QuorumSignaturesStructOutput = [signers: string[], signatures: string[]] & {signers: string[], signatures: string[] }
   
 
-    export type EpochCommitStruct = {epoch: BigNumberish, nonce: BigNumberish, root: BytesLike, totalOwed: BigNumberish, epochTotal: BigNumberish, rate: BigNumberish, manifestHash: BytesLike, manifestUri: string, formulaVersion: BigNumberish, deadline: BigNumberish}
+    export type EpochCommitStruct = {epoch: BigNumberish, nonce: BigNumberish, root: BytesLike, totalOwed: BigNumberish, epochTotal: BigNumberish, rate: BigNumberish, manifestHash: BytesLike, manifestUri: string, formulaVersion: BigNumberish, ledgerCreditedWad: BigNumberish, deadline: BigNumberish}
 
-    export type EpochCommitStructOutput = [epoch: bigint, nonce: bigint, root: string, totalOwed: bigint, epochTotal: bigint, rate: bigint, manifestHash: string, manifestUri: string, formulaVersion: bigint, deadline: bigint] & {epoch: bigint, nonce: bigint, root: string, totalOwed: bigint, epochTotal: bigint, rate: bigint, manifestHash: string, manifestUri: string, formulaVersion: bigint, deadline: bigint }
+    export type EpochCommitStructOutput = [epoch: bigint, nonce: bigint, root: string, totalOwed: bigint, epochTotal: bigint, rate: bigint, manifestHash: string, manifestUri: string, formulaVersion: bigint, ledgerCreditedWad: bigint, deadline: bigint] & {epoch: bigint, nonce: bigint, root: string, totalOwed: bigint, epochTotal: bigint, rate: bigint, manifestHash: string, manifestUri: string, formulaVersion: bigint, ledgerCreditedWad: bigint, deadline: bigint }
   
 
     export type ProofStruct = {deviceId: BigNumberish, units: BigNumberish, evidenceHash: BytesLike}

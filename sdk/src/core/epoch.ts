@@ -69,7 +69,10 @@ export interface DeviceState {
   status: DeviceStatus;
   /** The payee of record: the payout address, or the owner when none is set. */
   payee: string;
-  /** Whether ledger mode already recorded this device's work for the epoch (the pool's `isRecorded`). */
+  /**
+   * Whether ledger mode already recorded this device's work for the epoch (the pool's `isRecorded`; set by
+   * `readEpochInputs`). The builder refuses a device for which it is not known to be false.
+   */
   recordedInLedger?: boolean;
 }
 
@@ -88,7 +91,8 @@ export type ReportRejection =
   | "zero units"
   | "over the per-device cap"
   | "duplicate"
-  | "recorded in ledger mode";
+  | "recorded in ledger mode"
+  | "ledger state unknown";
 
 export interface ScreenedReports {
   accepted: WorkRecord[];
@@ -110,6 +114,8 @@ export interface EpochManifest {
   networkId: bigint;
   /** The block whose registry state decided each device's status, network and payee (the epoch's last block). */
   registryBlock: number;
+  /** The pool's ledger credit (`totals().creditedWad`) when the epoch was built: the commit is bound to it. */
+  ledgerCreditedWad: bigint;
   /** keccak256 of the previous epoch's manifest text, or null for the first epoch. */
   previousManifestHash: string | null;
   records: WorkRecord[];
@@ -130,6 +136,8 @@ export interface BuildEpochParams {
   params: EpochParams;
   networkId: bigint;
   registryBlock: number;
+  /** The pool's `totals().creditedWad` when the inputs were read (default 0: a pool that never used ledger mode). */
+  ledgerCreditedWad?: bigint;
   /** Every reported device's state at `registryBlock`. */
   devices: ReadonlyMap<bigint, DeviceState>;
   reports: readonly WorkReport[];
@@ -190,7 +198,10 @@ export function screenReports(
     else if (device.status !== DeviceStatus.Active) reason = "device not active";
     else if (report.units <= 0n) reason = "zero units";
     else if (report.units > p.deviceCap) reason = "over the per-device cap";
-    else if (device.recordedInLedger === true) reason = "recorded in ledger mode";
+    else if (device.recordedInLedger !== false) {
+      // Fail closed: a state read without the pool's ledger (readDeviceStates alone) cannot prove the work unpaid.
+      reason = device.recordedInLedger === true ? "recorded in ledger mode" : "ledger state unknown";
+    }
     if (reason !== undefined || device === undefined) {
       out.rejected.push({ report, reason: reason ?? "unknown device" });
       continue;
@@ -239,6 +250,7 @@ export function buildEpoch(p: BuildEpochParams): BuiltEpoch {
     epochBudget: p.params.epochBudget,
     networkId: p.networkId,
     registryBlock: p.registryBlock,
+    ledgerCreditedWad: p.ledgerCreditedWad ?? 0n,
     previousManifestHash: p.previous === undefined ? null : keccak256(toUtf8Bytes(p.previous.text)),
     records,
     adjustments,
@@ -292,6 +304,7 @@ export function serializeManifest(m: EpochManifest): string {
     epochBudget: m.epochBudget.toString(),
     networkId: m.networkId.toString(),
     registryBlock: m.registryBlock,
+    ledgerCreditedWad: m.ledgerCreditedWad.toString(),
     previousManifestHash: m.previousManifestHash,
     records: m.records.map((r) => ({
       deviceId: r.deviceId.toString(),
@@ -496,6 +509,7 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
     epochBudget: big(raw.epochBudget, "epochBudget"),
     networkId: big(raw.networkId, "networkId"),
     registryBlock: int(raw.registryBlock, "registryBlock"),
+    ledgerCreditedWad: big(raw.ledgerCreditedWad, "ledgerCreditedWad"),
     previousManifestHash:
       raw.previousManifestHash === null ? null : hex(raw.previousManifestHash, "previousManifestHash"),
     records: list(raw.records, "records").map((r, i) => ({
@@ -536,6 +550,7 @@ export function epochCommitOf(epoch: BuiltEpoch, uri: string, nonce: bigint, dea
     manifestHash: epoch.manifestHash,
     manifestUri: uri,
     formulaVersion: BigInt(epoch.manifest.formulaVersion),
+    ledgerCreditedWad: epoch.manifest.ledgerCreditedWad,
     deadline,
   };
 }

@@ -137,6 +137,7 @@ export const EPOCH_COMMIT_TYPES = {
     { name: "manifestHash", type: "bytes32" },
     { name: "manifestUri", type: "string" },
     { name: "formulaVersion", type: "uint32" },
+    { name: "ledgerCreditedWad", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
 };
@@ -154,6 +155,8 @@ export interface EpochCommit {
   manifestHash: string;
   manifestUri: string;
   formulaVersion: bigint;
+  /** The pool's `totals().creditedWad` the root was built against; the commit fails if it changed. */
+  ledgerCreditedWad: bigint;
   /** Last timestamp (inclusive) it may be submitted at. */
   deadline: bigint;
 }

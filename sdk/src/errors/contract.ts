@@ -199,6 +199,10 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `the epoch commit carries nonce ${got}; the pool expects ${expected}`,
     fix: "read commitNonce() and have the quorum sign the commit with it (a vetoed or superseded commit never comes back)",
   }),
+  RewardPoolLedgerChanged: ([built, current]) => ({
+    message: `the root was built against ledger credit ${built}; ledger mode has ${current} now`,
+    fix: "rebuild the epoch from the chain as it is (readEpochInputs) and sign the new commit",
+  }),
   RewardPoolRateMismatch: ([epoch, rate, committed]) => ({
     message: `the commit applies rate ${committed}, but epoch ${epoch}'s rate is ${rate}`,
     fix: "rebuild the manifest with rewardParamsAt(epoch).rate",

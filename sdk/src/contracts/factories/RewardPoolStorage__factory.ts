@@ -390,6 +390,22 @@
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "built",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "current",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewardPoolLedgerChanged",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "RewardPoolNoEpochRoot",
     "type": "error"

@@ -380,6 +380,22 @@
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "built",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "current",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewardPoolLedgerChanged",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "RewardPoolNoEpochRoot",
     "type": "error"
@@ -1615,6 +1631,11 @@
             "internalType": "uint32",
             "name": "formulaVersion",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "ledgerCreditedWad",
+            "type": "uint256"
           },
           {
             "internalType": "uint256",
