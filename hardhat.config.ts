@@ -75,7 +75,7 @@ export default defineConfig({
   test: {
     solidity: {
       fuzz: { runs: 256 },
-      invariant: { runs: 64, depth: 32 },
+      invariant: { runs: 128, depth: 64 },
     },
     mocha: {
       timeout: 120_000,
