@@ -42,6 +42,8 @@ import {
 /** Hardhat's CLI, next to its main entry point (its package exports do not list the CLI itself). */
 const HARDHAT_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("hardhat")));
 const execFileAsync = promisify(execFile);
+/** The `depin` command as package.json's `bin` installs it. */
+const DEPIN_CLI = fileURLToPath(new URL("../../sdk/bin/depin.js", import.meta.url));
 /** Hardhat's well-known development mnemonic: the node funds its first accounts from it. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const PORT = 18_545 + Math.floor(Math.random() * 1_000);
@@ -210,6 +212,37 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
         (error: unknown) => error,
       );
       expect(missing).to.be.instanceOf(DeploymentNotFoundError);
+
+      // The `depin` CLI finds the contracts from the records, and exits 0 / 1 (refused on-chain) / 2 (bad input).
+      const depin = (...args: string[]) =>
+        execFileAsync(process.execPath, [
+          DEPIN_CLI,
+          "--rpc",
+          NODE_URL,
+          "--deployments",
+          env.DEPIN_DEPLOYMENTS_DIR,
+          ...args,
+        ]).then(
+          ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+          (e: { code: number; stdout: string; stderr: string }) => ({
+            code: e.code,
+            stdout: e.stdout,
+            stderr: e.stderr,
+          }),
+        );
+      const shown = await depin("--json", "deployment");
+      expect(shown.code).to.equal(0);
+      const parsed = JSON.parse(shown.stdout) as { network: string; contracts: Record<string, string> };
+      expect(parsed.network).to.equal("localhost");
+      expect(parsed.contracts.DeviceRegistry).to.equal(first.contracts.DeviceRegistry!.address);
+      const unknown = await depin("device", "status", "42");
+      expect(unknown.code).to.equal(1);
+      expect(unknown.stderr).to.contain("device 42 is not registered");
+      const bad = await depin("earnings", "0x1234", "--pool", first.contracts.RewardPool!.address);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("account 0x1234 is not an address");
+      const missingPool = await depin("earnings", first.contracts.DeviceRegistry!.address);
+      expect(missingPool.code).to.equal(2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
