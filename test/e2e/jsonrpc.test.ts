@@ -243,6 +243,79 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       expect(bad.stderr).to.contain("account 0x1234 is not an address");
       const missingPool = await depin("earnings", first.contracts.DeviceRegistry!.address);
       expect(missingPool.code).to.equal(2);
+      expect((await depin("network", "create")).stderr).to.contain("DEPIN_PRIVATE_KEY");
+
+      // A protocol's whole job from the command line: a network, a pool, funding; then a ledger batch (verifiers,
+      // through the SDK) and the operator's claim, again from the command line.
+      const root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
+      const protocolKey = root.deriveChild(7);
+      const operatorAddress = root.deriveChild(8).address;
+      const verifiers = [9, 10, 11].map((i) => root.deriveChild(i));
+      const asProtocol = (...args: string[]) =>
+        execFileAsync(
+          process.execPath,
+          [DEPIN_CLI, "--rpc", NODE_URL, "--deployments", env.DEPIN_DEPLOYMENTS_DIR, "--json", ...args],
+          { env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey } },
+        ).then(({ stdout }) => JSON.parse(stdout) as Record<string, string>);
+      const { networkId } = await asProtocol("network", "create", "--metadata", "e2e-cli");
+      const created = await asProtocol(
+        "pool",
+        "create",
+        "--network-id",
+        networkId!,
+        "--verifiers",
+        verifiers.map((v) => v.address).join(","),
+        "--quorum",
+        "2",
+        "--rate",
+        "0.5",
+        "--budget",
+        "1000",
+        "--cap",
+        "100",
+      );
+      const poolAddress = created.pool!;
+      const usdc = contracts.MockUSDC__factory.connect(
+        first.contracts.MockUSDC!.address,
+        new NonceManager(protocolKey.connect(provider)),
+      );
+      await (await usdc.mint(protocolKey.address, 200n * USDC)).wait();
+      expect(
+        (await asProtocol("pool", "fund", "--pool", poolAddress, "--amount", "150", "--ref", "contract-7")).amount,
+      ).to.equal((150n * USDC).toString());
+      const pool = rewardPoolAt(poolAddress, provider);
+      expect((await pool.totals()).funded).to.equal(150n * USDC);
+      expect(await pool.fundedByRef(id("contract-7"))).to.equal(150n * USDC);
+
+      // One device of the operator, 40 units in epoch 0 at 0.5 USDC per unit: 20 USDC.
+      const registryAddress = first.contracts.DeviceRegistry!.address;
+      const key = Secp256k1DeviceKey.random();
+      const { chainId: chain } = await provider.getNetwork();
+      const signed = await buildRegistration({
+        device: key,
+        domain: registryDomain(chain, registryAddress),
+        owner: operatorAddress,
+        networkId: BigInt(networkId!),
+        deadline: BigInt((await provider.getBlock("latest"))!.timestamp) + 3_600n,
+      });
+      await registerFleet(deviceRegistryAt(registryAddress, new NonceManager(root.deriveChild(8).connect(provider))), {
+        networkId: BigInt(networkId!),
+        registrations: [signed],
+      });
+      await provider.send("evm_increaseTime", [DAY + 3_600]);
+      await provider.send("evm_mine", []);
+      const deviceId = deviceIdOf(key.keyType, key.key);
+      await recordWork(rewardPoolAt(poolAddress, new NonceManager(verifiers[0]!.connect(provider))), {
+        epoch: 0n,
+        proofs: [{ deviceId, units: 40n, evidenceHash: id("cli-work") }],
+        verifiers: verifiers.slice(0, 2),
+        firstNonce: 0n,
+      });
+      const earnings = await asProtocol("earnings", operatorAddress, "--pool", poolAddress);
+      expect(earnings.ledgerClaimable).to.equal((20n * USDC).toString());
+      const paid = await asProtocol("claim", operatorAddress, "--pool", poolAddress);
+      expect(paid.paid).to.equal((20n * USDC).toString());
+      expect(await usdc.balanceOf(operatorAddress)).to.equal(20n * USDC);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

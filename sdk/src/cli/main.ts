@@ -5,10 +5,22 @@
  * Exit codes: 0 done; 1 refused on-chain (the decoded error and its fix); 2 bad input (the field and the fix).
  */
 import { Command, CommanderError, Option } from "commander";
-import { JsonRpcProvider, isAddress } from "ethers";
+import { JsonRpcProvider, NonceManager, Wallet, id, isAddress, isHexString, parseUnits } from "ethers";
 
 import { deviceRegistryAt, getDevice } from "../actions/registry.js";
-import { getPoolAccount, rewardPoolAt } from "../actions/pool.js";
+import {
+  claim,
+  createPool,
+  fundPool,
+  getPoolAccount,
+  poolErrorInterfaces,
+  rewardPoolAt,
+  rewardPoolFactoryAt,
+} from "../actions/pool.js";
+import { proofFor, readManifestTree } from "../core/epoch.js";
+import { poolConfig } from "../core/pool.js";
+import { MockUSDC__factory } from "../contracts/index.js";
+import { withDecodedErrors } from "../errors/contract.js";
 import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, type Deployment } from "../deployments.js";
 import { DepinError, InvalidInputError } from "../errors/base.js";
 import { ContractRevertError } from "../errors/contract.js";
@@ -52,6 +64,38 @@ async function context(options: GlobalOptions): Promise<{ provider: JsonRpcProvi
     );
   }
   return { provider, deployment };
+}
+
+/** The signer: a private key from the DEPIN_PRIVATE_KEY environment variable, never printed or logged. */
+function signerFor(provider: JsonRpcProvider): NonceManager {
+  const key = process.env.DEPIN_PRIVATE_KEY;
+  if (key === undefined || !isHexString(key, 32)) {
+    throw new InvalidInputError("this command sends a transaction and needs a key", {
+      details: "set DEPIN_PRIVATE_KEY to the sender's 32-byte hex private key",
+    });
+  }
+  return new NonceManager(new Wallet(key, provider));
+}
+
+function amount(value: string, decimals: number, field: string): bigint {
+  try {
+    const parsed = parseUnits(value, decimals);
+    if (parsed <= 0n) throw new Error("not positive");
+    return parsed;
+  } catch {
+    throw new InvalidInputError(`${field} ${value} is not a positive amount`, {
+      details: `pass a decimal number with at most ${decimals} decimals, e.g. 100 or 0.5`,
+    });
+  }
+}
+
+function integer(value: string, field: string): bigint {
+  if (!/^\d+$/.test(value)) throw new InvalidInputError(`${field} ${value} is not a whole number`);
+  return BigInt(value);
+}
+
+async function tokenDecimals(token: string, provider: JsonRpcProvider): Promise<number> {
+  return Number(await MockUSDC__factory.connect(token, provider).decimals());
 }
 
 function address(value: string, field: string): string {
@@ -132,6 +176,109 @@ export function program(): Command {
         { account: who, pool, ...a },
         `ledger claimable ${a.ledgerClaimable} (credit ${a.unpaidWad} WAD)\nepoch mode paid ${a.paidEpoch}\nclaim nonce ${a.claimNonce}`,
       );
+    });
+
+  const network = cli.command("network").description("a DePIN network of the registry");
+  network
+    .command("create")
+    .description("create a network; the sender becomes its admin")
+    .option("--attestation-required", "devices need a manufacturer/registrar attestation", false)
+    .option("--metadata <text>", "what the network is (its keccak256 is stored)", "")
+    .action(async (options: { attestationRequired: boolean; metadata: string }) => {
+      const { provider, deployment } = await context(cli.opts<GlobalOptions>());
+      const registry = deviceRegistryAt(contractAddress(deployment, "DeviceRegistry"), signerFor(provider));
+      const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
+        (await registry.createNetwork(options.attestationRequired, id(options.metadata))).wait(),
+      );
+      const event = receipt?.logs.map((l) => registry.interface.parseLog(l)).find((e) => e?.name === "NetworkCreated");
+      const networkId = event?.args.networkId as bigint;
+      print(cli.opts<GlobalOptions>(), { networkId, transactionHash: receipt?.hash }, `network ${networkId} created`);
+    });
+
+  const pool = cli.command("pool").description("a protocol's reward pool");
+  pool
+    .command("create")
+    .description("create a reward pool through the factory (an EIP-1167 clone at a deterministic address)")
+    .requiredOption("--network-id <id>", "the registry network whose devices it pays")
+    .requiredOption("--verifiers <addresses>", "comma-separated verifier addresses")
+    .requiredOption("--rate <amount>", "tokens per work unit, e.g. 0.001")
+    .requiredOption("--budget <amount>", "most tokens paid per epoch")
+    .requiredOption("--cap <units>", "most work units per device per epoch")
+    .option("--quorum <n>", "signatures needed (default two thirds of the verifiers)")
+    .option("--token <address>", "the stablecoin (default: the deployment's MockUSDC, on local chains)")
+    .option("--salt <text>", "makes the address unique per creator", "pool")
+    .action(
+      async (options: {
+        networkId: string;
+        verifiers: string;
+        rate: string;
+        budget: string;
+        cap: string;
+        quorum?: string;
+        token?: string;
+        salt: string;
+      }) => {
+        const verifiers = options.verifiers.split(",").map((v) => address(v.trim(), "--verifiers"));
+        const { provider, deployment } = await context(cli.opts<GlobalOptions>());
+        const token = address(options.token ?? contractAddress(deployment, "MockUSDC"), "--token");
+        const decimals = await tokenDecimals(token, provider);
+        const signer = signerFor(provider);
+        const config = poolConfig({
+          token,
+          networkId: integer(options.networkId, "--network-id"),
+          admin: await signer.getAddress(),
+          verifiers,
+          ...(options.quorum === undefined ? {} : { quorum: Number(integer(options.quorum, "--quorum")) }),
+          params: {
+            rate: amount(options.rate, decimals + 18, "--rate"),
+            epochBudget: amount(options.budget, decimals, "--budget"),
+            deviceCap: integer(options.cap, "--cap"),
+          },
+        });
+        const factory = rewardPoolFactoryAt(contractAddress(deployment, "RewardPoolFactory"), signer);
+        const created = await createPool(factory, { config, salt: id(options.salt) });
+        print(cli.opts<GlobalOptions>(), { pool: created, token, verifiers, quorum: config.quorum }, `pool ${created}`);
+      },
+    );
+  pool
+    .command("fund")
+    .description("fund a pool from the sender's tokens (approves the amount first) under a funding reference")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--amount <amount>", "tokens, e.g. 1000")
+    .requiredOption("--ref <text>", "the funding reference, e.g. a customer contract id (its keccak256 is recorded)")
+    .action(async (options: { pool: string; amount: string; ref: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const signer = signerFor(provider);
+      const target = rewardPoolAt(poolAddress, signer);
+      const token = (await target.settings()).token;
+      const value = amount(options.amount, await tokenDecimals(token, provider), "--amount");
+      const erc20 = MockUSDC__factory.connect(token, signer);
+      await withDecodedErrors(poolErrorInterfaces, async () => (await erc20.approve(poolAddress, value)).wait());
+      await fundPool(target, { amount: value, ref: id(options.ref) });
+      print(cli.opts<GlobalOptions>(), { pool: poolAddress, amount: value, ref: id(options.ref) }, `funded ${value}`);
+    });
+
+  cli
+    .command("claim")
+    .description("pay an account everything it is owed by a pool (anyone may send it; the funds go to the account)")
+    .argument("<account>", "the account to pay")
+    .requiredOption("--pool <address>", "the reward pool")
+    .option("--manifest <file>", "the epoch manifest of the root in force, for the epoch-mode part")
+    .action(async (account: string, options: { pool: string; manifest?: string }) => {
+      const who = address(account, "account");
+      const poolAddress = address(options.pool, "--pool");
+      let leaf = { cumulative: 0n, proof: [] as string[] };
+      if (options.manifest !== undefined) {
+        const { readFile } = await import("node:fs/promises");
+        const text = await readFile(options.manifest, "utf8").catch(() => {
+          throw new InvalidInputError(`cannot read --manifest ${options.manifest}`);
+        });
+        leaf = proofFor(readManifestTree(text), who);
+      }
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const paid = await claim(rewardPoolAt(poolAddress, signerFor(provider)), who, leaf);
+      print(cli.opts<GlobalOptions>(), { account: who, pool: poolAddress, paid }, `paid ${paid} to ${who}`);
     });
 
   return cli;

@@ -410,6 +410,28 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
   return { manifest: m, text, manifestHash: keccak256(toUtf8Bytes(text)), tree };
 }
 
+/**
+ * Parses a published manifest only as far as claiming needs: its accounts' tree, checked against the root it states
+ * (which the pool checks against the root in force). No previous manifest needed; for a full check of what the
+ * manifest claims use `readManifest`.
+ */
+export function readManifestTree(text: string): BuiltEpoch {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ManifestMismatchError("the manifest is not valid JSON", { cause });
+  }
+  if (raw.format !== MANIFEST_FORMAT) {
+    throw new ManifestMismatchError(`unknown manifest format ${String(raw.format)}; expected ${MANIFEST_FORMAT}`);
+  }
+  const m = parseManifest(raw);
+  const tree = treeOf(m.accounts);
+  if (tree.root !== m.root)
+    throw new ManifestMismatchError(`root ${m.root} does not match the accounts (${tree.root})`);
+  return { manifest: m, text, manifestHash: keccak256(toUtf8Bytes(text)), tree };
+}
+
 /** An account's leaf and proof in a built or read epoch; cumulative zero and no proof if it has no leaf. */
 export function proofFor(epoch: BuiltEpoch, account: string): { cumulative: bigint; proof: string[] } {
   const wanted = getAddress(account);
