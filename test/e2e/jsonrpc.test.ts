@@ -313,6 +313,29 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       });
       const earnings = await asProtocol("earnings", operatorAddress, "--pool", poolAddress);
       expect(earnings.ledgerClaimable).to.equal((20n * USDC).toString());
+      // The protocol (its own guardian by default) pauses the pool: the claim is refused on-chain, exit code 1.
+      await asProtocol("pool", "pause", "--pool", poolAddress);
+      const refused = await execFileAsync(
+        process.execPath,
+        [
+          DEPIN_CLI,
+          "--rpc",
+          NODE_URL,
+          "--deployments",
+          env.DEPIN_DEPLOYMENTS_DIR,
+          "claim",
+          operatorAddress,
+          "--pool",
+          poolAddress,
+        ],
+        { env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey } },
+      ).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.contain("the pool is paused");
+      await (await rewardPoolAt(poolAddress, new NonceManager(protocolKey.connect(provider))).unpause()).wait();
       const paid = await asProtocol("claim", operatorAddress, "--pool", poolAddress);
       expect(paid.paid).to.equal((20n * USDC).toString());
       expect(await usdc.balanceOf(operatorAddress)).to.equal(20n * USDC);

@@ -259,6 +259,38 @@ export function program(): Command {
       print(cli.opts<GlobalOptions>(), { pool: poolAddress, amount: value, ref: id(options.ref) }, `funded ${value}`);
     });
 
+  pool
+    .command("pause")
+    .description("pause a pool at once: no funding, recording, committing or claiming (guardian only)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .action(async (options: { pool: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const target = rewardPoolAt(poolAddress, signerFor(provider));
+      const receipt = await withDecodedErrors(poolErrorInterfaces, async () => (await target.pause()).wait());
+      print(cli.opts<GlobalOptions>(), { pool: poolAddress, paused: true, transactionHash: receipt?.hash }, `paused`);
+    });
+  pool
+    .command("veto")
+    .description("veto the pending epoch root of an epoch during its challenge period (guardian only)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--epoch <n>", "the epoch of the pending root")
+    .requiredOption("--reason <text>", "why (its keccak256 is on the record)")
+    .action(async (options: { pool: string; epoch: string; reason: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const epoch = integer(options.epoch, "--epoch");
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const target = rewardPoolAt(poolAddress, signerFor(provider));
+      const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
+        (await target.vetoEpoch(epoch, id(options.reason))).wait(),
+      );
+      print(
+        cli.opts<GlobalOptions>(),
+        { pool: poolAddress, epoch, transactionHash: receipt?.hash },
+        `vetoed epoch ${epoch}`,
+      );
+    });
+
   cli
     .command("claim")
     .description("pay an account everything it is owed by a pool (anyone may send it; the funds go to the account)")
