@@ -4,6 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -46,7 +47,16 @@ const execFileAsync = promisify(execFile);
 const DEPIN_CLI = fileURLToPath(new URL("../../sdk/bin/depin.js", import.meta.url));
 /** Hardhat's well-known development mnemonic: the node funds its first accounts from it. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-const PORT = 18_545 + Math.floor(Math.random() * 1_000);
+/** A port the OS reports free on 127.0.0.1 right now (so parallel runs on one machine do not share a node). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const PORT = await freePort();
 const NODE_URL = `http://127.0.0.1:${PORT}`;
 const USDC = 10n ** 6n;
 const DAY = 86_400;
@@ -174,10 +184,13 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       DEPIN_DEPLOYMENTS_DIR: join(dir, "records"),
       DEPIN_IGNITION_DIR: join(dir, "ignition"),
     };
+    // `depin deploy` runs the project's deploy script (Hardhat Ignition) against --rpc.
     const deploy = () =>
-      execFileAsync(process.execPath, [HARDHAT_CLI, "run", "scripts/deploy/deploy.ts", "--network", "localhost"], {
-        env,
-      });
+      execFileAsync(
+        process.execPath,
+        [DEPIN_CLI, "--rpc", NODE_URL, "--deployments", env.DEPIN_DEPLOYMENTS_DIR, "deploy"],
+        { env },
+      );
     try {
       await deploy();
       const first = await loadDeployment("localhost", env.DEPIN_DEPLOYMENTS_DIR);
@@ -244,6 +257,17 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       const missingPool = await depin("earnings", first.contracts.DeviceRegistry!.address);
       expect(missingPool.code).to.equal(2);
       expect((await depin("network", "create")).stderr).to.contain("DEPIN_PRIVATE_KEY");
+      const nowhere = await execFileAsync(process.execPath, [
+        DEPIN_CLI,
+        "--rpc",
+        `http://127.0.0.1:${await freePort()}`,
+        "deployment",
+      ]).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(nowhere.code).to.equal(2);
+      expect(nowhere.stderr).to.contain("cannot reach a JSON-RPC node");
 
       // A protocol's whole job from the command line: a network, a pool, funding; then a ledger batch (verifiers,
       // through the SDK) and the operator's claim, again from the command line.
@@ -341,6 +365,30 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       expect(await usdc.balanceOf(operatorAddress)).to.equal(20n * USDC);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs a local chain with `depin chain` on 127.0.0.1, and stops it on SIGINT", async function () {
+    const port = await freePort();
+    const chain = spawn(process.execPath, [DEPIN_CLI, "chain", "--port", String(port)], { stdio: "ignore" });
+    try {
+      const local = new JsonRpcProvider(`http://127.0.0.1:${port}`, undefined, { staticNetwork: true });
+      let chainId: bigint | undefined;
+      for (let i = 0; i < 300 && chainId === undefined; i++) {
+        chainId = await local.send("eth_chainId", []).then(
+          (id: string) => BigInt(id),
+          async () => {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            return undefined;
+          },
+        );
+      }
+      expect(chainId).to.equal(31337n);
+      local.destroy();
+    } finally {
+      const exited = new Promise((resolve) => chain.once("exit", resolve));
+      chain.kill("SIGINT");
+      await exited;
     }
   });
 });

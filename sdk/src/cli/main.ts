@@ -5,7 +5,7 @@
  * Exit codes: 0 done; 1 refused on-chain (the decoded error and its fix); 2 bad input (the field and the fix).
  */
 import { Command, CommanderError, Option } from "commander";
-import { JsonRpcProvider, NonceManager, Wallet, id, isAddress, isHexString, parseUnits } from "ethers";
+import { JsonRpcProvider, Network, NonceManager, Wallet, id, isAddress, isHexString, parseUnits } from "ethers";
 
 import { deviceRegistryAt, getDevice } from "../actions/registry.js";
 import {
@@ -52,8 +52,8 @@ async function context(options: GlobalOptions): Promise<{ provider: JsonRpcProvi
       details: "pass e.g. --rpc http://127.0.0.1:8545",
     });
   }
-  const provider = new JsonRpcProvider(url.toString(), undefined, { staticNetwork: true });
-  const { chainId } = await provider.getNetwork();
+  const chainId = await chainIdAt(url.toString());
+  const provider = new JsonRpcProvider(url.toString(), Network.from(chainId), { staticNetwork: true });
   const deployment = await loadDeployment(options.network ?? chainId, options.deployments);
   if (deployment.chainId !== chainId) {
     throw new InvalidInputError(
@@ -64,6 +64,49 @@ async function context(options: GlobalOptions): Promise<{ provider: JsonRpcProvi
     );
   }
   return { provider, deployment };
+}
+
+/**
+ * Runs Hardhat's CLI of the project in the current directory (`depin chain`, `depin deploy` are project commands),
+ * its output passed through; resolves with its exit code.
+ */
+async function runHardhat(args: string[], env: Record<string, string>): Promise<number> {
+  const { spawn } = await import("node:child_process");
+  const { createRequire } = await import("node:module");
+  const { dirname, join } = await import("node:path");
+  let cliPath: string;
+  try {
+    const hardhatPackage = createRequire(join(process.cwd(), "package.json")).resolve("hardhat/package.json");
+    cliPath = join(dirname(hardhatPackage), "dist", "src", "cli.js");
+  } catch {
+    throw new InvalidInputError("this command runs in the depin-rewards project, where Hardhat is installed", {
+      details: "cd to the project and run `npx -y -p node@22 npm ci` first",
+    });
+  }
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: "inherit", env: { ...process.env, ...env } });
+  const stop = () => child.kill("SIGINT");
+  process.once("SIGINT", stop).once("SIGTERM", stop);
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+}
+
+/** The chain id a JSON-RPC node reports, or a bad-input error naming the URL when nothing answers there. */
+async function chainIdAt(url: string): Promise<bigint> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json()) as { result?: unknown };
+    if (typeof body.result !== "string") throw new Error(`no chain id in ${JSON.stringify(body)}`);
+    return BigInt(body.result);
+  } catch (cause) {
+    throw new InvalidInputError(`cannot reach a JSON-RPC node at ${url}`, {
+      details: "start one with `depin chain`, or pass --rpc <url>",
+      cause,
+    });
+  }
 }
 
 /** The signer: a private key from the DEPIN_PRIVATE_KEY environment variable, never printed or logged. */
@@ -122,6 +165,28 @@ export function program(): Command {
     .addOption(new Option("--deployments <dir>", "where deployment records live").default(DEFAULT_DEPLOYMENTS_DIR))
     .option("--json", "machine-readable output", false)
     .exitOverride();
+
+  cli
+    .command("chain")
+    .description("run a local chain (Hardhat node, chain id 31337) on 127.0.0.1 until interrupted")
+    .option("--port <port>", "the port", "8545")
+    .action(async (options: { port: string }) => {
+      const port = integer(options.port, "--port");
+      await runHardhat(["node", "--hostname", "127.0.0.1", "--port", String(port)], {});
+    });
+
+  cli
+    .command("deploy")
+    .description("deploy (or find already deployed) the registry and factory with Hardhat Ignition, record them")
+    .option("--hardhat-network <name>", "the Hardhat network to deploy to (hardhat.config.ts)", "localhost")
+    .action(async (options: { hardhatNetwork: string }) => {
+      const { rpc, deployments } = cli.opts<GlobalOptions>();
+      const code = await runHardhat(["run", "scripts/deploy/deploy.ts", "--network", options.hardhatNetwork], {
+        DEPIN_RPC_URL: rpc,
+        DEPIN_DEPLOYMENTS_DIR: deployments,
+      });
+      if (code !== 0) throw new InvalidInputError(`the deploy failed (exit ${code}); see its output above`);
+    });
 
   cli
     .command("deployment")
