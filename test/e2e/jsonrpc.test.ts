@@ -3,7 +3,8 @@
  * JsonRpcProvider with locally held keys, as an operator, a protocol and its verifiers would use it.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -311,27 +312,98 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       expect((await pool.totals()).funded).to.equal(150n * USDC);
       expect(await pool.fundedByRef(id("contract-7"))).to.equal(150n * USDC);
 
-      // One device of the operator, 40 units in epoch 0 at 0.5 USDC per unit: 20 USDC.
+      // Two devices of the operator sign their registrations (one secp256k1, one P-256 key held as PEM); the
+      // operator registers the fleet from the joined file. Each device then does 20 units in epoch 0 at 0.5 USDC.
+      const operatorKey = root.deriveChild(8);
+      const secpFile = join(dir, "device-1.key");
+      const pemFile = join(dir, "device-2.pem");
+      const secpKey = HDNodeWallet.createRandom().privateKey;
+      await writeFile(secpFile, secpKey + "\n");
+      await writeFile(
+        pemFile,
+        generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }),
+      );
+      const signedFleet = [];
+      for (const keyFile of [secpFile, pemFile]) {
+        const { stdout } = await execFileAsync(process.execPath, [
+          DEPIN_CLI,
+          "--rpc",
+          NODE_URL,
+          "--deployments",
+          env.DEPIN_DEPLOYMENTS_DIR,
+          "device",
+          "sign",
+          "--key-file",
+          keyFile,
+          "--owner",
+          operatorKey.address,
+          "--network-id",
+          networkId!,
+          "--metadata",
+          "dashcam v2, cell 8a2a1072b59ffff",
+        ]);
+        signedFleet.push(...(JSON.parse(stdout) as unknown[]));
+      }
+      const fleetFile = join(dir, "fleet.json");
+      await writeFile(fleetFile, JSON.stringify(signedFleet));
+      const registered = await execFileAsync(
+        process.execPath,
+        [
+          DEPIN_CLI,
+          "--rpc",
+          NODE_URL,
+          "--deployments",
+          env.DEPIN_DEPLOYMENTS_DIR,
+          "--json",
+          "device",
+          "register",
+          "--file",
+          fleetFile,
+          "--network-id",
+          networkId!,
+        ],
+        { env: { ...process.env, DEPIN_PRIVATE_KEY: operatorKey.privateKey } },
+      ).then(({ stdout }) => JSON.parse(stdout) as { deviceIds: string[] });
+      expect(registered.deviceIds).to.have.length(2);
       const registryAddress = first.contracts.DeviceRegistry!.address;
-      const key = Secp256k1DeviceKey.random();
-      const { chainId: chain } = await provider.getNetwork();
-      const signed = await buildRegistration({
-        device: key,
-        domain: registryDomain(chain, registryAddress),
-        owner: operatorAddress,
-        networkId: BigInt(networkId!),
-        deadline: BigInt((await provider.getBlock("latest"))!.timestamp) + 3_600n,
-      });
-      await registerFleet(deviceRegistryAt(registryAddress, new NonceManager(root.deriveChild(8).connect(provider))), {
-        networkId: BigInt(networkId!),
-        registrations: [signed],
-      });
+      for (const id of registered.deviceIds) {
+        const d = await getDevice(deviceRegistryAt(registryAddress, provider), BigInt(id));
+        expect(d.owner).to.equal(operatorKey.address);
+        expect(d.status).to.equal(DeviceStatus.Active);
+      }
+      const badFile = join(dir, "bad.json");
+      await writeFile(badFile, JSON.stringify([{ registration: { key: "0x12" } }]));
+      const badFleet = await execFileAsync(
+        process.execPath,
+        [
+          DEPIN_CLI,
+          "--rpc",
+          NODE_URL,
+          "--deployments",
+          env.DEPIN_DEPLOYMENTS_DIR,
+          "device",
+          "register",
+          "--file",
+          badFile,
+          "--network-id",
+          networkId!,
+        ],
+        { env: { ...process.env, DEPIN_PRIVATE_KEY: operatorKey.privateKey } },
+      ).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(badFleet.code).to.equal(2);
+      expect(badFleet.stderr).to.contain("registration #0");
       await provider.send("evm_increaseTime", [DAY + 3_600]);
       await provider.send("evm_mine", []);
-      const deviceId = deviceIdOf(key.keyType, key.key);
       await recordWork(rewardPoolAt(poolAddress, new NonceManager(verifiers[0]!.connect(provider))), {
         epoch: 0n,
-        proofs: [{ deviceId, units: 40n, evidenceHash: id("cli-work") }],
+        proofs: registered.deviceIds.map((deviceId) => ({
+          deviceId: BigInt(deviceId),
+          units: 20n,
+          evidenceHash: id(deviceId),
+        })),
         verifiers: verifiers.slice(0, 2),
         firstNonce: 0n,
       });

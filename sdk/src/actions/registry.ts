@@ -115,6 +115,8 @@ export interface RegisterFleetParams {
   registrations: readonly SignedRegistration[];
   /** Devices per transaction, at most MAX_FLEET_BATCH. */
   batchSize?: number;
+  /** Called after each batch is mined with the devices registered so far and the fleet's size (progress bars). */
+  onBatch?: (registered: number, total: number) => void;
 }
 
 export interface RegisterFleetResult {
@@ -150,6 +152,7 @@ export async function registerFleet(registry: DeviceRegistry, p: RegisterFleetPa
     }
     result.transactionHashes.push(receipt.hash);
     result.gasUsed += receipt.gasUsed;
+    p.onBatch?.(start + batch.length, p.registrations.length);
   }
   return result;
 }

@@ -4,10 +4,11 @@
  *
  * Exit codes: 0 done; 1 refused on-chain (the decoded error and its fix); 2 bad input (the field and the fix).
  */
+import { Presets, SingleBar } from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 import { JsonRpcProvider, Network, NonceManager, Wallet, id, isAddress, isHexString, parseUnits } from "ethers";
 
-import { deviceRegistryAt, getDevice } from "../actions/registry.js";
+import { deviceRegistryAt, getDevice, registerFleet } from "../actions/registry.js";
 import {
   claim,
   createPool,
@@ -18,7 +19,10 @@ import {
   rewardPoolFactoryAt,
 } from "../actions/pool.js";
 import { proofFor, readManifestTree } from "../core/epoch.js";
+import { P256DeviceKey, Secp256k1DeviceKey } from "../core/keys.js";
 import { poolConfig } from "../core/pool.js";
+import { buildRegistration, parseSignedRegistrations, serializeSignedRegistrations } from "../core/registration.js";
+import { deviceIdOf, registryDomain } from "../core/registry.js";
 import { MockUSDC__factory } from "../contracts/index.js";
 import { withDecodedErrors } from "../errors/contract.js";
 import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, type Deployment } from "../deployments.js";
@@ -120,6 +124,15 @@ function signerFor(provider: JsonRpcProvider): NonceManager {
   return new NonceManager(new Wallet(key, provider));
 }
 
+function secp256k1Key(hex: string): Secp256k1DeviceKey {
+  if (!isHexString(hex, 32)) {
+    throw new InvalidInputError("the key file holds neither a 32-byte hex secp256k1 key nor a P-256 PEM", {
+      details: "write the device's private key as 0x… (64 hex digits), or its P-256 key as PEM",
+    });
+  }
+  return new Secp256k1DeviceKey(hex);
+}
+
 function amount(value: string, decimals: number, field: string): bigint {
   try {
     const parsed = parseUnits(value, decimals);
@@ -204,6 +217,79 @@ export function program(): Command {
     });
 
   const device = cli.command("device").description("a device of the registry");
+  device
+    .command("sign")
+    .description("device side: sign this device's registration for its operator (prints JSON for `device register`)")
+    .requiredOption("--key-file <file>", "the device key: a 32-byte hex secp256k1 private key, or a P-256 PEM")
+    .requiredOption("--owner <address>", "the operator that will register and own the device")
+    .requiredOption("--network-id <id>", "the network it joins")
+    .option("--metadata <text>", "model, location cell, capacity... (its keccak256 is stored)", "")
+    .option("--payout <address>", "where its rewards go (default: the owner)")
+    .option("--valid-for <seconds>", "how long the signature stays valid", "86400")
+    .action(
+      async (options: {
+        keyFile: string;
+        owner: string;
+        networkId: string;
+        metadata: string;
+        payout?: string;
+        validFor: string;
+      }) => {
+        const { readFile } = await import("node:fs/promises");
+        const text = (
+          await readFile(options.keyFile, "utf8").catch(() => {
+            throw new InvalidInputError(`cannot read --key-file ${options.keyFile}`);
+          })
+        ).trim();
+        const key = text.includes("BEGIN") ? P256DeviceKey.fromPem(text) : secp256k1Key(text);
+        const owner = address(options.owner, "--owner");
+        const { provider, deployment } = await context(cli.opts<GlobalOptions>());
+        const head = await provider.getBlock("latest");
+        const signed = await buildRegistration({
+          device: key,
+          domain: registryDomain(deployment.chainId, contractAddress(deployment, "DeviceRegistry")),
+          owner,
+          networkId: integer(options.networkId, "--network-id"),
+          metadataHash: id(options.metadata),
+          ...(options.payout === undefined ? {} : { payout: address(options.payout, "--payout") }),
+          deadline: BigInt(head?.timestamp ?? Math.floor(Date.now() / 1000)) + integer(options.validFor, "--valid-for"),
+        });
+        process.stdout.write(serializeSignedRegistrations([signed]));
+      },
+    );
+  device
+    .command("register")
+    .description("register a fleet of devices from the signed registrations they made (`device sign`), in batches")
+    .requiredOption("--file <file>", "a JSON array of signed registrations (join the devices' outputs)")
+    .requiredOption("--network-id <id>", "the network they join")
+    .option("--batch-size <n>", "devices per transaction", "200")
+    .action(async (options: { file: string; networkId: string; batchSize: string }) => {
+      const { readFile } = await import("node:fs/promises");
+      const registrations = parseSignedRegistrations(
+        await readFile(options.file, "utf8").catch(() => {
+          throw new InvalidInputError(`cannot read --file ${options.file}`);
+        }),
+      );
+      const globals = cli.opts<GlobalOptions>();
+      const { provider, deployment } = await context(globals);
+      const registry = deviceRegistryAt(contractAddress(deployment, "DeviceRegistry"), signerFor(provider));
+      const bar =
+        globals.json || !process.stderr.isTTY
+          ? undefined
+          : new SingleBar(
+              { format: "registering {bar} {value}/{total} devices", stream: process.stderr },
+              Presets.shades_classic,
+            );
+      bar?.start(registrations.length, 0);
+      const result = await registerFleet(registry, {
+        networkId: integer(options.networkId, "--network-id"),
+        registrations,
+        batchSize: Number(integer(options.batchSize, "--batch-size")),
+        onBatch: (done) => bar?.update(done),
+      }).finally(() => bar?.stop());
+      const deviceIds = registrations.map((r) => deviceIdOf(r.registration.keyType, r.registration.key));
+      print(globals, { deviceIds, ...result }, `registered ${deviceIds.length} devices\n${deviceIds.join("\n")}`);
+    });
   device
     .command("status")
     .description("owner, network, status and payee of a device")

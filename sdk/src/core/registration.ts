@@ -1,7 +1,9 @@
 /**
  * Building signed registrations: the device key signs locally, the attester (if the network needs one) co-signs.
  */
-import type { Signer, TypedDataDomain } from "ethers";
+import { getAddress, isHexString, type Signer, type TypedDataDomain } from "ethers";
+
+import { InvalidInputError } from "../errors/base.js";
 
 import { signRegistration, type DeviceKey } from "./keys.js";
 import {
@@ -83,4 +85,60 @@ export function registerFleetArgs(
 ): [registrations: RegistrationInput[], attestations: AttestationInput[]] {
   const attested = signed.some((s) => s.attestation.attester !== ZERO_ADDRESS);
   return [signed.map((s) => s.registration), attested ? signed.map((s) => s.attestation) : []];
+}
+
+/** Signed registrations as a JSON file (what devices hand their operator): bigints as decimal strings. */
+export function serializeSignedRegistrations(list: readonly SignedRegistration[]): string {
+  return JSON.stringify(list, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n";
+}
+
+/**
+ * Reads a JSON file of signed registrations (as `serializeSignedRegistrations` writes them), checking each entry's
+ * shape; throws `InvalidInputError` naming the first bad entry and field.
+ */
+export function parseSignedRegistrations(text: string): SignedRegistration[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidInputError("the registrations file is not valid JSON", { cause });
+  }
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new InvalidInputError("the registrations file must be a non-empty JSON array of signed registrations");
+  }
+  return raw.map((entry: unknown, i: number): SignedRegistration => {
+    const bad = (field: string) =>
+      new InvalidInputError(`registration #${i}: ${field} is missing or malformed`, {
+        details: "each entry is what `depin device sign` prints",
+      });
+    const e = entry as { registration?: Record<string, unknown>; attestation?: Record<string, unknown> };
+    const r = e.registration;
+    if (r === undefined || typeof r !== "object") throw bad("registration");
+    const hex = (v: unknown, field: string, bytes?: number) => {
+      if (typeof v !== "string" || !isHexString(v, bytes)) throw bad(field);
+      return v;
+    };
+    const sig = r.signature as { r?: unknown; vs?: unknown } | undefined;
+    if (sig === undefined || typeof sig !== "object") throw bad("registration.signature");
+    if (typeof r.deadline !== "string" || !/^\d+$/.test(r.deadline)) throw bad("registration.deadline");
+    if (typeof r.keyType !== "number") throw bad("registration.keyType");
+    let payout: string;
+    try {
+      payout = getAddress(String(r.payout));
+    } catch {
+      throw bad("registration.payout");
+    }
+    const a = e.attestation ?? { ...NO_ATTESTATION };
+    return {
+      registration: {
+        keyType: r.keyType,
+        key: hex(r.key, "registration.key"),
+        metadataHash: hex(r.metadataHash, "registration.metadataHash", 32),
+        payout,
+        deadline: BigInt(r.deadline),
+        signature: { r: hex(sig.r, "registration.signature.r", 32), vs: hex(sig.vs, "registration.signature.vs", 32) },
+      },
+      attestation: { attester: String(a.attester), signature: hex(a.signature, "attestation.signature") },
+    };
+  });
 }
