@@ -397,16 +397,48 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       expect(badFleet.stderr).to.contain("registration #0");
       await provider.send("evm_increaseTime", [DAY + 3_600]);
       await provider.send("evm_mine", []);
-      await recordWork(rewardPoolAt(poolAddress, new NonceManager(verifiers[0]!.connect(provider))), {
-        epoch: 0n,
-        proofs: registered.deviceIds.map((deviceId) => ({
-          deviceId: BigInt(deviceId),
-          units: 20n,
-          evidenceHash: id(deviceId),
-        })),
-        verifiers: verifiers.slice(0, 2),
-        firstNonce: 0n,
-      });
+      // Each device signs its epoch-0 report; two of the three verifiers check and sign the batch; anyone submits.
+      const cliArgs = ["--rpc", NODE_URL, "--deployments", env.DEPIN_DEPLOYMENTS_DIR];
+      const reports: unknown[] = [];
+      for (const keyFile of [secpFile, pemFile]) {
+        const { stdout } = await execFileAsync(process.execPath, [
+          DEPIN_CLI,
+          ...cliArgs,
+          "work",
+          "sign",
+          "--key-file",
+          keyFile,
+          "--pool",
+          poolAddress,
+          "--epoch",
+          "0",
+          "--units",
+          "20",
+          "--evidence",
+          `trip-log:${keyFile}`,
+        ]);
+        reports.push(...(JSON.parse(stdout) as unknown[]));
+      }
+      const reportsFile = join(dir, "reports.json");
+      await writeFile(reportsFile, JSON.stringify(reports));
+      const batchFiles: string[] = [];
+      for (const verifier of verifiers.slice(0, 2)) {
+        const { stdout } = await execFileAsync(
+          process.execPath,
+          [DEPIN_CLI, ...cliArgs, "proofs", "sign", "--pool", poolAddress, "--file", reportsFile, "--nonce", "0"],
+          { env: { ...process.env, DEPIN_PRIVATE_KEY: verifier.privateKey } },
+        );
+        const file = join(dir, `batch-${verifier.address}.json`);
+        await writeFile(file, stdout);
+        batchFiles.push(file);
+      }
+      const submitted = await execFileAsync(
+        process.execPath,
+        [DEPIN_CLI, ...cliArgs, "--json", "proofs", "submit", ...batchFiles],
+        { env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey } },
+      ).then(({ stdout }) => JSON.parse(stdout) as { proofs: number });
+      expect(submitted.proofs).to.equal(2);
+
       const earnings = await asProtocol("earnings", operatorAddress, "--pool", poolAddress);
       expect(earnings.ledgerClaimable).to.equal((20n * USDC).toString());
       // The protocol (its own guardian by default) pauses the pool: the claim is refused on-chain, exit code 1.

@@ -15,12 +15,19 @@ import {
   fundPool,
   getPoolAccount,
   poolErrorInterfaces,
+  readPoolDomain,
   rewardPoolAt,
   rewardPoolFactoryAt,
 } from "../actions/pool.js";
 import { proofFor, readManifestTree } from "../core/epoch.js";
 import { P256DeviceKey, Secp256k1DeviceKey } from "../core/keys.js";
-import { poolConfig } from "../core/pool.js";
+import { attestBatch, poolConfig, type QuorumSigner } from "../core/pool.js";
+import {
+  checkWorkReportSignature,
+  signWorkReport,
+  type DeviceSignature,
+  type WorkReportMessage,
+} from "../core/work.js";
 import { buildRegistration, parseSignedRegistrations, serializeSignedRegistrations } from "../core/registration.js";
 import { deviceIdOf, registryDomain } from "../core/registry.js";
 import { MockUSDC__factory } from "../contracts/index.js";
@@ -122,6 +129,68 @@ function signerFor(provider: JsonRpcProvider): NonceManager {
     });
   }
   return new NonceManager(new Wallet(key, provider));
+}
+
+/** A verifier batch signature file, as `proofs sign` writes it. */
+interface SignedBatchFile {
+  pool: string;
+  epoch: string;
+  batchNonce: string;
+  proofs: { deviceId: string; units: string; evidenceHash: string }[];
+  deviceSignatures: { keyType: number; key: string; signature: string }[];
+  signer: string;
+  signature: string;
+}
+
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+async function readText(file: string, field: string): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  return readFile(file, "utf8").catch(() => {
+    throw new InvalidInputError(`cannot read ${field} ${file}`);
+  });
+}
+
+async function deviceKeyFrom(file: string): Promise<Secp256k1DeviceKey | P256DeviceKey> {
+  const text = (await readText(file, "--key-file")).trim();
+  return text.includes("BEGIN") ? P256DeviceKey.fromPem(text) : secp256k1Key(text);
+}
+
+/** The verifier's key as the SDK's quorum signer (an address and EIP-712 signing). */
+function verifierSigner(signer: NonceManager): QuorumSigner {
+  const wallet = signer.signer as Wallet;
+  return { address: wallet.address, signTypedData: (d, t, v) => wallet.signTypedData(d, t, v) };
+}
+
+/** Devices' signed work reports, as `work sign` prints them (joined into one array). */
+function parseSignedReports(text: string): { report: WorkReportMessage; signature: DeviceSignature }[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError("the reports file is not valid JSON");
+  }
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new InvalidInputError("the reports file must be a non-empty JSON array");
+  return raw.map((entry: unknown, i: number) => {
+    const e = entry as { report?: Record<string, string>; signature?: DeviceSignature };
+    if (e.report === undefined || e.signature === undefined) throw new InvalidInputError(`report #${i} is malformed`);
+    try {
+      return {
+        report: {
+          deviceId: BigInt(e.report.deviceId!),
+          epoch: BigInt(e.report.epoch!),
+          units: BigInt(e.report.units!),
+          evidenceHash: e.report.evidenceHash!,
+        },
+        signature: e.signature,
+      };
+    } catch {
+      throw new InvalidInputError(`report #${i} is malformed`);
+    }
+  });
 }
 
 function secp256k1Key(hex: string): Secp256k1DeviceKey {
@@ -235,13 +304,7 @@ export function program(): Command {
         payout?: string;
         validFor: string;
       }) => {
-        const { readFile } = await import("node:fs/promises");
-        const text = (
-          await readFile(options.keyFile, "utf8").catch(() => {
-            throw new InvalidInputError(`cannot read --key-file ${options.keyFile}`);
-          })
-        ).trim();
-        const key = text.includes("BEGIN") ? P256DeviceKey.fromPem(text) : secp256k1Key(text);
+        const key = await deviceKeyFrom(options.keyFile);
         const owner = address(options.owner, "--owner");
         const { provider, deployment } = await context(cli.opts<GlobalOptions>());
         const head = await provider.getBlock("latest");
@@ -264,12 +327,7 @@ export function program(): Command {
     .requiredOption("--network-id <id>", "the network they join")
     .option("--batch-size <n>", "devices per transaction", "200")
     .action(async (options: { file: string; networkId: string; batchSize: string }) => {
-      const { readFile } = await import("node:fs/promises");
-      const registrations = parseSignedRegistrations(
-        await readFile(options.file, "utf8").catch(() => {
-          throw new InvalidInputError(`cannot read --file ${options.file}`);
-        }),
-      );
+      const registrations = parseSignedRegistrations(await readText(options.file, "--file"));
       const globals = cli.opts<GlobalOptions>();
       const { provider, deployment } = await context(globals);
       const registry = deviceRegistryAt(contractAddress(deployment, "DeviceRegistry"), signerFor(provider));
@@ -442,6 +500,110 @@ export function program(): Command {
       );
     });
 
+  const work = cli.command("work").description("device side: work reports");
+  work
+    .command("sign")
+    .description("sign this device's work report for an epoch of a pool (prints JSON for `proofs sign`)")
+    .requiredOption("--key-file <file>", "the device key: a 32-byte hex secp256k1 private key, or a P-256 PEM")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--epoch <n>", "the epoch the work was done in")
+    .requiredOption("--units <n>", "work units")
+    .option("--evidence <text>", "what backs the work (its keccak256 is recorded)", "")
+    .action(async (options: { keyFile: string; pool: string; epoch: string; units: string; evidence: string }) => {
+      const key = await deviceKeyFrom(options.keyFile);
+      const poolAddress = address(options.pool, "--pool");
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const domain = await readPoolDomain(rewardPoolAt(poolAddress, provider));
+      const report = {
+        deviceId: deviceIdOf(key.keyType, key.key),
+        epoch: integer(options.epoch, "--epoch"),
+        units: integer(options.units, "--units"),
+        evidenceHash: id(options.evidence),
+      };
+      process.stdout.write(toJson([{ report, signature: signWorkReport(key, domain, report) }]) + "\n");
+    });
+
+  const proofs = cli.command("proofs").description("verifier side: ledger-mode proof batches");
+  proofs
+    .command("sign")
+    .description("check the devices' reports and sign them as one batch, as one verifier of the quorum")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--file <file>", "the devices' signed reports (the outputs of `work sign`, joined)")
+    .requiredOption("--nonce <n>", "an unused batch nonce, the same for every verifier signing this batch")
+    .action(async (options: { pool: string; file: string; nonce: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const signedReports = parseSignedReports(await readText(options.file, "--file"));
+      const epochs = new Set(signedReports.map((r) => r.report.epoch));
+      if (epochs.size !== 1) throw new InvalidInputError("a batch holds the reports of one epoch only");
+      const epoch = signedReports[0]!.report.epoch;
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const pool = rewardPoolAt(poolAddress, provider);
+      const domain = await readPoolDomain(pool);
+      signedReports.forEach((r, i) => {
+        const problem = checkWorkReportSignature(domain, r.report, r.signature);
+        if (problem !== undefined)
+          throw new InvalidInputError(`report #${i} (device ${r.report.deviceId}): ${problem}`);
+      });
+      const batch = signedReports.map((r) => ({
+        deviceId: r.report.deviceId,
+        units: r.report.units,
+        evidenceHash: r.report.evidenceHash,
+      }));
+      const signer = signerFor(provider);
+      const batchNonce = integer(options.nonce, "--nonce");
+      const quorum = await attestBatch([verifierSigner(signer)], domain, epoch, batchNonce, batch);
+      const { requireDeviceSignatures } = await pool.settings();
+      process.stdout.write(
+        toJson({
+          pool: poolAddress,
+          epoch,
+          batchNonce,
+          proofs: batch,
+          deviceSignatures: requireDeviceSignatures ? signedReports.map((r) => r.signature) : [],
+          signer: quorum.signers[0],
+          signature: quorum.signatures[0],
+        }) + "\n",
+      );
+    });
+  proofs
+    .command("submit")
+    .description("combine the verifiers' signatures of one batch and record it (anyone may send it)")
+    .argument("<files...>", "each verifier's output of `proofs sign` for the same batch")
+    .action(async (files: string[]) => {
+      const signed = await Promise.all(
+        files.map(async (f) => JSON.parse(await readText(f, "file")) as SignedBatchFile),
+      );
+      const first = signed[0]!;
+      for (const other of signed) {
+        if (other.pool !== first.pool || other.epoch !== first.epoch || other.batchNonce !== first.batchNonce) {
+          throw new InvalidInputError(`${files.join(", ")} are not signatures of one batch`);
+        }
+      }
+      const sorted = [...signed].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const pool = rewardPoolAt(address(first.pool, "pool"), signerFor(provider));
+      const proofsOf = first.proofs.map((p) => ({ ...p, deviceId: BigInt(p.deviceId), units: BigInt(p.units) }));
+      const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
+        (
+          await pool.recordProofs(BigInt(first.epoch), BigInt(first.batchNonce), proofsOf, first.deviceSignatures, {
+            signers: sorted.map((s) => s.signer),
+            signatures: sorted.map((s) => s.signature),
+          })
+        ).wait(),
+      );
+      print(
+        cli.opts<GlobalOptions>(),
+        {
+          pool: first.pool,
+          epoch: first.epoch,
+          batchNonce: first.batchNonce,
+          proofs: proofsOf.length,
+          transactionHash: receipt?.hash,
+        },
+        `recorded ${proofsOf.length} proofs for epoch ${first.epoch}`,
+      );
+    });
+
   cli
     .command("claim")
     .description("pay an account everything it is owed by a pool (anyone may send it; the funds go to the account)")
@@ -453,11 +615,7 @@ export function program(): Command {
       const poolAddress = address(options.pool, "--pool");
       let leaf = { cumulative: 0n, proof: [] as string[] };
       if (options.manifest !== undefined) {
-        const { readFile } = await import("node:fs/promises");
-        const text = await readFile(options.manifest, "utf8").catch(() => {
-          throw new InvalidInputError(`cannot read --manifest ${options.manifest}`);
-        });
-        leaf = proofFor(readManifestTree(text), who);
+        leaf = proofFor(readManifestTree(await readText(options.manifest, "--manifest")), who);
       }
       const { provider } = await context(cli.opts<GlobalOptions>());
       const paid = await claim(rewardPoolAt(poolAddress, signerFor(provider)), who, leaf);
