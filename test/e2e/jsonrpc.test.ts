@@ -467,6 +467,82 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       const paid = await asProtocol("claim", operatorAddress, "--pool", poolAddress);
       expect(paid.paid).to.equal((20n * USDC).toString());
       expect(await usdc.balanceOf(operatorAddress)).to.equal(20n * USDC);
+
+      // Epoch mode for epoch 1: devices sign, a verifier builds the manifest from the chain, two verifiers check and
+      // sign the commit, anyone submits; after the challenge period the operator claims with the manifest.
+      const reports1: unknown[] = [];
+      for (const keyFile of [secpFile, pemFile]) {
+        const { stdout } = await execFileAsync(process.execPath, [
+          DEPIN_CLI,
+          ...cliArgs,
+          "work",
+          "sign",
+          "--key-file",
+          keyFile,
+          "--pool",
+          poolAddress,
+          "--epoch",
+          "1",
+          "--units",
+          "30",
+        ]);
+        reports1.push(...(JSON.parse(stdout) as unknown[]));
+      }
+      const reports1File = join(dir, "reports-1.json");
+      await writeFile(reports1File, JSON.stringify(reports1));
+      await provider.send("evm_increaseTime", [DAY + 3_600]);
+      await provider.send("evm_mine", []);
+      const manifestFile = join(dir, "manifest-1.json");
+      const built = await execFileAsync(process.execPath, [
+        DEPIN_CLI,
+        ...cliArgs,
+        "--json",
+        "epoch",
+        "build",
+        "--pool",
+        poolAddress,
+        "--epoch",
+        "1",
+        "--file",
+        reports1File,
+        "--out",
+        manifestFile,
+      ]).then(({ stdout }) => JSON.parse(stdout) as { accepted: number; totalOwed: string });
+      expect(built.accepted).to.equal(2);
+      expect(built.totalOwed).to.equal((30n * USDC).toString());
+      const deadline = String((await provider.getBlock("latest"))!.timestamp + 3_600);
+      const commitFiles: string[] = [];
+      for (const verifier of verifiers.slice(1, 3)) {
+        const { stdout } = await execFileAsync(
+          process.execPath,
+          [
+            DEPIN_CLI,
+            ...cliArgs,
+            "epoch",
+            "sign",
+            "--pool",
+            poolAddress,
+            "--manifest",
+            manifestFile,
+            "--uri",
+            "ipfs://e2e-1",
+            "--deadline",
+            deadline,
+          ],
+          { env: { ...process.env, DEPIN_PRIVATE_KEY: verifier.privateKey } },
+        );
+        const file = join(dir, `commit-${verifier.address}.json`);
+        await writeFile(file, stdout);
+        commitFiles.push(file);
+      }
+      await execFileAsync(process.execPath, [DEPIN_CLI, ...cliArgs, "epoch", "commit", ...commitFiles], {
+        env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey },
+      });
+      await provider.send("evm_increaseTime", [DAY / 4 + 3_600]);
+      await provider.send("evm_mine", []);
+      const paidEpoch = await asProtocol("claim", operatorAddress, "--pool", poolAddress, "--manifest", manifestFile);
+      expect(paidEpoch.paid).to.equal((30n * USDC).toString());
+      expect(await usdc.balanceOf(operatorAddress)).to.equal(50n * USDC);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

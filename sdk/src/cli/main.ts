@@ -19,9 +19,17 @@ import {
   rewardPoolAt,
   rewardPoolFactoryAt,
 } from "../actions/pool.js";
-import { proofFor, readManifestTree } from "../core/epoch.js";
+import {
+  buildEpoch,
+  epochCommitOf,
+  proofFor,
+  readManifestTree,
+  screenReports,
+  type EpochManifest,
+} from "../core/epoch.js";
+import { checkManifestAgainstChain, readEpochInputs } from "../actions/epoch.js";
 import { P256DeviceKey, Secp256k1DeviceKey } from "../core/keys.js";
-import { attestBatch, poolConfig, type QuorumSigner } from "../core/pool.js";
+import { attestBatch, attestEpoch, poolConfig, type EpochCommit, type QuorumSigner } from "../core/pool.js";
 import {
   checkWorkReportSignature,
   signWorkReport,
@@ -601,6 +609,137 @@ export function program(): Command {
           transactionHash: receipt?.hash,
         },
         `recorded ${proofsOf.length} proofs for epoch ${first.epoch}`,
+      );
+    });
+
+  const epochCmd = cli.command("epoch").description("verifier side: epoch-mode roots");
+  epochCmd
+    .command("build")
+    .description("build an epoch's manifest from the devices' reports and the chain (rates, devices, payees)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--epoch <n>", "the closed epoch")
+    .requiredOption("--file <file>", "the devices' signed reports for the epoch (outputs of `work sign`, joined)")
+    .requiredOption("--out <file>", "where to write the manifest (publish it, then commit its URI)")
+    .option("--previous <file>", "the previous epoch's manifest (omit for the pool's first epoch)")
+    .action(async (options: { pool: string; epoch: string; file: string; out: string; previous?: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const epoch = integer(options.epoch, "--epoch");
+      const signedReports = parseSignedReports(await readText(options.file, "--file"));
+      const { provider, deployment } = await context(cli.opts<GlobalOptions>());
+      const pool = rewardPoolAt(poolAddress, provider);
+      const domain = await readPoolDomain(pool);
+      const reports = signedReports
+        .filter(
+          (r) => r.report.epoch === epoch && checkWorkReportSignature(domain, r.report, r.signature) === undefined,
+        )
+        .map((r) => ({ deviceId: r.report.deviceId, units: r.report.units, evidenceHash: r.report.evidenceHash }));
+      const badSignatures = signedReports.length - reports.length;
+      const registry = deviceRegistryAt(contractAddress(deployment, "DeviceRegistry"), provider);
+      const inputs = await readEpochInputs(
+        pool,
+        registry,
+        epoch,
+        reports.map((r) => r.deviceId),
+      );
+      const screened = screenReports(reports, {
+        devices: inputs.devices,
+        networkId: inputs.networkId,
+        deviceCap: inputs.params.deviceCap,
+      });
+      let previous: { manifest: EpochManifest; text: string } | undefined;
+      if (options.previous !== undefined) {
+        const text = await readText(options.previous, "--previous");
+        previous = { manifest: readManifestTree(text).manifest, text };
+      }
+      const { chainId } = await provider.getNetwork();
+      const built = buildEpoch({
+        pool: poolAddress,
+        chainId,
+        epoch: Number(epoch),
+        formulaVersion: 1,
+        ...inputs,
+        reports: screened.accepted.map(({ deviceId, units, evidenceHash }) => ({ deviceId, units, evidenceHash })),
+        ...(previous === undefined ? {} : { previous }),
+      });
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(options.out, built.text);
+      const rejected: Record<string, number> = { "bad device signature": badSignatures };
+      for (const r of screened.rejected) rejected[r.reason] = (rejected[r.reason] ?? 0) + 1;
+      print(
+        cli.opts<GlobalOptions>(),
+        {
+          manifest: options.out,
+          manifestHash: built.manifestHash,
+          root: built.manifest.root,
+          totalOwed: built.manifest.totalOwed,
+          epochTotal: built.manifest.epochTotal,
+          accepted: screened.accepted.length,
+          rejected,
+        },
+        `manifest ${options.out}: root ${built.manifest.root}, ${screened.accepted.length} reports credited`,
+      );
+    });
+  epochCmd
+    .command("sign")
+    .description("check a manifest against the chain and sign its commit, as one verifier of the quorum")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--manifest <file>", "the manifest `epoch build` wrote")
+    .requiredOption("--uri <uri>", "where it is published (ipfs://… or https://…)")
+    .requiredOption("--deadline <unix>", "the last second the commit may be submitted (the same for every verifier)")
+    .action(async (options: { pool: string; manifest: string; uri: string; deadline: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const built = readManifestTree(await readText(options.manifest, "--manifest"));
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const pool = rewardPoolAt(poolAddress, provider);
+      const findings = await checkManifestAgainstChain(pool, built.manifest);
+      if (findings.length > 0)
+        throw new InvalidInputError(`the manifest disagrees with the chain:\n${findings.join("\n")}`);
+      const commit = epochCommitOf(
+        built,
+        options.uri,
+        await pool.commitNonce(),
+        integer(options.deadline, "--deadline"),
+      );
+      const quorum = await attestEpoch([verifierSigner(signerFor(provider))], await readPoolDomain(pool), commit);
+      process.stdout.write(
+        toJson({ pool: poolAddress, commit, signer: quorum.signers[0], signature: quorum.signatures[0] }) + "\n",
+      );
+    });
+  epochCmd
+    .command("commit")
+    .description("combine the verifiers' signatures of one epoch commit and submit it (anyone may send it)")
+    .argument("<files...>", "each verifier's output of `epoch sign` for the same commit")
+    .action(async (files: string[]) => {
+      const signed = await Promise.all(
+        files.map(
+          async (f) =>
+            JSON.parse(await readText(f, "file")) as {
+              pool: string;
+              commit: Record<string, string>;
+              signer: string;
+              signature: string;
+            },
+        ),
+      );
+      const first = signed[0]!;
+      if (signed.some((s) => s.pool !== first.pool || JSON.stringify(s.commit) !== JSON.stringify(first.commit))) {
+        throw new InvalidInputError(`${files.join(", ")} are not signatures of one commit`);
+      }
+      const sorted = [...signed].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const pool = rewardPoolAt(address(first.pool, "pool"), signerFor(provider));
+      const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
+        (
+          await pool.commitEpoch(first.commit as unknown as EpochCommit, {
+            signers: sorted.map((s) => s.signer),
+            signatures: sorted.map((s) => s.signature),
+          })
+        ).wait(),
+      );
+      print(
+        cli.opts<GlobalOptions>(),
+        { pool: first.pool, epoch: first.commit.epoch, root: first.commit.root, transactionHash: receipt?.hash },
+        `committed epoch ${first.commit.epoch}: root ${first.commit.root}`,
       );
     });
 
