@@ -543,6 +543,54 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       const paidEpoch = await asProtocol("claim", operatorAddress, "--pool", poolAddress, "--manifest", manifestFile);
       expect(paidEpoch.paid).to.equal((30n * USDC).toString());
       expect(await usdc.balanceOf(operatorAddress)).to.equal(50n * USDC);
+
+      // A gasless claim: epoch 2's work is recorded; the operator signs a claim, the protocol relays it.
+      const reports2: unknown[] = [];
+      for (const keyFile of [secpFile, pemFile]) {
+        const { stdout } = await execFileAsync(process.execPath, [
+          DEPIN_CLI,
+          ...cliArgs,
+          "work",
+          "sign",
+          "--key-file",
+          keyFile,
+          "--pool",
+          poolAddress,
+          "--epoch",
+          "2",
+          "--units",
+          "10",
+        ]);
+        reports2.push(...(JSON.parse(stdout) as unknown[]));
+      }
+      const reports2File = join(dir, "reports-2.json");
+      await writeFile(reports2File, JSON.stringify(reports2));
+      await provider.send("evm_increaseTime", [DAY + 3_600]);
+      await provider.send("evm_mine", []);
+      const batch2: string[] = [];
+      for (const verifier of verifiers.slice(0, 2)) {
+        const { stdout } = await execFileAsync(
+          process.execPath,
+          [DEPIN_CLI, ...cliArgs, "proofs", "sign", "--pool", poolAddress, "--file", reports2File, "--nonce", "1"],
+          { env: { ...process.env, DEPIN_PRIVATE_KEY: verifier.privateKey } },
+        );
+        batch2.push(join(dir, `batch2-${verifier.address}.json`));
+        await writeFile(batch2.at(-1)!, stdout);
+      }
+      await execFileAsync(process.execPath, [DEPIN_CLI, ...cliArgs, "proofs", "submit", ...batch2], {
+        env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey },
+      });
+      const { stdout: signedClaim } = await execFileAsync(
+        process.execPath,
+        [DEPIN_CLI, ...cliArgs, "claim", operatorAddress, "--pool", poolAddress, "--gasless"],
+        { env: { ...process.env, DEPIN_PRIVATE_KEY: operatorKey.privateKey } },
+      );
+      const claimFile = join(dir, "claim.json");
+      await writeFile(claimFile, signedClaim);
+      await execFileAsync(process.execPath, [DEPIN_CLI, ...cliArgs, "relay", "--file", claimFile], {
+        env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey },
+      });
+      expect(await usdc.balanceOf(operatorAddress)).to.equal(60n * USDC);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

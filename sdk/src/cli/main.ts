@@ -16,7 +16,9 @@ import {
   getPoolAccount,
   poolErrorInterfaces,
   readPoolDomain,
+  relayClaim,
   rewardPoolAt,
+  signClaim,
   rewardPoolFactoryAt,
 } from "../actions/pool.js";
 import {
@@ -166,8 +168,8 @@ async function deviceKeyFrom(file: string): Promise<Secp256k1DeviceKey | P256Dev
   return text.includes("BEGIN") ? P256DeviceKey.fromPem(text) : secp256k1Key(text);
 }
 
-/** The verifier's key as the SDK's quorum signer (an address and EIP-712 signing). */
-function verifierSigner(signer: NonceManager): QuorumSigner {
+/** The CLI key as an SDK typed-data signer (an address and EIP-712 signing): verifiers, claimants. */
+function keySigner(signer: NonceManager): QuorumSigner {
   const wallet = signer.signer as Wallet;
   return { address: wallet.address, signTypedData: (d, t, v) => wallet.signTypedData(d, t, v) };
 }
@@ -199,6 +201,12 @@ function parseSignedReports(text: string): { report: WorkReportMessage; signatur
       throw new InvalidInputError(`report #${i} is malformed`);
     }
   });
+}
+
+/** An account's leaf and proof from a manifest file, or none (ledger credit only). */
+async function leafOf(manifest: string | undefined, account: string): Promise<{ cumulative: bigint; proof: string[] }> {
+  if (manifest === undefined) return { cumulative: 0n, proof: [] };
+  return proofFor(readManifestTree(await readText(manifest, "--manifest")), account);
 }
 
 function secp256k1Key(hex: string): Secp256k1DeviceKey {
@@ -559,7 +567,7 @@ export function program(): Command {
       }));
       const signer = signerFor(provider);
       const batchNonce = integer(options.nonce, "--nonce");
-      const quorum = await attestBatch([verifierSigner(signer)], domain, epoch, batchNonce, batch);
+      const quorum = await attestBatch([keySigner(signer)], domain, epoch, batchNonce, batch);
       const { requireDeviceSignatures } = await pool.settings();
       process.stdout.write(
         toJson({
@@ -700,7 +708,7 @@ export function program(): Command {
         await pool.commitNonce(),
         integer(options.deadline, "--deadline"),
       );
-      const quorum = await attestEpoch([verifierSigner(signerFor(provider))], await readPoolDomain(pool), commit);
+      const quorum = await attestEpoch([keySigner(signerFor(provider))], await readPoolDomain(pool), commit);
       process.stdout.write(
         toJson({ pool: poolAddress, commit, signer: quorum.signers[0], signature: quorum.signatures[0] }) + "\n",
       );
@@ -749,16 +757,82 @@ export function program(): Command {
     .argument("<account>", "the account to pay")
     .requiredOption("--pool <address>", "the reward pool")
     .option("--manifest <file>", "the epoch manifest of the root in force, for the epoch-mode part")
-    .action(async (account: string, options: { pool: string; manifest?: string }) => {
-      const who = address(account, "account");
-      const poolAddress = address(options.pool, "--pool");
-      let leaf = { cumulative: 0n, proof: [] as string[] };
-      if (options.manifest !== undefined) {
-        leaf = proofFor(readManifestTree(await readText(options.manifest, "--manifest")), who);
-      }
+    .option("--gasless", "do not send: sign the claim (as the account) for a relayer, and print it", false)
+    .option("--recipient <address>", "with --gasless: who receives the funds (default: the account)")
+    .option("--max-fee <amount>", "with --gasless: the most a relayer may take, in tokens", "0")
+    .option("--valid-for <seconds>", "with --gasless: how long the signature stays valid", "3600")
+    .action(
+      async (
+        account: string,
+        options: {
+          pool: string;
+          manifest?: string;
+          gasless: boolean;
+          recipient?: string;
+          maxFee: string;
+          validFor: string;
+        },
+      ) => {
+        const who = address(account, "account");
+        const poolAddress = address(options.pool, "--pool");
+        const { provider } = await context(cli.opts<GlobalOptions>());
+        const signer = signerFor(provider);
+        const pool = rewardPoolAt(poolAddress, signer);
+        if (options.gasless) {
+          const token = (await pool.settings()).token;
+          const decimals = await tokenDecimals(token, provider);
+          const head = await provider.getBlock("latest");
+          const signed = {
+            account: who,
+            recipient: address(options.recipient ?? who, "--recipient"),
+            maxFee: options.maxFee === "0" ? 0n : amount(options.maxFee, decimals, "--max-fee"),
+            nonce: (await getPoolAccount(pool, who)).claimNonce,
+            deadline: BigInt(head?.timestamp ?? 0) + integer(options.validFor, "--valid-for"),
+          };
+          const signature = await signClaim(keySigner(signer), await readPoolDomain(pool), signed);
+          process.stdout.write(toJson({ pool: poolAddress, claim: signed, signature }) + "\n");
+          return;
+        }
+        const paid = await claim(pool, who, await leafOf(options.manifest, who));
+        print(cli.opts<GlobalOptions>(), { account: who, pool: poolAddress, paid }, `paid ${paid} to ${who}`);
+      },
+    );
+
+  cli
+    .command("relay")
+    .description("submit a claim an account signed (`claim --gasless`), taking a fee within what it signed")
+    .requiredOption("--file <file>", "the signed claim")
+    .option("--fee <amount>", "the fee to take, in tokens", "0")
+    .option("--manifest <file>", "the epoch manifest of the root in force, for the epoch-mode part")
+    .action(async (options: { file: string; fee: string; manifest?: string }) => {
+      const file = JSON.parse(await readText(options.file, "--file")) as {
+        pool: string;
+        claim: Record<string, string>;
+        signature: string;
+      };
+      const poolAddress = address(file.pool, "pool");
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const paid = await claim(rewardPoolAt(poolAddress, signerFor(provider)), who, leaf);
-      print(cli.opts<GlobalOptions>(), { account: who, pool: poolAddress, paid }, `paid ${paid} to ${who}`);
+      const pool = rewardPoolAt(poolAddress, signerFor(provider));
+      const decimals = await tokenDecimals((await pool.settings()).token, provider);
+      const signed = {
+        account: address(String(file.claim.account), "claim.account"),
+        recipient: address(String(file.claim.recipient), "claim.recipient"),
+        maxFee: BigInt(String(file.claim.maxFee)),
+        nonce: BigInt(String(file.claim.nonce)),
+        deadline: BigInt(String(file.claim.deadline)),
+      };
+      const fee = options.fee === "0" ? 0n : amount(options.fee, decimals, "--fee");
+      await relayClaim(pool, {
+        claim: signed,
+        signature: file.signature,
+        fee,
+        epoch: await leafOf(options.manifest, signed.account),
+      });
+      print(
+        cli.opts<GlobalOptions>(),
+        { pool: poolAddress, account: signed.account, fee },
+        `relayed the claim of ${signed.account}`,
+      );
     });
 
   return cli;
