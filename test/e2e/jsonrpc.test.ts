@@ -399,39 +399,58 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       await provider.send("evm_mine", []);
       // Each device signs its epoch-0 report; two of the three verifiers check and sign the batch; anyone submits.
       const cliArgs = ["--rpc", NODE_URL, "--deployments", env.DEPIN_DEPLOYMENTS_DIR];
-      const reports: unknown[] = [];
-      for (const keyFile of [secpFile, pemFile]) {
-        const { stdout } = await execFileAsync(process.execPath, [
-          DEPIN_CLI,
-          ...cliArgs,
-          "work",
-          "sign",
-          "--key-file",
-          keyFile,
-          "--pool",
-          poolAddress,
-          "--epoch",
-          "0",
-          "--units",
-          "20",
-          "--evidence",
-          `trip-log:${keyFile}`,
-        ]);
-        reports.push(...(JSON.parse(stdout) as unknown[]));
-      }
-      const reportsFile = join(dir, "reports.json");
-      await writeFile(reportsFile, JSON.stringify(reports));
-      const batchFiles: string[] = [];
-      for (const verifier of verifiers.slice(0, 2)) {
-        const { stdout } = await execFileAsync(
-          process.execPath,
-          [DEPIN_CLI, ...cliArgs, "proofs", "sign", "--pool", poolAddress, "--file", reportsFile, "--nonce", "0"],
-          { env: { ...process.env, DEPIN_PRIVATE_KEY: verifier.privateKey } },
-        );
-        const file = join(dir, `batch-${verifier.address}.json`);
-        await writeFile(file, stdout);
-        batchFiles.push(file);
-      }
+      /** Each device signs its work report for `epoch` (`depin work sign`); the joined reports file. */
+      const signReports = async (epoch: number, units: number): Promise<string> => {
+        const reports: unknown[] = [];
+        for (const keyFile of [secpFile, pemFile]) {
+          const { stdout } = await execFileAsync(process.execPath, [
+            DEPIN_CLI,
+            ...cliArgs,
+            "work",
+            "sign",
+            "--key-file",
+            keyFile,
+            "--pool",
+            poolAddress,
+            "--epoch",
+            String(epoch),
+            "--units",
+            String(units),
+            "--evidence",
+            `trip-log:${epoch}:${keyFile}`,
+          ]);
+          reports.push(...(JSON.parse(stdout) as unknown[]));
+        }
+        const file = join(dir, `reports-${epoch}.json`);
+        await writeFile(file, JSON.stringify(reports));
+        return file;
+      };
+      /** The first two verifiers check the reports and sign them as one batch (`depin proofs sign`); their files. */
+      const signBatch = async (reportsFile: string, nonce: number): Promise<string[]> => {
+        const files: string[] = [];
+        for (const verifier of verifiers.slice(0, 2)) {
+          const { stdout } = await execFileAsync(
+            process.execPath,
+            [
+              DEPIN_CLI,
+              ...cliArgs,
+              "proofs",
+              "sign",
+              "--pool",
+              poolAddress,
+              "--file",
+              reportsFile,
+              "--nonce",
+              String(nonce),
+            ],
+            { env: { ...process.env, DEPIN_PRIVATE_KEY: verifier.privateKey } },
+          );
+          files.push(join(dir, `batch-${nonce}-${verifier.address}.json`));
+          await writeFile(files.at(-1)!, stdout);
+        }
+        return files;
+      };
+      const batchFiles = await signBatch(await signReports(0, 20), 0);
       const submitted = await execFileAsync(
         process.execPath,
         [DEPIN_CLI, ...cliArgs, "--json", "proofs", "submit", ...batchFiles],
@@ -470,26 +489,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
 
       // Epoch mode for epoch 1: devices sign, a verifier builds the manifest from the chain, two verifiers check and
       // sign the commit, anyone submits; after the challenge period the operator claims with the manifest.
-      const reports1: unknown[] = [];
-      for (const keyFile of [secpFile, pemFile]) {
-        const { stdout } = await execFileAsync(process.execPath, [
-          DEPIN_CLI,
-          ...cliArgs,
-          "work",
-          "sign",
-          "--key-file",
-          keyFile,
-          "--pool",
-          poolAddress,
-          "--epoch",
-          "1",
-          "--units",
-          "30",
-        ]);
-        reports1.push(...(JSON.parse(stdout) as unknown[]));
-      }
-      const reports1File = join(dir, "reports-1.json");
-      await writeFile(reports1File, JSON.stringify(reports1));
+      const reports1File = await signReports(1, 30);
       await provider.send("evm_increaseTime", [DAY + 3_600]);
       await provider.send("evm_mine", []);
       const manifestFile = join(dir, "manifest-1.json");
@@ -545,38 +545,10 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       expect(await usdc.balanceOf(operatorAddress)).to.equal(50n * USDC);
 
       // A gasless claim: epoch 2's work is recorded; the operator signs a claim, the protocol relays it.
-      const reports2: unknown[] = [];
-      for (const keyFile of [secpFile, pemFile]) {
-        const { stdout } = await execFileAsync(process.execPath, [
-          DEPIN_CLI,
-          ...cliArgs,
-          "work",
-          "sign",
-          "--key-file",
-          keyFile,
-          "--pool",
-          poolAddress,
-          "--epoch",
-          "2",
-          "--units",
-          "10",
-        ]);
-        reports2.push(...(JSON.parse(stdout) as unknown[]));
-      }
-      const reports2File = join(dir, "reports-2.json");
-      await writeFile(reports2File, JSON.stringify(reports2));
+      const reports2File = await signReports(2, 10);
       await provider.send("evm_increaseTime", [DAY + 3_600]);
       await provider.send("evm_mine", []);
-      const batch2: string[] = [];
-      for (const verifier of verifiers.slice(0, 2)) {
-        const { stdout } = await execFileAsync(
-          process.execPath,
-          [DEPIN_CLI, ...cliArgs, "proofs", "sign", "--pool", poolAddress, "--file", reports2File, "--nonce", "1"],
-          { env: { ...process.env, DEPIN_PRIVATE_KEY: verifier.privateKey } },
-        );
-        batch2.push(join(dir, `batch2-${verifier.address}.json`));
-        await writeFile(batch2.at(-1)!, stdout);
-      }
+      const batch2 = await signBatch(reports2File, 1);
       await execFileAsync(process.execPath, [DEPIN_CLI, ...cliArgs, "proofs", "submit", ...batch2], {
         env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey },
       });

@@ -338,16 +338,7 @@ export function serializeManifest(m: EpochManifest): string {
  * naming the first difference. Device states are checked separately (`checkManifestDevices`).
  */
 export function readManifest(text: string, previous?: { manifest: EpochManifest; text: string }): BuiltEpoch {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch (cause) {
-    throw new ManifestMismatchError("the manifest is not valid JSON", { cause });
-  }
-  if (raw.format !== MANIFEST_FORMAT) {
-    throw new ManifestMismatchError(`unknown manifest format ${String(raw.format)}; expected ${MANIFEST_FORMAT}`);
-  }
-  const m = parseManifest(raw);
+  const m = parseManifestText(text);
   const seen = new Set<bigint>();
   for (const r of m.records) {
     if (seen.has(r.deviceId)) throw new ManifestMismatchError(`device ${r.deviceId} is credited twice in one epoch`);
@@ -416,16 +407,7 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
  * manifest claims use `readManifest`.
  */
 export function readManifestTree(text: string): BuiltEpoch {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch (cause) {
-    throw new ManifestMismatchError("the manifest is not valid JSON", { cause });
-  }
-  if (raw.format !== MANIFEST_FORMAT) {
-    throw new ManifestMismatchError(`unknown manifest format ${String(raw.format)}; expected ${MANIFEST_FORMAT}`);
-  }
-  const m = parseManifest(raw);
+  const m = parseManifestText(text);
   const tree = treeOf(m.accounts);
   if (tree.root !== m.root)
     throw new ManifestMismatchError(`root ${m.root} does not match the accounts (${tree.root})`);
@@ -492,6 +474,20 @@ function treeOf(accounts: readonly AccountTotal[]): StandardMerkleTree<[string, 
     accounts.map((a): [string, bigint] => [a.account, a.cumulative]),
     LEAF_ENCODING,
   );
+}
+
+/** The manifest in `text`, its shape checked (valid JSON, this format, every field well formed). */
+function parseManifestText(text: string): EpochManifest {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ManifestMismatchError("the manifest is not valid JSON", { cause });
+  }
+  if (raw.format !== MANIFEST_FORMAT) {
+    throw new ManifestMismatchError(`unknown manifest format ${String(raw.format)}; expected ${MANIFEST_FORMAT}`);
+  }
+  return parseManifest(raw);
 }
 
 function parseManifest(raw: Record<string, unknown>): EpochManifest {
