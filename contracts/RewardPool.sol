@@ -266,18 +266,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         // commit) may hold work the root pays too, so the quorum must rebuild without it.
         uint256 creditedWad = _totalCreditedWad;
         require(c.ledgerCreditedWad == creditedWad, RewardPoolLedgerChanged(c.ledgerCreditedWad, creditedWad));
-        // The latest root is pending (the other entry is in force), or in force itself, or there is none.
-        uint256 latestIndex = _latestRoot;
-        uint256 latestAt = _latestClaimableAt;
-        bool hasPending = latestAt != 0 && block.timestamp < latestAt;
-        EpochRoot memory pending;
-        EpochRoot memory active;
-        if (hasPending) {
-            pending = _roots[latestIndex];
-            active = _roots[latestIndex ^ 1];
-        } else if (latestAt != 0) {
-            active = _roots[latestIndex];
-        }
+        (EpochRoot memory active, EpochRoot memory pending, uint256 latestIndex, bool hasPending) = _epochRoots();
         bool hasActive = active.claimableAt != 0;
         // After the root in force; a pending root may be corrected for its own epoch or superseded by a later one.
         require(!hasActive || c.epoch > active.epoch, RewardPoolEpochNotAfterLatest(c.epoch, active.epoch));
@@ -437,12 +426,8 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
             if (cumulative > paidEpoch) {
                 epochAmount = cumulative - paidEpoch;
                 a.paidEpoch = cumulative.toUint96();
-                // The chain cannot add up a root's leaves, so it caps what they pay in total: never more than the
-                // root in force declared (and had checked against budgets and funding) as owed.
-                uint256 paid = _epochPaid + epochAmount;
-                uint256 totalOwed = _roots[index].totalOwed;
-                require(paid <= totalOwed, RewardPoolEpochPayoutCapped(paid, totalOwed));
-                _epochPaid = uint128(paid);
+                // Never more in total than the root in force declared (and had checked against budgets and funding).
+                _epochPaid = uint128(_epochPaidAfter(index, epochAmount));
             } else if (cumulative < paidEpoch) {
                 emit EpochShortfall(account_, cumulative, paidEpoch);
             }

@@ -300,14 +300,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending) {
-        uint256 latest = _latestRoot;
-        uint256 claimableAt = _latestClaimableAt;
-        if (claimableAt != 0 && block.timestamp < claimableAt) {
-            pending = _roots[latest];
-            active = _roots[latest ^ 1];
-        } else if (claimableAt != 0) {
-            active = _roots[latest];
-        }
+        (active, pending, , ) = _epochRoots();
     }
 
     /// @inheritdoc IRewardPoolGovernance
@@ -321,10 +314,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         if (cumulative != 0) {
             uint256 index = _verifyLeaf(account_, cumulative, proof);
             epochAmount = cumulative > a.paidEpoch ? cumulative - a.paidEpoch : 0;
-            // As the claim would: a root whose leaves add up to more than it declared pays no further.
-            uint256 paid = _epochPaid + epochAmount;
-            uint256 totalOwed = _roots[index].totalOwed;
-            require(paid <= totalOwed, RewardPoolEpochPayoutCapped(paid, totalOwed));
+            _epochPaidAfter(index, epochAmount); // reverts as the claim would, past the root's total owed
         }
     }
 

@@ -210,6 +210,32 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         return _isDue(_latestClaimableAt) ? latest : latest ^ 1;
     }
 
+    /// @dev The root in force and the pending one (empty when none), and the entry that holds the latest commit:
+    /// the latest is pending until `_latestClaimableAt`, the other entry being in force meanwhile.
+    function _epochRoots()
+        internal
+        view
+        returns (EpochRoot memory active, EpochRoot memory pending, uint256 latestIndex, bool hasPending)
+    {
+        latestIndex = _latestRoot;
+        uint256 latestAt = _latestClaimableAt;
+        hasPending = latestAt != 0 && block.timestamp < latestAt;
+        if (hasPending) {
+            pending = _roots[latestIndex];
+            active = _roots[latestIndex ^ 1];
+        } else if (latestAt != 0) {
+            active = _roots[latestIndex];
+        }
+    }
+
+    /// @dev What epoch mode will have paid once `epochAmount` more is paid from root entry `index`; reverts if that
+    /// passes the root's declared total owed (the chain cannot add up a root's leaves, so it caps what they pay).
+    function _epochPaidAfter(uint256 index, uint256 epochAmount) internal view returns (uint256 paid) {
+        paid = _epochPaid + epochAmount;
+        uint256 totalOwed = _roots[index].totalOwed;
+        require(paid <= totalOwed, RewardPoolEpochPayoutCapped(paid, totalOwed));
+    }
+
     /// @dev Reverts unless (account, cumulative) is a leaf of the root in force; returns that root's entry.
     function _verifyLeaf(
         address account_,

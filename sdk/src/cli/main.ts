@@ -31,7 +31,14 @@ import {
 } from "../core/epoch.js";
 import { checkManifestAgainstChain, readEpochInputs } from "../actions/epoch.js";
 import { P256DeviceKey, Secp256k1DeviceKey } from "../core/keys.js";
-import { attestBatch, attestEpoch, poolConfig, type EpochCommit, type QuorumSigner } from "../core/pool.js";
+import {
+  attestBatch,
+  attestEpoch,
+  combineSignatures,
+  poolConfig,
+  type EpochCommit,
+  type QuorumSigner,
+} from "../core/pool.js";
 import {
   checkWorkReportSignature,
   signWorkReport,
@@ -595,16 +602,18 @@ export function program(): Command {
           throw new InvalidInputError(`${files.join(", ")} are not signatures of one batch`);
         }
       }
-      const sorted = [...signed].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
       const { provider } = await context(cli.opts<GlobalOptions>());
       const pool = rewardPoolAt(address(first.pool, "pool"), signerFor(provider));
       const proofsOf = first.proofs.map((p) => ({ ...p, deviceId: BigInt(p.deviceId), units: BigInt(p.units) }));
       const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
         (
-          await pool.recordProofs(BigInt(first.epoch), BigInt(first.batchNonce), proofsOf, first.deviceSignatures, {
-            signers: sorted.map((s) => s.signer),
-            signatures: sorted.map((s) => s.signature),
-          })
+          await pool.recordProofs(
+            BigInt(first.epoch),
+            BigInt(first.batchNonce),
+            proofsOf,
+            first.deviceSignatures,
+            combineSignatures(signed),
+          )
         ).wait(),
       );
       print(
@@ -733,16 +742,10 @@ export function program(): Command {
       if (signed.some((s) => s.pool !== first.pool || JSON.stringify(s.commit) !== JSON.stringify(first.commit))) {
         throw new InvalidInputError(`${files.join(", ")} are not signatures of one commit`);
       }
-      const sorted = [...signed].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
       const { provider } = await context(cli.opts<GlobalOptions>());
       const pool = rewardPoolAt(address(first.pool, "pool"), signerFor(provider));
       const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
-        (
-          await pool.commitEpoch(first.commit as unknown as EpochCommit, {
-            signers: sorted.map((s) => s.signer),
-            signatures: sorted.map((s) => s.signature),
-          })
-        ).wait(),
+        (await pool.commitEpoch(first.commit as unknown as EpochCommit, combineSignatures(signed))).wait(),
       );
       print(
         cli.opts<GlobalOptions>(),

@@ -103,6 +103,15 @@ export interface QuorumSigner {
   ): Promise<string>;
 }
 
+/**
+ * Puts verifiers' signatures of one message (made separately, e.g. one per verifier machine) in the order the pool
+ * demands: signers strictly ascending by address.
+ */
+export function combineSignatures(signed: readonly { signer: string; signature: string }[]): QuorumSignatures {
+  const sorted = [...signed].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
+  return { signers: sorted.map((s) => s.signer), signatures: sorted.map((s) => s.signature) };
+}
+
 /** Collects verifier signatures in the order the pool demands: signers strictly ascending by address. */
 export async function attest(
   signers: readonly QuorumSigner[],
@@ -110,9 +119,11 @@ export async function attest(
   types: Record<string, Array<{ name: string; type: string }>>,
   value: Record<string, unknown>,
 ): Promise<QuorumSignatures> {
-  const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-  const signatures = await Promise.all(sorted.map((s) => s.signTypedData(domain, types, value)));
-  return { signers: sorted.map((s) => s.address), signatures };
+  return combineSignatures(
+    await Promise.all(
+      signers.map(async (s) => ({ signer: s.address, signature: await s.signTypedData(domain, types, value) })),
+    ),
+  );
 }
 
 /** The quorum's attestation of a proof batch. */
