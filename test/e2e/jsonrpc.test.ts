@@ -46,6 +46,15 @@ const HARDHAT_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("hardh
 const execFileAsync = promisify(execFile);
 /** The `depin` command as package.json's `bin` installs it. */
 const DEPIN_CLI = fileURLToPath(new URL("../../sdk/bin/depin.js", import.meta.url));
+
+/** Runs `depin` with `args` (and `DEPIN_PRIVATE_KEY` when given) as a user would; its exit code and output. */
+function runDepin(args: string[], privateKey?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = privateKey === undefined ? process.env : { ...process.env, DEPIN_PRIVATE_KEY: privateKey };
+  return execFileAsync(process.execPath, [DEPIN_CLI, ...args], { env }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+}
 /** Hardhat's well-known development mnemonic: the node funds its first accounts from it. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 /** A port the OS reports free on 127.0.0.1 right now (so parallel runs on one machine do not share a node). */
@@ -228,22 +237,8 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       expect(missing).to.be.instanceOf(DeploymentNotFoundError);
 
       // The `depin` CLI finds the contracts from the records, and exits 0 / 1 (refused on-chain) / 2 (bad input).
-      const depin = (...args: string[]) =>
-        execFileAsync(process.execPath, [
-          DEPIN_CLI,
-          "--rpc",
-          NODE_URL,
-          "--deployments",
-          env.DEPIN_DEPLOYMENTS_DIR,
-          ...args,
-        ]).then(
-          ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
-          (e: { code: number; stdout: string; stderr: string }) => ({
-            code: e.code,
-            stdout: e.stdout,
-            stderr: e.stderr,
-          }),
-        );
+      const records = ["--rpc", NODE_URL, "--deployments", env.DEPIN_DEPLOYMENTS_DIR];
+      const depin = (...args: string[]) => runDepin([...records, ...args]);
       const shown = await depin("--json", "deployment");
       expect(shown.code).to.equal(0);
       const parsed = JSON.parse(shown.stdout) as { network: string; contracts: Record<string, string> };
@@ -258,15 +253,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       const missingPool = await depin("earnings", first.contracts.DeviceRegistry!.address);
       expect(missingPool.code).to.equal(2);
       expect((await depin("network", "create")).stderr).to.contain("DEPIN_PRIVATE_KEY");
-      const nowhere = await execFileAsync(process.execPath, [
-        DEPIN_CLI,
-        "--rpc",
-        `http://127.0.0.1:${await freePort()}`,
-        "deployment",
-      ]).then(
-        () => ({ code: 0, stderr: "" }),
-        (e: { code: number; stderr: string }) => e,
-      );
+      const nowhere = await runDepin(["--rpc", `http://127.0.0.1:${await freePort()}`, "deployment"]);
       expect(nowhere.code).to.equal(2);
       expect(nowhere.stderr).to.contain("cannot reach a JSON-RPC node");
 
@@ -373,25 +360,9 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       }
       const badFile = join(dir, "bad.json");
       await writeFile(badFile, JSON.stringify([{ registration: { key: "0x12" } }]));
-      const badFleet = await execFileAsync(
-        process.execPath,
-        [
-          DEPIN_CLI,
-          "--rpc",
-          NODE_URL,
-          "--deployments",
-          env.DEPIN_DEPLOYMENTS_DIR,
-          "device",
-          "register",
-          "--file",
-          badFile,
-          "--network-id",
-          networkId!,
-        ],
-        { env: { ...process.env, DEPIN_PRIVATE_KEY: operatorKey.privateKey } },
-      ).then(
-        () => ({ code: 0, stderr: "" }),
-        (e: { code: number; stderr: string }) => e,
+      const badFleet = await runDepin(
+        [...records, "device", "register", "--file", badFile, "--network-id", networkId!],
+        operatorKey.privateKey,
       );
       expect(badFleet.code).to.equal(2);
       expect(badFleet.stderr).to.contain("registration #0");
@@ -462,23 +433,9 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       expect(earnings.ledgerClaimable).to.equal((20n * USDC).toString());
       // The protocol (its own guardian by default) pauses the pool: the claim is refused on-chain, exit code 1.
       await asProtocol("pool", "pause", "--pool", poolAddress);
-      const refused = await execFileAsync(
-        process.execPath,
-        [
-          DEPIN_CLI,
-          "--rpc",
-          NODE_URL,
-          "--deployments",
-          env.DEPIN_DEPLOYMENTS_DIR,
-          "claim",
-          operatorAddress,
-          "--pool",
-          poolAddress,
-        ],
-        { env: { ...process.env, DEPIN_PRIVATE_KEY: protocolKey.privateKey } },
-      ).then(
-        () => ({ code: 0, stderr: "" }),
-        (e: { code: number; stderr: string }) => e,
+      const refused = await runDepin(
+        [...records, "claim", operatorAddress, "--pool", poolAddress],
+        protocolKey.privateKey,
       );
       expect(refused.code).to.equal(1);
       expect(refused.stderr).to.contain("the pool is paused");
