@@ -14,6 +14,7 @@ export * from "./actions/registry.js";
 export * from "./actions/pool.js";
 export * from "./actions/epoch.js";
 export * from "./actions/token.js";
+export * from "./actions/setup.js";
 export * from "./errors/base.js";
 export * from "./errors/contract.js";
 export * from "./errors/token.js";

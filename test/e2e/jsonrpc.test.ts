@@ -179,7 +179,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     await provider.send("evm_mine", []);
 
     // The operator claims everything, both modes, in one transaction.
-    const paid = await claim(rewardPoolAt(poolAddress, operator!), operatorAddress, proofFor(built, operatorAddress));
+    const { amount: paid } = await claim(rewardPoolAt(poolAddress, operator!), operatorAddress, proofFor(built, operatorAddress));
     const expected = (3n * 1_000_000n * RATE) / WAD + (3n * 2_000_000n * RATE) / WAD;
     expect(paid).to.equal(expected);
     expect(await usdc.balanceOf(operatorAddress)).to.equal(expected);

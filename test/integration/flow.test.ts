@@ -141,17 +141,17 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
       const bobWork = work(epoch, bobIds);
       owed(alice.address, aliceWork);
       owed(bob.address, bobWork);
-      nextNonce = await recordWork(pool, {
+      ({ nextNonce } = await recordWork(pool, {
         epoch,
         proofs: [...aliceWork, ...bobWork],
         verifiers: verifiers.slice(1, 4),
         firstNonce: nextNonce,
         batchSize: 7,
-      });
+      }));
     }
 
     // Alice claims directly; bob signs a gasless claim that a relayer submits for a fee.
-    const alicePaid = await claim(pool.connect(stranger), alice.address);
+    const { amount: alicePaid } = await claim(pool.connect(stranger), alice.address);
     expect(alicePaid).to.equal((units.get(alice.address)! * RATE) / WAD);
     const bobView = await getPoolAccount(pool, bob.address);
     const signed = {

@@ -15,8 +15,7 @@ import {
 import { attestEpoch, type QuorumSigner } from "../core/pool.js";
 import { DeviceStatus } from "../core/registry.js";
 import { InvalidInputError } from "../errors/base.js";
-import { withDecodedErrors } from "../errors/contract.js";
-import { poolErrorInterfaces, readPoolDomain } from "./pool.js";
+import { readPoolDomain, sendPoolTransaction, type WriteResult } from "./pool.js";
 
 /** Device ids per `packedRewardInfos` call. */
 const DEVICE_READ_CHUNK = 500;
@@ -130,8 +129,8 @@ export async function readEpochInputs(
 
 /**
  * Commits a built epoch published at `uri`: reads the pool's commit nonce, collects the quorum's signatures and
- * submits. Returns the commit nonce used.
- * @example await commitEpoch(pool, { built, uri: "ipfs://…", verifiers: quorum });
+ * submits. Returns the commit nonce used and the transaction.
+ * @example const { nonce } = await commitEpoch(pool, { built, uri: "ipfs://…", verifiers: quorum });
  */
 export async function commitEpoch(
   pool: IRewardPool,
@@ -142,7 +141,7 @@ export async function commitEpoch(
     /** How long the signed commit stays valid, in seconds from the latest block (default one hour). */
     validFor?: bigint;
   },
-): Promise<bigint> {
+): Promise<WriteResult & { nonce: bigint }> {
   const [nonce, domain, head] = await Promise.all([
     pool.commitNonce(),
     readPoolDomain(pool),
@@ -151,8 +150,8 @@ export async function commitEpoch(
   if (head === null || head === undefined) throw new InvalidInputError("commitEpoch needs a pool with a provider");
   const commit = epochCommitOf(p.built, p.uri, nonce, BigInt(head.timestamp) + (p.validFor ?? 3_600n));
   const signatures = await attestEpoch(p.verifiers, domain, commit);
-  await withDecodedErrors(poolErrorInterfaces, async () => (await pool.commitEpoch(commit, signatures)).wait());
-  return nonce;
+  const receipt = await sendPoolTransaction(() => pool.commitEpoch(commit, signatures));
+  return { nonce, transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
 }
 
 /**

@@ -1,7 +1,14 @@
 /**
  * RewardPool and factory actions over ethers v6 and the typechain types: reads apart from writes, errors decoded.
  */
-import { AbiCoder, concat, getAddress, type ContractRunner, type TypedDataDomain } from "ethers";
+import {
+  AbiCoder,
+  concat,
+  getAddress,
+  type ContractRunner,
+  type TransactionReceipt,
+  type TypedDataDomain,
+} from "ethers";
 
 import {
   RewardPoolFactory__factory,
@@ -140,10 +147,33 @@ export async function createWholePool(
   return address;
 }
 
-/** Funds the pool from the signer's balance (approve first) under a reference. */
-export async function fundPool(pool: IRewardPool, p: { amount: bigint; ref: string }): Promise<void> {
+/** What a mined write cost and where it is: every write action returns it (with its own results). */
+export interface WriteResult {
+  transactionHash: string;
+  blockNumber: number;
+  gasUsed: bigint;
+}
+
+/** Sends `send()`'s transaction, waits for it to be mined and decodes a refusal into the pool's typed errors. */
+export async function sendPoolTransaction(
+  send: () => Promise<{ wait(): Promise<TransactionReceipt | null> }>,
+): Promise<TransactionReceipt> {
+  const receipt = await withDecodedErrors(poolErrorInterfaces, async () => (await send()).wait());
+  if (receipt === null) throw new InvalidInputError("the transaction was dropped before it was mined");
+  return receipt;
+}
+
+function writeResult(receipt: TransactionReceipt): WriteResult {
+  return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+}
+
+/**
+ * Funds the pool from the signer's balance (approve first) under a reference.
+ * @example await fundPool(pool.connect(protocol), { amount: 5_000n * 10n ** 6n, ref: id("customer-contract-17") });
+ */
+export async function fundPool(pool: IRewardPool, p: { amount: bigint; ref: string }): Promise<WriteResult> {
   if (p.amount <= 0n) throw new InvalidInputError(`funding amount must be positive, got ${p.amount}`);
-  await withDecodedErrors(poolErrorInterfaces, async () => (await pool.fund(p.amount, p.ref)).wait());
+  return writeResult(await sendPoolTransaction(() => pool.fund(p.amount, p.ref)));
 }
 
 export interface RecordWorkParams {
@@ -154,27 +184,37 @@ export interface RecordWorkParams {
   firstNonce: bigint;
   /** Proofs per transaction (500 fits comfortably under the per-transaction gas cap). */
   batchSize?: number;
+  /** Called after each batch is mined with the proofs recorded so far and the total (progress bars). */
+  onBatch?: (recorded: number, total: number) => void;
+}
+
+export interface RecordWorkReturnType {
+  /** The next unused batch nonce. */
+  nextNonce: bigint;
+  /** One per batch, in order. */
+  batches: (WriteResult & { nonce: bigint; proofs: number })[];
 }
 
 /**
  * Records verified work in batches, each attested by `verifiers` (a quorum of the pool's verifier set).
- * @returns the next unused batch nonce.
+ * @example const { nextNonce } = await recordWork(pool.connect(relayer), { epoch: 3n, proofs, verifiers: quorum, firstNonce: 0n });
  */
-export async function recordWork(pool: IRewardPool, p: RecordWorkParams): Promise<bigint> {
+export async function recordWork(pool: IRewardPool, p: RecordWorkParams): Promise<RecordWorkReturnType> {
   const batchSize = p.batchSize ?? 500;
   if (batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batchSize must be 1..1000, got ${batchSize}`);
   if (p.proofs.length === 0) throw new InvalidInputError("no proofs to record");
   const domain = await readPoolDomain(pool);
   let nonce = p.firstNonce;
+  const batches: RecordWorkReturnType["batches"] = [];
   for (let start = 0; start < p.proofs.length; start += batchSize) {
     const batch = p.proofs.slice(start, start + batchSize);
     const attestation = await attestBatch(p.verifiers, domain, p.epoch, nonce, batch);
-    await withDecodedErrors(poolErrorInterfaces, async () =>
-      (await pool.recordProofs(p.epoch, nonce, [...batch], [], attestation)).wait(),
-    );
+    const receipt = await sendPoolTransaction(() => pool.recordProofs(p.epoch, nonce, [...batch], [], attestation));
+    batches.push({ ...writeResult(receipt), nonce, proofs: batch.length });
     nonce += 1n;
+    p.onBatch?.(start + batch.length, p.proofs.length);
   }
-  return nonce;
+  return { nextNonce: nonce, batches };
 }
 
 /** An account's epoch-mode leaf and its proof, as `proofFor` finds them in a manifest. */
@@ -185,20 +225,36 @@ export interface EpochLeafProof {
 
 const NO_EPOCH: EpochLeafProof = { cumulative: 0n, proof: [] };
 
+export interface ClaimReturnType extends WriteResult {
+  /** Paid from ledger credit and from epoch mode, in token units (the relayer's fee included). */
+  ledgerAmount: bigint;
+  epochAmount: bigint;
+  amount: bigint;
+}
+
+function claimedIn(pool: IRewardPool, receipt: TransactionReceipt): ClaimReturnType {
+  for (const log of receipt.logs) {
+    const parsed = pool.interface.parseLog(log);
+    if (parsed?.name === "Claimed") {
+      const ledgerAmount = parsed.args.ledgerAmount as bigint;
+      const epochAmount = parsed.args.epochAmount as bigint;
+      return { ...writeResult(receipt), ledgerAmount, epochAmount, amount: ledgerAmount + epochAmount };
+    }
+  }
+  return { ...writeResult(receipt), ledgerAmount: 0n, epochAmount: 0n, amount: 0n };
+}
+
 /**
  * Claims everything `account` is owed by both modes (ledger credit, and the epoch-mode cumulative when `epoch` is
- * given); anyone may send it, the funds go to `account`. Returns the amount paid.
- * @example await claim(pool, operator, proofFor(manifest, operator));
+ * given); anyone may send it, the funds go to `account`.
+ * @example const { amount } = await claim(pool, operator, proofFor(manifest, operator));
  */
-export async function claim(pool: IRewardPool, account: string, epoch: EpochLeafProof = NO_EPOCH): Promise<bigint> {
-  const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
-    (await pool.claim(account, epoch.cumulative, epoch.proof)).wait(),
-  );
-  for (const log of receipt?.logs ?? []) {
-    const parsed = pool.interface.parseLog(log);
-    if (parsed?.name === "Claimed") return (parsed.args.ledgerAmount as bigint) + (parsed.args.epochAmount as bigint);
-  }
-  return 0n;
+export async function claim(
+  pool: IRewardPool,
+  account: string,
+  epoch: EpochLeafProof = NO_EPOCH,
+): Promise<ClaimReturnType> {
+  return claimedIn(pool, await sendPoolTransaction(() => pool.claim(account, epoch.cumulative, epoch.proof)));
 }
 
 /** The account's signature for a gasless claim, to hand to a relayer. */
@@ -209,14 +265,19 @@ export async function signClaim(signer: QuorumSigner, domain: TypedDataDomain, c
   return signer.signTypedData(domain, CLAIM_TYPES, { ...c });
 }
 
-/** Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap). */
+/**
+ * Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap); the rest goes to the signed
+ * recipient.
+ * @example await relayClaim(pool.connect(relayer), { claim, signature, fee: 10_000n, epoch: proofFor(manifest, account) });
+ */
 export async function relayClaim(
   pool: IRewardPool,
   p: { claim: SignedClaim; signature: string; fee: bigint; epoch?: EpochLeafProof },
-): Promise<void> {
+): Promise<ClaimReturnType> {
   const epoch = p.epoch ?? NO_EPOCH;
-  await withDecodedErrors(poolErrorInterfaces, async () =>
-    (await pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature)).wait(),
+  return claimedIn(
+    pool,
+    await sendPoolTransaction(() => pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature)),
   );
 }
 

@@ -796,7 +796,7 @@ export function program(): Command {
           process.stdout.write(toJson({ pool: poolAddress, claim: signed, signature }) + "\n");
           return;
         }
-        const paid = await claim(pool, who, await leafOf(options.manifest, who));
+        const { amount: paid } = await claim(pool, who, await leafOf(options.manifest, who));
         print(cli.opts<GlobalOptions>(), { account: who, pool: poolAddress, paid }, `paid ${paid} to ${who}`);
       },
     );
