@@ -105,17 +105,19 @@ export async function readEpochInputs(
   epoch: bigint,
   deviceIds: readonly bigint[],
 ): Promise<EpochInputs> {
-  const [params, settings, registryBlock, totals] = await Promise.all([
+  const [params, settings, registryBlock, totals, ledgerWad] = await Promise.all([
     pool.rewardParamsAt(epoch),
     pool.settings(),
     epochEndBlock(pool, epoch),
     pool.totals(),
+    pool.epochCreditedWad(epoch),
   ]);
   const devices = await readDeviceStates(registry, deviceIds, registryBlock);
-  // Work ledger mode already paid for this epoch must not be paid again by the root.
+  // Work ledger mode already paid for this epoch must not be paid again by the root. Every recorded proof credits
+  // at least one unit at a positive rate, so an epoch with no ledger credit has no recorded device: one read then.
   await Promise.all(
     [...devices.values()].map(async (d) => {
-      d.recordedInLedger = await pool.isRecorded(epoch, d.deviceId);
+      d.recordedInLedger = ledgerWad === 0n ? false : await pool.isRecorded(epoch, d.deviceId);
     }),
   );
   return {

@@ -4,7 +4,7 @@
  * elements, WebCrypto and node:crypto do (64-byte r||s). Signatures are always returned in low-s form. The registry
  * takes registration signatures as two words (`toCompactSignature`); pools take work-report signatures as bytes.
  */
-import { createPrivateKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:crypto";
+import { createECDH, createPrivateKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:crypto";
 
 import {
   Signature,
@@ -83,6 +83,28 @@ export class P256DeviceKey implements DeviceKey {
 
   static random(): P256DeviceKey {
     return new P256DeviceKey(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey);
+  }
+
+  /**
+   * The P-256 key whose private scalar is `scalar` (1 … n−1, 32 bytes hex): for keys kept as raw scalars, and for
+   * reproducible simulations.
+   */
+  static fromScalar(scalar: string): P256DeviceKey {
+    const d = getBytes(scalar);
+    const value = BigInt(hexlify(d));
+    if (d.length !== 32 || value === 0n || value >= P256_N) {
+      throw new TypeError("a P-256 private scalar is 32 bytes, between 1 and the group order − 1");
+    }
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(d);
+    const point = ecdh.getPublicKey(); // 0x04 || x || y
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+    return new P256DeviceKey(
+      createPrivateKey({
+        key: { kty: "EC", crv: "P-256", d: b64(d), x: b64(point.subarray(1, 33)), y: b64(point.subarray(33, 65)) },
+        format: "jwk",
+      }),
+    );
   }
 
   /** Loads a PEM (PKCS#8 or SEC1) P-256 private key. */

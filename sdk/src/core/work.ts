@@ -10,6 +10,7 @@ import { createPublicKey, verify as nodeVerify } from "node:crypto";
 
 import { Signature, TypedDataEncoder, getBytes, recoverAddress, type TypedDataDomain } from "ethers";
 
+import { screenReports, type DeviceState, type ReportRejection, type WorkRecord } from "./epoch.js";
 import { P256_N, type DeviceKey } from "./keys.js";
 import { WORK_REPORT_TYPES } from "./pool.js";
 import { KeyType, deviceIdOf } from "./registry.js";
@@ -88,4 +89,51 @@ export function checkWorkReportSignature(
   });
   const ok = nodeVerify("sha256", getBytes(digest), { key: publicKey, dsaEncoding: "ieee-p1363" }, bytes);
   return ok ? undefined : "wrong signer";
+}
+
+/** A work report as a device sends it to the verifiers: the report and the device's signature over it. */
+export interface SignedWorkReport {
+  report: WorkReportMessage;
+  signature: DeviceSignature;
+}
+
+/** Why a verifier leaves a signed report out: a bad signature, another epoch, or a reason of `screenReports`. */
+export type SignedReportRejection = ReportRejection | "bad device signature" | "wrong epoch";
+
+export interface ScreenedSignedReports {
+  accepted: WorkRecord[];
+  rejected: { report: SignedWorkReport; reason: SignedReportRejection; detail?: string }[];
+}
+
+/**
+ * What a verifier does with an epoch's signed work reports before it signs a batch or a manifest: each report's
+ * device signature is checked (`checkWorkReportSignature`), its epoch must be `epoch`, and the rest is
+ * `screenReports` against the devices' states (signature, registry state, network, cap, duplicates). Accepted reports
+ * are credited to the device's payee of record.
+ * @example const { accepted, rejected } = screenSignedReports(domain, reports, { epoch: 3n, devices, networkId: 1n, deviceCap: 1000n });
+ */
+export function screenSignedReports(
+  domain: TypedDataDomain,
+  reports: readonly SignedWorkReport[],
+  p: { epoch: bigint; devices: ReadonlyMap<bigint, DeviceState>; networkId: bigint; deviceCap: bigint },
+): ScreenedSignedReports {
+  const out: ScreenedSignedReports = { accepted: [], rejected: [] };
+  const signed: SignedWorkReport[] = [];
+  for (const r of reports) {
+    if (r.report.epoch !== p.epoch) {
+      out.rejected.push({ report: r, reason: "wrong epoch", detail: `reported for epoch ${r.report.epoch}` });
+      continue;
+    }
+    const problem = checkWorkReportSignature(domain, r.report, r.signature);
+    if (problem !== undefined) out.rejected.push({ report: r, reason: "bad device signature", detail: problem });
+    else signed.push(r);
+  }
+  // screenReports takes unsigned reports and returns its rejections as the objects it was given: map them back.
+  const plain = new Map(
+    signed.map((r) => [{ deviceId: r.report.deviceId, units: r.report.units, evidenceHash: r.report.evidenceHash }, r]),
+  );
+  const screened = screenReports([...plain.keys()], p);
+  out.accepted = screened.accepted;
+  for (const { report, reason } of screened.rejected) out.rejected.push({ report: plain.get(report)!, reason });
+  return out;
 }
