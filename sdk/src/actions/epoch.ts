@@ -12,7 +12,7 @@ import {
   type EpochParams,
   epochCommitOf,
 } from "../core/epoch.js";
-import { attestEpoch, type QuorumSigner } from "../core/pool.js";
+import { attestEpoch, type EpochCommit, type QuorumSignatures, type QuorumSigner } from "../core/pool.js";
 import { DeviceStatus } from "../core/registry.js";
 import { InvalidInputError } from "../errors/base.js";
 import { readPoolDomain, sendPoolTransaction, type WriteResult } from "./pool.js";
@@ -129,9 +129,16 @@ export async function readEpochInputs(
   };
 }
 
+export interface CommitEpochReturnType extends WriteResult {
+  nonce: bigint;
+  /** What the quorum signed and the signatures, as submitted (an auditor's record of the commit). */
+  commit: EpochCommit;
+  signatures: QuorumSignatures;
+}
+
 /**
  * Commits a built epoch published at `uri`: reads the pool's commit nonce, collects the quorum's signatures and
- * submits. Returns the commit nonce used and the transaction.
+ * submits. Returns the commit nonce used, what was signed and the transaction.
  * @example const { nonce } = await commitEpoch(pool, { built, uri: "ipfs://…", verifiers: quorum });
  */
 export async function commitEpoch(
@@ -143,7 +150,7 @@ export async function commitEpoch(
     /** How long the signed commit stays valid, in seconds from the latest block (default one hour). */
     validFor?: bigint;
   },
-): Promise<WriteResult & { nonce: bigint }> {
+): Promise<CommitEpochReturnType> {
   const [nonce, domain, head] = await Promise.all([
     pool.commitNonce(),
     readPoolDomain(pool),
@@ -152,8 +159,20 @@ export async function commitEpoch(
   if (head === null || head === undefined) throw new InvalidInputError("commitEpoch needs a pool with a provider");
   const commit = epochCommitOf(p.built, p.uri, nonce, BigInt(head.timestamp) + (p.validFor ?? 3_600n));
   const signatures = await attestEpoch(p.verifiers, domain, commit);
-  const receipt = await sendPoolTransaction(() => pool.commitEpoch(commit, signatures));
-  return { nonce, transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+  return { ...(await submitEpochCommit(pool, { commit, signatures })), nonce, commit, signatures };
+}
+
+/**
+ * Submits an epoch commit the quorum signed (each verifier signs `EPOCH_COMMIT_TYPES` on its own machine;
+ * `combineSignatures` orders them): anyone may send it.
+ * @example await submitEpochCommit(pool.connect(relayer), { commit, signatures: combineSignatures(signed) });
+ */
+export async function submitEpochCommit(
+  pool: IRewardPool,
+  p: { commit: EpochCommit; signatures: QuorumSignatures },
+): Promise<WriteResult> {
+  const receipt = await sendPoolTransaction(() => pool.commitEpoch(p.commit, p.signatures));
+  return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
 }
 
 /**

@@ -25,7 +25,9 @@ import {
   POOL_DOMAIN_NAME,
   POOL_DOMAIN_VERSION,
   attestBatch,
+  attestClawback,
   poolDomain,
+  type Clawback,
   type QuorumSignatures,
   type Proof,
   type QuorumSigner,
@@ -278,6 +280,25 @@ export async function relayClaim(
   return claimedIn(
     pool,
     await sendPoolTransaction(() => pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature)),
+  );
+}
+
+/**
+ * Takes back unclaimed ledger credit of fraudulent work, with the quorum's signatures over the clawback (each
+ * verifier signs `CLAWBACK_TYPES` with the pool's domain; `attestClawback` collects them).
+ * @example await clawbackCredit(pool.connect(relayer), { clawback, verifiers: quorum });
+ */
+export async function clawbackCredit(
+  pool: IRewardPool,
+  p: { clawback: Clawback; verifiers: readonly QuorumSigner[] },
+): Promise<WriteResult> {
+  if (p.clawback.amountWad <= 0n) throw new InvalidInputError("a clawback takes a positive amount (amountWad)");
+  const signatures = await attestClawback(p.verifiers, await readPoolDomain(pool), p.clawback);
+  const c = p.clawback;
+  return writeResult(
+    await sendPoolTransaction(() =>
+      pool.clawback(c.account, c.deviceId, c.amountWad, c.reasonHash, c.nonce, c.deadline, signatures),
+    ),
   );
 }
 

@@ -52,6 +52,7 @@ import { withDecodedErrors } from "../errors/contract.js";
 import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, type Deployment } from "../deployments.js";
 import { DepinError, InvalidInputError } from "../errors/base.js";
 import { ContractRevertError } from "../errors/contract.js";
+import { addSimulateCommand, SimulationFailedError } from "./simulate.js";
 
 const EXIT_REFUSED = 1;
 const EXIT_BAD_INPUT = 2;
@@ -838,6 +839,8 @@ export function program(): Command {
       );
     });
 
+  addSimulateCommand(cli, { runHardhat });
+
   return cli;
 }
 
@@ -850,6 +853,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     if (error instanceof ContractRevertError) {
       console.error(`refused on-chain: ${error.message}${error.fix === undefined ? "" : `\nfix: ${error.fix}`}`);
+      return EXIT_REFUSED;
+    }
+    if (error instanceof SimulationFailedError) {
+      console.error(error.message);
       return EXIT_REFUSED;
     }
     if (error instanceof DepinError) {
