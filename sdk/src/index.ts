@@ -20,3 +20,8 @@ export * from "./errors/contract.js";
 export * from "./errors/token.js";
 export * from "./deployments.js";
 export * as contracts from "./contracts/index.js";
+export * from "./core/random.js";
+export { simulate, DEFAULT_SIMULATION, type SimulationOptions, type SimulationResult } from "./simulate/run.js";
+export type { SimulationEnvironment, DevProvider, Progress } from "./simulate/run.js";
+export { formatSimulation } from "./simulate/report.js";
+export { buildWorld, epochReports, BAD_REPORT_KINDS, type World, type BadReportKind } from "./simulate/world.js";

@@ -97,6 +97,8 @@ const RATE = 2_500n * WAD + WAD / 3n;
 const RELAYER_FEE = USDC / 100n;
 const QUORUM = 3;
 const ETH_FOR_GAS = 10n ** 18n;
+/** Transactions from distinct accounts in flight at once. */
+const CONCURRENCY = 4;
 
 interface GasLine {
   gas: bigint;
@@ -342,7 +344,8 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
   const head = await provider.getBlock("latest");
   const deadline = BigInt(head!.timestamp) + 30n * DAY;
   const registering = bar("register devices", world.devices.length);
-  for (const operator of world.operators) {
+  // Operators act at once, each with its own account (a few transactions in flight: the node mines them in turn).
+  await forEachConcurrent(world.operators, CONCURRENCY, async (operator) => {
     const owner = connect(operator.wallet);
     const registrations = await Promise.all(
       operator.devices.map((d) =>
@@ -370,7 +373,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       spend("registration", r.gasUsed, r.transactionHashes.length);
       if (registrations.length >= 100) measure("register_fleet_per_device", r.gasUsed / BigInt(registrations.length));
     }
-  }
+  });
   // The second network's devices (their owner's reports to these pools are refused as from the wrong network).
   const foreignOwner = connect(world.operators[world.foreignOperator]!.wallet);
   const foreign = await registerFleet(registry.connect(foreignOwner), {
@@ -670,10 +673,21 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
   await moveTo(BigInt((await provider.getBlock("latest"))!.timestamp) + CHALLENGE_PERIOD + 1n);
   const rng = new SeededRandom(`${options.seed}/claims`);
   const claiming = bar("claims", world.operators.length * pools.size);
-  for (const operator of world.operators) {
-    const gasless = rng.chance(options.gaslessShare);
+  const gaslessOf = new Map(world.operators.map((o) => [o.index, rng.chance(options.gaslessShare)]));
+  // Direct claims go out a few at a time (each operator sends its own); the relayer's go one after another.
+  await forEachConcurrent(
+    world.operators.filter((o) => !gaslessOf.get(o.index)),
+    CONCURRENCY,
+    async (operator) => {
+      for (const run of pools.values()) {
+        await claimFor(run, operator.wallet, false);
+        claiming.increment();
+      }
+    },
+  );
+  for (const operator of world.operators.filter((o) => gaslessOf.get(o.index))) {
     for (const run of pools.values()) {
-      await claimFor(run, operator.wallet, gasless);
+      await claimFor(run, operator.wallet, true);
       claiming.increment();
     }
   }
@@ -875,6 +889,15 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     findings,
     ok: findings.length === 0,
   };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first failure. */
+async function forEachConcurrent<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
 }
 
 /** Token units (6 decimals) as a decimal string. */

@@ -108,15 +108,16 @@ export function fleetSizes(nodes: number, rng: SeededRandom): { size: number; fl
     left -= s;
   };
   if (nodes >= 100) for (const share of [0.14, 0.1, 0.06]) take(Math.round(nodes * share), "large");
-  for (let target = nodes * 0.3; target > 0 && left > 0;) {
-    const size = rng.int(20, 100);
-    take(size, "medium");
-    target -= size;
+  // Each class fills its share of the devices (the last fleet of a class is cut to fit); singles take the rest.
+  for (let budget = Math.round(nodes * 0.3); budget > 0 && left > 0;) {
+    const size = Math.min(rng.int(20, 100), budget);
+    take(size, size === 1 ? "single" : "medium");
+    budget -= size;
   }
-  for (let target = nodes * 0.28; target > 0 && left > 0;) {
-    const size = rng.int(2, 10);
-    take(size, "small");
-    target -= size;
+  for (let budget = Math.round(nodes * 0.28); budget > 0 && left > 0;) {
+    const size = Math.min(rng.int(2, 10), budget);
+    take(size, size === 1 ? "single" : "small");
+    budget -= size;
   }
   while (left > 0) take(1, "single");
   return out;
