@@ -142,7 +142,11 @@ async function developmentChain(
   } finally {
     probe.destroy();
   }
-  const provider = new JsonRpcProvider(url.toString(), Network.from(chainId), { staticNetwork: true });
+  // No response cache: a pending nonce or a balance read twice within 250 ms must be read twice.
+  const provider = new JsonRpcProvider(url.toString(), Network.from(chainId), {
+    staticNetwork: true,
+    cacheTimeout: -1,
+  });
   // The deploy script is idempotent: it records what is there, or deploys what is missing.
   const code = await tools.runHardhat(["run", "scripts/deploy/deploy.ts", "--network", "localhost"], {
     DEPIN_RPC_URL: url.toString(),

@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
-import { Wallet, getAddress, id, toBeHex, type Provider, type Signer } from "ethers";
+import { NonceManager, Wallet, getAddress, id, toBeHex, type Provider, type Signer } from "ethers";
 
 import {
   claim,
@@ -109,7 +109,7 @@ interface PoolRun {
   mode: PoolMode;
   pool: IRewardPool;
   address: string;
-  protocol: Wallet;
+  protocol: Signer;
   refs: { label: string; ref: string; amount: bigint }[];
   /** The simulation's own model of each account's credit, in WAD (after clawbacks and adjustments). */
   modelWad: Map<string, bigint>;
@@ -254,7 +254,14 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
   const registryAddress = await registry.getAddress();
 
   // Every simulated account gets gas money: at once on chains that allow it (Hardhat, anvil), else by transfer.
-  const connect = (w: Wallet) => w.connect(provider);
+  // One sender per account: a NonceManager counts its nonces locally (a node's answer about the pending nonce can lag,
+  // and ethers caches it briefly), so back-to-back transactions from one account never collide.
+  const senders = new Map<string, NonceManager>();
+  const connect = (w: Wallet): NonceManager => {
+    let sender = senders.get(w.address);
+    if (sender === undefined) senders.set(w.address, (sender = new NonceManager(w.connect(provider))));
+    return sender;
+  };
   const accounts = [
     ...world.operators.map((o) => o.wallet.address),
     world.relayer.address,
@@ -287,7 +294,8 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
   // The protocols' pools, funded by their customers' contracts.
   const pools = new Map<PoolMode, PoolRun>();
   for (const mode of modes) {
-    const protocol = connect(world.protocols[mode]);
+    const protocolWallet = world.protocols[mode];
+    const protocol = connect(protocolWallet);
     const inPool = world.devices.filter((d) => d.mode === mode).length;
     const epochBudget = BigInt(Math.max(1_000, inPool)) * USDC; // ~4× the expected rewards per epoch
     const fundTotal = (epochBudget * BigInt(options.epochs)) / 2n;
@@ -295,7 +303,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       { label: `${mode === "ledger" ? "maps-co" : "grid-co"}/contract-2026-041`, share: 60n },
       { label: `${mode === "ledger" ? "maps-co" : "grid-co"}/contract-2026-077`, share: 40n },
     ].map((r) => ({ label: r.label, ref: id(r.label), amount: (fundTotal * r.share) / 100n }));
-    const mint = await (await token.connect(funder).mint(protocol.address, fundTotal)).wait();
+    const mint = await (await token.connect(funder).mint(protocolWallet.address, fundTotal)).wait();
     spend("setup", mint?.gasUsed ?? 0n);
     const created = await setupPool(rewardPoolFactoryAt(factoryAddress, protocol), {
       salt: id(`sim:${options.seed}:${mode}`),
@@ -303,8 +311,8 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       config: poolConfig({
         token: await token.getAddress(),
         networkId,
-        admin: protocol.address,
-        guardian: protocol.address,
+        admin: protocolWallet.address,
+        guardian: protocolWallet.address,
         verifiers: world.verifiers.map((v) => v.address),
         quorum: QUORUM,
         epochLength: DAY,
@@ -347,12 +355,13 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
   // Operators act at once, each with its own account (a few transactions in flight: the node mines them in turn).
   await forEachConcurrent(world.operators, CONCURRENCY, async (operator) => {
     const owner = connect(operator.wallet);
+    const ownerAddress = operator.wallet.address;
     const registrations = await Promise.all(
       operator.devices.map((d) =>
         buildRegistration({
           device: world.devices[d]!.key,
           domain,
-          owner: owner.address,
+          owner: ownerAddress,
           networkId,
           deadline,
           attester: world.attester,
@@ -375,12 +384,13 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     }
   });
   // The second network's devices (their owner's reports to these pools are refused as from the wrong network).
-  const foreignOwner = connect(world.operators[world.foreignOperator]!.wallet);
+  const foreignWallet = world.operators[world.foreignOperator]!.wallet;
+  const foreignOwner = connect(foreignWallet);
   const foreign = await registerFleet(registry.connect(foreignOwner), {
     networkId: other.networkId,
     registrations: await Promise.all(
       world.foreignDevices.map((device) =>
-        buildRegistration({ device, domain, owner: foreignOwner.address, networkId: other.networkId, deadline }),
+        buildRegistration({ device, domain, owner: foreignWallet.address, networkId: other.networkId, deadline }),
       ),
     ),
   });
@@ -409,16 +419,17 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
   const sell = async () => {
     if (world.sale === undefined) return;
     const device = world.devices[world.sale.device]!;
-    const seller = connect(world.operators[device.operator]!.wallet);
+    const sellerWallet = world.operators[device.operator]!.wallet;
+    const seller = connect(sellerWallet);
     const buyer = world.operators[world.sale.buyer]!.wallet.address;
     const r = await (
       await registry
         .connect(seller)
-        ["safeTransferFrom(address,address,uint256)"](seller.address, buyer, device.deviceId)
+        ["safeTransferFrom(address,address,uint256)"](sellerWallet.address, buyer, device.deviceId)
     ).wait();
     spend("device sale", r?.gasUsed ?? 0n);
     ownerOf.set(device.deviceId, buyer);
-    sold = { deviceId: device.deviceId.toString(), from: seller.address, to: buyer };
+    sold = { deviceId: device.deviceId.toString(), from: sellerWallet.address, to: buyer };
   };
   if (options.epochs === 1) await sell();
 
@@ -433,6 +444,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
   let validReports = 0;
   let validUnits = 0n;
   const relayer = connect(world.relayer);
+  const relayerAddress = world.relayer.address;
   const credit = (run: PoolRun, account: string, deviceId: bigint, wad: bigint) => {
     run.modelWad.set(account, (run.modelWad.get(account) ?? 0n) + wad);
     run.perDeviceWad.set(deviceId, (run.perDeviceWad.get(deviceId) ?? 0n) + wad);
@@ -442,6 +454,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       await attempt();
       findings.push(`${label}: the chain accepted it`);
     } catch (error) {
+      relayer.reset(); // the refused transaction was never sent: its nonce is free again
       const name = error instanceof ContractRevertError ? error.errorName : String(error);
       if (name !== expected) findings.push(`${label}: refused with ${name}, expected ${expected}`);
       refusedOnChain.set(`${label} (${name})`, (refusedOnChain.get(`${label} (${name})`) ?? 0) + 1);
@@ -785,7 +798,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       }),
     );
   }
-  const relayerBalance = await token.balanceOf(relayer.address);
+  const relayerBalance = await token.balanceOf(relayerAddress);
   const allFees = [...pools.values()].reduce((s, r) => s + [...r.fees.values()].reduce((a, b) => a + b, 0n), 0n);
   if (relayerBalance !== allFees) findings.push(`the relayer holds ${relayerBalance}, fees taken were ${allFees}`);
   lap("books");
