@@ -8,6 +8,7 @@ export * from "./core/keys.js";
 export * from "./core/registration.js";
 export * from "./core/pool.js";
 export * from "./core/epoch.js";
+export * from "./core/merkle.js";
 export * from "./core/eip3009.js";
 export * from "./core/work.js";
 export * from "./actions/registry.js";

@@ -17,10 +17,10 @@
  * once per epoch; the epoch adds at most its budget. The rate is the epoch's own (`rewardParamsAt(epoch)`), which
  * `commitEpoch` checks.
  */
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
+import { getAddress, isHexString } from "ethers";
 
 import { DepinError } from "../errors/base.js";
+import { AccountTree, accountLeafHash, checksumAddress, fastKeccak256 } from "./merkle.js";
 import { WAD, type EpochCommit } from "./pool.js";
 import { DeviceStatus } from "./registry.js";
 
@@ -151,7 +151,7 @@ export interface BuiltEpoch {
   /** The manifest as published; `manifestHash` is its keccak256. */
   text: string;
   manifestHash: string;
-  tree: StandardMerkleTree<[string, bigint]>;
+  tree: AccountTree;
 }
 
 /** The manifest was malformed or does not re-derive to what it claims. */
@@ -207,7 +207,7 @@ export function screenReports(
       continue;
     }
     seen.add(report.deviceId);
-    out.accepted.push({ ...report, account: getAddress(device.payee) });
+    out.accepted.push({ ...report, account: checksumAddress(device.payee) });
   }
   return out;
 }
@@ -251,7 +251,7 @@ export function buildEpoch(p: BuildEpochParams): BuiltEpoch {
     networkId: p.networkId,
     registryBlock: p.registryBlock,
     ledgerCreditedWad: p.ledgerCreditedWad ?? 0n,
-    previousManifestHash: p.previous === undefined ? null : keccak256(toUtf8Bytes(p.previous.text)),
+    previousManifestHash: p.previous === undefined ? null : fastKeccak256(p.previous.text),
     records,
     adjustments,
     accounts,
@@ -260,7 +260,7 @@ export function buildEpoch(p: BuildEpochParams): BuiltEpoch {
     epochTotal: epochWad / WAD,
   };
   const text = serializeManifest(manifest);
-  return { manifest, text, manifestHash: keccak256(toUtf8Bytes(text)), tree };
+  return { manifest, text, manifestHash: fastKeccak256(text), tree };
 }
 
 /**
@@ -275,7 +275,7 @@ export function checkManifestDevices(manifest: EpochManifest, devices: ReadonlyM
     if (d === undefined || d.status === DeviceStatus.None) findings.push(`device ${r.deviceId}: not registered`);
     else if (d.networkId !== manifest.networkId) findings.push(`device ${r.deviceId}: in network ${d.networkId}`);
     else if (d.status !== DeviceStatus.Active) findings.push(`device ${r.deviceId}: not active (status ${d.status})`);
-    else if (getAddress(d.payee) !== r.account) {
+    else if (checksumAddress(d.payee) !== r.account) {
       findings.push(`device ${r.deviceId}: credited to ${r.account}, payee of record is ${getAddress(d.payee)}`);
     }
   }
@@ -291,43 +291,72 @@ function checkBudget(totalOwed: bigint, previousTotalOwed: bigint, epochBudget: 
   }
 }
 
-/** The canonical manifest text: fixed key order, bigints as decimal strings, two-space indentation. */
+/**
+ * The canonical manifest text: fixed key order, bigints as decimal strings, two-space indentation, exactly
+ * `JSON.stringify(manifest, null, 2)` of that shape plus a newline. Written out field by field so that a manifest of a
+ * million records does not first become a million intermediate objects.
+ */
 export function serializeManifest(m: EpochManifest): string {
-  const out = {
-    format: m.format,
-    pool: m.pool,
-    chainId: m.chainId.toString(),
-    epoch: m.epoch,
-    formulaVersion: m.formulaVersion,
-    rate: m.rate.toString(),
-    deviceCap: m.deviceCap.toString(),
-    epochBudget: m.epochBudget.toString(),
-    networkId: m.networkId.toString(),
-    registryBlock: m.registryBlock,
-    ledgerCreditedWad: m.ledgerCreditedWad.toString(),
-    previousManifestHash: m.previousManifestHash,
-    records: m.records.map((r) => ({
-      deviceId: r.deviceId.toString(),
-      account: r.account,
-      units: r.units.toString(),
-      evidenceHash: r.evidenceHash,
-    })),
-    adjustments: m.adjustments.map((a) => ({
-      account: a.account,
-      amountWad: a.amountWad.toString(),
-      reasonHash: a.reasonHash,
-    })),
-    accounts: m.accounts.map((a) => ({
-      account: a.account,
-      cumulativeWad: a.cumulativeWad.toString(),
-      cumulative: a.cumulative.toString(),
-      highestCumulative: a.highestCumulative.toString(),
-    })),
-    root: m.root,
-    totalOwed: m.totalOwed.toString(),
-    epochTotal: m.epochTotal.toString(),
-  };
-  return JSON.stringify(out, null, 2) + "\n";
+  const q = (v: string | null) => JSON.stringify(v);
+  const list = <T>(items: readonly T[], fields: (item: T) => [string, string][]): string =>
+    items.length === 0
+      ? "[]"
+      : "[\n" +
+        items
+          .map(
+            (item) =>
+              "    {\n" +
+              fields(item)
+                .map(([k, v]) => `      "${k}": ${v}`)
+                .join(",\n") +
+              "\n    }",
+          )
+          .join(",\n") +
+        "\n  ]";
+  const fields: [string, string][] = [
+    ["format", q(m.format)],
+    ["pool", q(m.pool)],
+    ["chainId", q(m.chainId.toString())],
+    ["epoch", String(m.epoch)],
+    ["formulaVersion", String(m.formulaVersion)],
+    ["rate", q(m.rate.toString())],
+    ["deviceCap", q(m.deviceCap.toString())],
+    ["epochBudget", q(m.epochBudget.toString())],
+    ["networkId", q(m.networkId.toString())],
+    ["registryBlock", String(m.registryBlock)],
+    ["ledgerCreditedWad", q(m.ledgerCreditedWad.toString())],
+    ["previousManifestHash", q(m.previousManifestHash)],
+    [
+      "records",
+      list(m.records, (r) => [
+        ["deviceId", q(r.deviceId.toString())],
+        ["account", q(r.account)],
+        ["units", q(r.units.toString())],
+        ["evidenceHash", q(r.evidenceHash)],
+      ]),
+    ],
+    [
+      "adjustments",
+      list(m.adjustments, (a) => [
+        ["account", q(a.account)],
+        ["amountWad", q(a.amountWad.toString())],
+        ["reasonHash", q(a.reasonHash)],
+      ]),
+    ],
+    [
+      "accounts",
+      list(m.accounts, (a) => [
+        ["account", q(a.account)],
+        ["cumulativeWad", q(a.cumulativeWad.toString())],
+        ["cumulative", q(a.cumulative.toString())],
+        ["highestCumulative", q(a.highestCumulative.toString())],
+      ]),
+    ],
+    ["root", q(m.root)],
+    ["totalOwed", q(m.totalOwed.toString())],
+    ["epochTotal", q(m.epochTotal.toString())],
+  ];
+  return "{\n" + fields.map(([k, v]) => `  "${k}": ${v}`).join(",\n") + "\n}\n";
 }
 
 /**
@@ -365,7 +394,7 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
       );
     }
   } else {
-    const expectedPrevious = keccak256(toUtf8Bytes(previous.text));
+    const expectedPrevious = fastKeccak256(previous.text);
     if (m.previousManifestHash !== expectedPrevious) {
       throw new ManifestMismatchError(`previousManifestHash ${m.previousManifestHash} is not ${expectedPrevious}`);
     }
@@ -398,7 +427,7 @@ export function readManifest(text: string, previous?: { manifest: EpochManifest;
   } catch (cause) {
     throw new ManifestMismatchError((cause as Error).message, { cause });
   }
-  return { manifest: m, text, manifestHash: keccak256(toUtf8Bytes(text)), tree };
+  return { manifest: m, text, manifestHash: fastKeccak256(text), tree };
 }
 
 /**
@@ -411,30 +440,28 @@ export function readManifestTree(text: string): BuiltEpoch {
   const tree = treeOf(m.accounts);
   if (tree.root !== m.root)
     throw new ManifestMismatchError(`root ${m.root} does not match the accounts (${tree.root})`);
-  return { manifest: m, text, manifestHash: keccak256(toUtf8Bytes(text)), tree };
+  return { manifest: m, text, manifestHash: fastKeccak256(text), tree };
 }
 
 /** An account's leaf and proof in a built or read epoch; cumulative zero and no proof if it has no leaf. */
 export function proofFor(epoch: BuiltEpoch, account: string): { cumulative: bigint; proof: string[] } {
-  const wanted = getAddress(account);
-  for (const [i, [leafAccount, cumulative]] of epoch.tree.entries()) {
-    if (leafAccount === wanted) return { cumulative: BigInt(cumulative), proof: epoch.tree.getProof(i) };
-  }
-  return { cumulative: 0n, proof: [] };
+  const wanted = checksumAddress(account);
+  const proof = epoch.tree.getProof(wanted);
+  return proof === undefined ? { cumulative: 0n, proof: [] } : { cumulative: epoch.tree.cumulativeOf(wanted)!, proof };
 }
 
 /** Every account's proof at once (one pass over the tree), for relayers and simulations. */
 export function allProofs(epoch: BuiltEpoch): Map<string, { cumulative: bigint; proof: string[] }> {
   const out = new Map<string, { cumulative: bigint; proof: string[] }>();
-  for (const [i, [account, cumulative]] of epoch.tree.entries()) {
-    out.set(account, { cumulative: BigInt(cumulative), proof: epoch.tree.getProof(i) });
+  for (const [account, cumulative] of epoch.tree.values()) {
+    out.set(account, { cumulative, proof: epoch.tree.getProof(account)! });
   }
   return out;
 }
 
 /** The leaf hash the pool computes for (account, cumulative). */
 export function leafHash(account: string, cumulative: bigint): string {
-  return StandardMerkleTree.of([[getAddress(account), cumulative]], LEAF_ENCODING).root;
+  return accountLeafHash(checksumAddress(account), cumulative);
 }
 
 function deriveAccounts(
@@ -443,8 +470,8 @@ function deriveAccounts(
   adjustments: readonly Adjustment[],
   rate: bigint,
 ): AccountTotal[] {
-  const wad = new Map<string, bigint>(previous.map((a) => [getAddress(a.account), a.cumulativeWad]));
-  const highest = new Map<string, bigint>(previous.map((a) => [getAddress(a.account), a.highestCumulative]));
+  const wad = new Map<string, bigint>(previous.map((a) => [checksumAddress(a.account), a.cumulativeWad]));
+  const highest = new Map<string, bigint>(previous.map((a) => [checksumAddress(a.account), a.highestCumulative]));
   for (const r of records) {
     if (r.units <= 0n) throw new ManifestMismatchError(`device ${r.deviceId}: units must be positive, got ${r.units}`);
     wad.set(r.account, (wad.get(r.account) ?? 0n) + r.units * rate);
@@ -454,9 +481,11 @@ function deriveAccounts(
     const current = wad.get(a.account) ?? 0n;
     wad.set(a.account, current > a.amountWad ? current - a.amountWad : 0n);
   }
+  // By address as a number: for 0x + 40 hex digits that is the order of the lowercase strings.
   return [...wad.entries()]
-    .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
-    .map(([account, cumulativeWad]) => {
+    .map(([account, cumulativeWad]) => ({ key: account.toLowerCase(), account, cumulativeWad }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ account, cumulativeWad }) => {
       const cumulative = cumulativeWad / WAD;
       const previousHighest = highest.get(account) ?? 0n;
       return {
@@ -468,12 +497,13 @@ function deriveAccounts(
     });
 }
 
-function treeOf(accounts: readonly AccountTotal[]): StandardMerkleTree<[string, bigint]> {
+function treeOf(accounts: readonly AccountTotal[]): AccountTree {
   if (accounts.length === 0) throw new ManifestMismatchError("an epoch needs at least one account");
-  return StandardMerkleTree.of(
-    accounts.map((a): [string, bigint] => [a.account, a.cumulative]),
-    LEAF_ENCODING,
-  );
+  try {
+    return AccountTree.of(accounts.map((a): [string, bigint] => [a.account, a.cumulative]));
+  } catch (cause) {
+    throw new ManifestMismatchError(`the accounts do not make a tree: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** The manifest in `text`, its shape checked (valid JSON, this format, every field well formed). */
@@ -505,9 +535,15 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
     if (typeof v !== "string" || !isHexString(v, 32)) throw new ManifestMismatchError(`${field} must be a 32-byte hex`);
     return v;
   };
+  // Records and accounts name the same addresses: each distinct spelling is checked once.
+  const checked = new Map<string, string>();
   const addr = (v: unknown, field: string): string => {
     try {
-      return getAddress(v as string);
+      const known = checked.get(v as string);
+      if (known !== undefined) return known;
+      const address = checksumAddress(v as string);
+      checked.set(v as string, address);
+      return address;
     } catch (cause) {
       throw new ManifestMismatchError(`${field} must be an address`, { cause });
     }
