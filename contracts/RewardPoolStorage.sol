@@ -101,9 +101,9 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// last one may be scheduled (its epoch not started yet); every other one is final.
     mapping(uint256 index => uint256 word) internal _paramsWords;
 
-    /// @dev Epoch mode: two entries used in turn. `_roots[_epochHead.latestRoot]` is the latest commit; while it is pending
-    /// the other entry is the root in force. A new commit overwrites the pending one (supersede) or, once the latest
-    /// is in force, the other entry, so steady-state commits rewrite warm, non-zero slots and promotion is free.
+    /// @dev Epoch mode: two entries used in turn. `_roots[_epochHead.latestRoot()]` is the latest commit; while it is
+    /// pending the other entry is the root in force. A new commit overwrites the pending one (supersede) or, once the
+    /// latest is in force, the other entry, so steady-state commits rewrite warm, non-zero slots and promotion is free.
     EpochRoot[2] internal _roots;
 
     /* MODIFIERS */
