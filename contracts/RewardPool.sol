@@ -16,6 +16,7 @@ import {IERC3009} from "./interfaces/IERC3009.sol";
 import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
 import {DeviceKeys} from "./libraries/DeviceKeys.sol";
 import {DeviceWord} from "./libraries/DeviceWord.sol";
+import {EpochHead, EpochHeadLibrary} from "./libraries/EpochHead.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
 
 /// @title RewardPool
@@ -139,7 +140,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         require(count != 0, RewardPoolEmptyBatch());
         _requireSettleable(epoch);
         // Epoch mode's latest root covers every epoch up to its own: its budget is spent there.
-        EpochRoot memory latest = _roots[_latestRoot];
+        EpochRoot memory latest = _rootEntry(_epochHead.latestRoot(), false);
         uint32 coveredTo = latest.claimableAt != 0 ? latest.epoch + 1 : 0;
         require(epoch >= coveredTo, RewardPoolEpochCoveredByRoot(epoch, coveredTo));
         require(!_usedBatchNonces.get(batchNonce), RewardPoolBatchNonceUsed(batchNonce));
@@ -166,7 +167,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         _epochCreditedWad[epoch] = epochCredited;
         if (epoch >= _ledgerRecordedTo) _ledgerRecordedTo = epoch + 1;
         uint256 creditedWad = _totalCreditedWad + rewardWad;
-        _requireSolvent(creditedWad);
+        _requireSolvent(creditedWad, _epochOwed());
         _totalCreditedWad = creditedWad;
 
         emit BatchRecorded(epoch, batchNonce, proofsHash, count, totalUnits, rewardWad, params.rate, quorum.signers);
@@ -261,12 +262,16 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint32 current = _requireSettleable(c.epoch);
         uint32 nonce = _commitNonce;
         require(c.nonce == nonce, RewardPoolInvalidCommitNonce(nonce, c.nonce));
+        // Epoch mode's totals fit its packed head (see {EpochHead}): 2^104 token units is ~2 * 10^13 tokens of 18
+        // decimals, far above any pool's funding.
+        uint256 maxOwed = EpochHeadLibrary.HEADROOM_MASK;
+        require(c.totalOwed <= maxOwed, RewardPoolTotalOwedTooLarge(c.totalOwed, maxOwed));
         require(block.timestamp <= c.deadline, RewardPoolSignatureExpired(c.deadline, block.timestamp));
         // Bound to the ledger it was built against: a batch recorded since (say, a stale one front-running this
         // commit) may hold work the root pays too, so the quorum must rebuild without it.
         uint256 creditedWad = _totalCreditedWad;
         require(c.ledgerCreditedWad == creditedWad, RewardPoolLedgerChanged(c.ledgerCreditedWad, creditedWad));
-        (EpochRoot memory active, EpochRoot memory pending, uint256 latestIndex, bool hasPending) = _epochRoots();
+        (EpochRoot memory active, EpochRoot memory pending, EpochHead head, bool hasPending) = _epochRoots(false);
         bool hasActive = active.claimableAt != 0;
         // After the root in force; a pending root may be corrected for its own epoch or superseded by a later one.
         require(!hasActive || c.epoch > active.epoch, RewardPoolEpochNotAfterLatest(c.epoch, active.epoch));
@@ -286,18 +291,27 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         if (hasPending) emit EpochSuperseded(pending.epoch, pending.nonce, c.epoch);
         uint64 claimableAt = uint64(block.timestamp) + _challengePeriod;
         // A pending root is replaced in place; otherwise the entry not in force takes the new root.
-        uint256 target = hasPending ? latestIndex : latestIndex ^ 1;
+        uint256 target = hasPending ? head.latestRoot() : head.latestRoot() ^ 1;
         _roots[target] = EpochRoot({
             root: c.root,
-            totalOwed: c.totalOwed.toUint128(),
+            totalOwed: uint128(c.totalOwed),
             epoch: c.epoch,
             nonce: nonce,
             claimableAt: claimableAt
         });
-        _latestRoot = uint8(target);
-        _latestClaimableAt = uint40(claimableAt);
-        // With the new root pending: the active root keeps paying until it takes over, so both count.
-        _requireSolvent(creditedWad);
+        // What the root in force may still pay carries over; the new root may pay that plus its growth. Fits: the
+        // new headroom is at most c.totalOwed, below 2^104.
+        uint256 activeHeadroom = hasPending ? head.previousHeadroom() : head.latestHeadroom();
+        _epochHead = EpochHeadLibrary.encode(
+            uint40(claimableAt),
+            target,
+            c.totalOwed - active.totalOwed + activeHeadroom,
+            activeHeadroom
+        );
+        // With the new root pending: the active root keeps paying until it takes over, so both count, and the larger
+        // is the new one (its total owed is not below the active root's, checked above; a pending root it replaces
+        // no longer counts).
+        _requireSolvent(creditedWad, c.totalOwed);
         _emitEpochCommitted(c, claimableAt, quorum.signers);
     }
 
@@ -421,13 +435,14 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         // The remainder below one token unit stays credited and carries into the next claim.
         a.unpaidWad -= uint128(ledgerAmount * _WAD);
         if (cumulative != 0) {
-            uint256 index = _verifyLeaf(account_, cumulative, proof);
+            EpochHead head = _epochHead;
+            (uint256 index, bool latest) = _verifyLeaf(head, account_, cumulative, proof);
             uint256 paidEpoch = a.paidEpoch;
             if (cumulative > paidEpoch) {
                 epochAmount = cumulative - paidEpoch;
                 a.paidEpoch = cumulative.toUint96();
                 // Never more in total than the root in force declared (and had checked against budgets and funding).
-                _epochPaid = uint128(_epochPaidAfter(index, epochAmount));
+                _epochHead = _spendEpochHeadroom(head, index, latest, epochAmount);
             } else if (cumulative < paidEpoch) {
                 emit EpochShortfall(account_, cumulative, paidEpoch);
             }
@@ -525,14 +540,14 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint256 received = _token.balanceOf(address(this)) - balanceBefore;
         require(received == amount, RewardPoolFeeOnTransfer(amount, received));
         _totalFunded += amount.toUint128();
-        _fundedByRef[ref] += amount;
         emit Funded(from, ref, amount);
     }
 
-    /// @dev The one solvency rule of both modes: ledger credit plus what epoch mode may owe never exceeds what the
-    /// pool received (paid amounts stay in both sides, so the balance covers everything still owed).
-    function _requireSolvent(uint256 creditedWad) internal view {
-        uint256 neededWad = creditedWad + _epochOwed() * _WAD;
+    /// @dev The one solvency rule of both modes: ledger credit plus what epoch mode may owe (`epochOwed`, see
+    /// {_epochOwed}) never exceeds what the pool received (paid amounts stay in both sides, so the balance covers
+    /// everything still owed).
+    function _requireSolvent(uint256 creditedWad, uint256 epochOwed) internal view {
+        uint256 neededWad = creditedWad + epochOwed * _WAD;
         uint256 availableWad = uint256(_totalFunded) * _WAD;
         require(neededWad <= availableWad, RewardPoolInsolvent(availableWad, neededWad));
     }

@@ -8,6 +8,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
+import {EpochHead, EpochHeadLibrary} from "./libraries/EpochHead.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
 
 /// @title RewardPoolGovernance
@@ -75,22 +76,27 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
     /// @inheritdoc IRewardPoolGovernance
     function vetoEpoch(uint32 epoch, bytes32 reasonHash) external {
         require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
-        uint256 claimableAt = _latestClaimableAt;
-        uint256 latest = _latestRoot;
+        EpochHead head = _epochHead;
+        uint256 claimableAt = head.latestClaimableAt();
+        uint256 latest = head.latestRoot();
         EpochRoot memory pending = _roots[latest];
         require(
             claimableAt != 0 && block.timestamp < claimableAt && pending.epoch == epoch,
             RewardPoolNothingToVeto(epoch)
         );
         // Erased, not just skipped: it never pays and its total stops counting. The root in force becomes the latest
-        // again (its claimableAt is past, or zero if there is none). The vetoed commit's nonce stays spent; its
-        // epochs are open again, to ledger mode and to a corrected commit.
+        // again (its claimableAt is past, or zero if there is none), with what it may still pay. The vetoed commit's
+        // nonce stays spent; its epochs are open again, to ledger mode and to a corrected commit.
         delete _roots[latest];
         // Spend a nonce too: a commit the quorum signed on top of the vetoed one (the next nonce) dies with it.
         ++_commitNonce;
         uint256 previous = latest ^ 1;
-        _latestRoot = uint8(previous);
-        _latestClaimableAt = uint40(_roots[previous].claimableAt);
+        _epochHead = EpochHeadLibrary.encode(
+            uint40(_roots[previous].claimableAt),
+            previous,
+            head.previousHeadroom(),
+            0
+        );
         emit EpochVetoed(epoch, pending.nonce, msg.sender, reasonHash);
     }
 
@@ -247,16 +253,11 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         return
             Totals({
                 funded: _totalFunded,
-                epochPaid: _epochPaid,
+                epochPaid: _epochPaid(),
                 creditedWad: _totalCreditedWad,
                 clawedBackWad: _totalClawedBackWad,
                 epochOwed: _epochOwed()
             });
-    }
-
-    /// @inheritdoc IRewardPoolGovernance
-    function fundedByRef(bytes32 ref) external view returns (uint256) {
-        return _fundedByRef[ref];
     }
 
     /// @inheritdoc IRewardPoolGovernance
@@ -300,7 +301,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending) {
-        (active, pending, , ) = _epochRoots();
+        (active, pending, , ) = _epochRoots(true);
     }
 
     /// @inheritdoc IRewardPoolGovernance
@@ -312,9 +313,10 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         Account memory a = _accounts[account_];
         ledgerAmount = a.unpaidWad / _WAD;
         if (cumulative != 0) {
-            uint256 index = _verifyLeaf(account_, cumulative, proof);
+            EpochHead head = _epochHead;
+            (uint256 index, bool latest) = _verifyLeaf(head, account_, cumulative, proof);
             epochAmount = cumulative > a.paidEpoch ? cumulative - a.paidEpoch : 0;
-            _epochPaidAfter(index, epochAmount); // reverts as the claim would, past the root's total owed
+            _spendEpochHeadroom(head, index, latest, epochAmount); // reverts as the claim would, past the total owed
         }
     }
 

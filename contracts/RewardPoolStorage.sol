@@ -9,6 +9,7 @@ import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
+import {EpochHead} from "./libraries/EpochHead.sol";
 
 /// @title RewardPoolStorage
 /// @notice The state of a reward pool and the rules both of its halves apply: {RewardPool} (value moves) and
@@ -47,15 +48,15 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
 
     /* STORAGE */
 
-    // slot: everything a claim reads besides the account and the root (160 + 8 + 40 + 40 + 8 bits)
+    // slot: what every claim reads besides the account, the root and `_epochHead` (160 + 8 + 40 + 8 bits)
     IERC20 internal _token;
     bool internal _paused;
     uint40 internal _minClaim;
-    /// @dev When the latest committed root pays (zero: no root, or the only one was vetoed). Before then it is
-    /// pending and the other entry of `_roots` is in force; from then on it is the root in force, with no write.
-    uint40 internal _latestClaimableAt;
-    /// @dev Which entry of `_roots` holds the latest committed root.
-    uint8 internal _latestRoot;
+    /// @dev Whether the token answers `isBlacklisted` (USDC): a signed claim of a blacklisted account is refused.
+    bool internal _tokenHasBlacklist;
+    /// @dev Epoch mode's hot word, apart so that a claim reads and writes one slot for the root in force and its
+    /// payout cap: which entry of `_roots` is the latest, when it pays, and what each root may still pay.
+    EpochHead internal _epochHead;
     // slot: registry, networkId, epochLength, changeDelay
     IDeviceRegistry internal _registry;
     uint32 internal _networkId;
@@ -76,12 +77,8 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     uint16 internal _paramsCount;
     /// @dev When the queued verifier change takes effect (zero: none queued).
     uint40 internal _verifiersEta;
-    /// @dev Whether the token answers `isBlacklisted` (USDC): a signed claim of a blacklisted account is refused.
-    bool internal _tokenHasBlacklist;
     // slot
     uint128 internal _totalFunded;
-    /// @dev Everything epoch mode has paid: never more than the total owed of the root in force.
-    uint128 internal _epochPaid;
 
     address internal _admin;
     address internal _pendingAdmin;
@@ -93,7 +90,6 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
 
     mapping(address verifier => bool enabled) internal _verifiers;
     mapping(address account => Account entry) internal _accounts;
-    mapping(bytes32 ref => uint256 amount) internal _fundedByRef;
     mapping(uint32 epoch => uint256 creditedWad) internal _epochCreditedWad;
     mapping(uint32 epoch => mapping(uint256 word => uint256 bits)) internal _recorded;
     BitMaps.BitMap internal _usedBatchNonces;
@@ -105,9 +101,9 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// last one may be scheduled (its epoch not started yet); every other one is final.
     mapping(uint256 index => uint256 word) internal _paramsWords;
 
-    /// @dev Epoch mode: two entries used in turn. `_roots[_latestRoot]` is the latest commit; while it is pending
-    /// the other entry is the root in force. A new commit overwrites the pending one (supersede) or, once the latest
-    /// is in force, the other entry, so steady-state commits rewrite warm, non-zero slots and promotion is free.
+    /// @dev Epoch mode: two entries used in turn. `_roots[_epochHead.latestRoot()]` is the latest commit; while it is
+    /// pending the other entry is the root in force. A new commit overwrites the pending one (supersede) or, once the
+    /// latest is in force, the other entry, so steady-state commits rewrite warm, non-zero slots and promotion is free.
     EpochRoot[2] internal _roots;
 
     /* MODIFIERS */
@@ -203,46 +199,74 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         return a > b ? a : b;
     }
 
-    /// @dev Entry of `_roots` in force: the latest once its challenge period is over, else the other one (the
-    /// previous root in force; empty if there is none).
-    function _inForceIndex() internal view returns (uint256) {
-        uint256 latest = _latestRoot;
-        return _isDue(_latestClaimableAt) ? latest : latest ^ 1;
+    /// @dev Entry of `_roots` in force, and whether it is the latest commit: the latest once its challenge period is
+    /// over, else the other one (the previous root in force; empty if there is none).
+    function _inForce(EpochHead head) internal view returns (uint256 index, bool latest) {
+        latest = _isDue(head.latestClaimableAt());
+        index = latest ? head.latestRoot() : head.latestRoot() ^ 1;
     }
 
-    /// @dev The root in force and the pending one (empty when none), and the entry that holds the latest commit:
-    /// the latest is pending until `_latestClaimableAt`, the other entry being in force meanwhile.
-    function _epochRoots()
-        internal
-        view
-        returns (EpochRoot memory active, EpochRoot memory pending, uint256 latestIndex, bool hasPending)
-    {
-        latestIndex = _latestRoot;
-        uint256 latestAt = _latestClaimableAt;
+    /// @dev The root in force and the pending one (empty when none), and the epoch head. `withRoots` false leaves
+    /// the `root` fields zero and reads one slot per entry instead of two (commits need only the other fields).
+    function _epochRoots(
+        bool withRoots
+    ) internal view returns (EpochRoot memory active, EpochRoot memory pending, EpochHead head, bool hasPending) {
+        head = _epochHead;
+        uint256 latestAt = head.latestClaimableAt();
+        uint256 latest = head.latestRoot();
         hasPending = latestAt != 0 && block.timestamp < latestAt;
         if (hasPending) {
-            pending = _roots[latestIndex];
-            active = _roots[latestIndex ^ 1];
+            pending = _rootEntry(latest, withRoots);
+            active = _rootEntry(latest ^ 1, withRoots);
         } else if (latestAt != 0) {
-            active = _roots[latestIndex];
+            active = _rootEntry(latest, withRoots);
         }
     }
 
-    /// @dev What epoch mode will have paid once `epochAmount` more is paid from root entry `index`; reverts if that
-    /// passes the root's declared total owed (the chain cannot add up a root's leaves, so it caps what they pay).
-    function _epochPaidAfter(uint256 index, uint256 epochAmount) internal view returns (uint256 paid) {
-        paid = _epochPaid + epochAmount;
-        uint256 totalOwed = _roots[index].totalOwed;
-        require(paid <= totalOwed, RewardPoolEpochPayoutCapped(paid, totalOwed));
+    function _rootEntry(uint256 index, bool withRoot) internal view returns (EpochRoot memory entry) {
+        EpochRoot storage stored = _roots[index];
+        if (withRoot) entry.root = stored.root;
+        (entry.totalOwed, entry.epoch, entry.nonce, entry.claimableAt) = (
+            stored.totalOwed,
+            stored.epoch,
+            stored.nonce,
+            stored.claimableAt
+        );
     }
 
-    /// @dev Reverts unless (account, cumulative) is a leaf of the root in force; returns that root's entry.
+    /// @dev Everything epoch mode has paid: the latest root's total owed less what it may still pay.
+    function _epochPaid() internal view returns (uint256) {
+        EpochHead head = _epochHead;
+        return _roots[head.latestRoot()].totalOwed - head.latestHeadroom();
+    }
+
+    /// @dev `head` after paying `epochAmount` from the root in force (entry `index`, the latest if `latest`); reverts
+    /// if that passes the root's declared total owed (the chain cannot add up a root's leaves, so it caps what they
+    /// pay). The caller writes the result back.
+    function _spendEpochHeadroom(
+        EpochHead head,
+        uint256 index,
+        bool latest,
+        uint256 epochAmount
+    ) internal view returns (EpochHead) {
+        uint256 headroom = latest ? head.latestHeadroom() : head.previousHeadroom();
+        if (epochAmount > headroom) {
+            // Only on the way to a revert: the error reports what would have been paid against the total owed.
+            uint256 totalOwed = _roots[index].totalOwed;
+            revert RewardPoolEpochPayoutCapped(totalOwed - headroom + epochAmount, totalOwed);
+        }
+        return head.spend(epochAmount, latest);
+    }
+
+    /// @dev Reverts unless (account, cumulative) is a leaf of the root in force; returns that root's entry and
+    /// whether it is the latest commit.
     function _verifyLeaf(
+        EpochHead head,
         address account_,
         uint256 cumulative,
         bytes32[] calldata proof
-    ) internal view returns (uint256 index) {
-        index = _inForceIndex();
+    ) internal view returns (uint256 index, bool latest) {
+        (index, latest) = _inForce(head);
         bytes32 root = _roots[index].root;
         require(root != bytes32(0), RewardPoolNoEpochRoot());
         // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.

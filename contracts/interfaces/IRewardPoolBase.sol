@@ -318,6 +318,8 @@ interface IRewardPoolBase {
     error RewardPoolRateMismatch(uint32 epoch, uint128 rate, uint128 committed);
     /// @notice An epoch commit's total owed is below the root in force's: total owed never decreases.
     error RewardPoolTotalOwedDecreased(uint256 totalOwed, uint256 inForce);
+    /// @notice An epoch commit's total owed does not fit epoch mode's packed state (below 2^104 token units).
+    error RewardPoolTotalOwedTooLarge(uint256 totalOwed, uint256 max);
     /// @notice Epoch mode is off in a pool that requires device-signed work (a root cannot prove device signatures).
     error RewardPoolEpochModeDisabled();
     /// @notice Paying this claim would take epoch mode's payouts to `paid`, past the `totalOwed` the root in force

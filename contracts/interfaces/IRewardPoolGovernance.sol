@@ -42,7 +42,6 @@ interface IRewardPoolGovernance is IRewardPoolBase {
     function settings() external view returns (PoolSettings memory);
     function account(address account) external view returns (AccountView memory);
     function totals() external view returns (Totals memory);
-    function fundedByRef(bytes32 ref) external view returns (uint256);
     function epochCreditedWad(uint32 epoch) external view returns (uint256);
     function isRecorded(uint32 epoch, uint256 deviceId) external view returns (bool);
     /// @notice Whether `account` is a verifier now, counting a scheduled change whose delay has passed.

@@ -40,6 +40,7 @@ import {
   Secp256k1DeviceKey,
   WAD,
 } from "../../sdk/src/index.js";
+import { fundedByRef } from "../helpers/pool.js";
 
 /** Hardhat's CLI, next to its main entry point (its package exports do not list the CLI itself). */
 const HARDHAT_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("hardhat")));
@@ -297,7 +298,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       ).to.equal((150n * USDC).toString());
       const pool = rewardPoolAt(poolAddress, provider);
       expect((await pool.totals()).funded).to.equal(150n * USDC);
-      expect(await pool.fundedByRef(id("contract-7"))).to.equal(150n * USDC);
+      expect(await fundedByRef(pool, id("contract-7"))).to.equal(150n * USDC);
 
       // Two devices of the operator sign their registrations (one secp256k1, one P-256 key held as PEM); the
       // operator registers the fleet from the joined file. Each device then does 20 units in epoch 0 at 0.5 USDC.

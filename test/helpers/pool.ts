@@ -4,6 +4,7 @@ import { ZeroHash, id, type BaseContract, type TypedDataDomain } from "ethers";
 
 import {
   attestBatch,
+  type contracts,
   deviceIdOf,
   poolDomain,
   type Proof,
@@ -132,4 +133,13 @@ export async function closeEpoch(
   const { genesis } = await pool.settings();
   const closesAt = genesis + (epoch + 1n) * DAY;
   if (BigInt(await time.latest()) < closesAt) await time.increaseTo(closesAt);
+}
+
+/**
+ * Revenue under one funding reference, as auditors and indexers count it: the sum of the pool's `Funded` events with
+ * that (indexed) reference. The pool keeps no per-reference total in storage.
+ */
+export async function fundedByRef(pool: contracts.IRewardPool, ref: string): Promise<bigint> {
+  const events = await pool.queryFilter(pool.filters.Funded(undefined, ref));
+  return events.reduce((sum, e) => sum + e.args.amount, 0n);
 }

@@ -548,6 +548,17 @@ describe("RewardPool epoch mode: replays and limits", function () {
     expect(await snapshot()).to.equal(before);
   });
 
+  it("refuses a total owed that does not fit epoch mode's packed state (2^104 token units)", async function () {
+    const { pool, aliceDevices, closeEpoch, work, build, commitOf, submit, snapshot } = await loadFixture(epochFixture);
+    await closeEpoch(1n);
+    const c = await commitOf(await build(0, work(aliceDevices, 10n)));
+    const before = await snapshot();
+    await expect(submit({ ...c, totalOwed: 2n ** 104n }))
+      .to.be.revertedWithCustomError(pool, "RewardPoolTotalOwedTooLarge")
+      .withArgs(2n ** 104n, 2n ** 104n - 1n);
+    expect(await snapshot()).to.equal(before);
+  });
+
   it("refuses epoch mode in a pool that requires device-signed work", async function () {
     const f = await poolFixture(ethers, { requireDeviceSignatures: true });
     await closeEpochOf(time, f.pool, 0n);

@@ -27,6 +27,7 @@ import {
   RATE,
   USDC,
   closeEpoch as closeEpochOf,
+  fundedByRef,
   poolFixture,
   tokenDomain,
 } from "../helpers/pool.js";
@@ -159,13 +160,13 @@ describe("RewardPoolFactory", function () {
 
 describe("RewardPool", function () {
   describe("fund", function () {
-    it("pulls the amount and records it under its reference", async function () {
+    it("pulls the amount and records it under its reference in the Funded event", async function () {
       const { pool, usdc, admin, poolAddress } = await loadFixture(fixture);
       const ref = id("customer-contract-2");
       await expect(pool.connect(admin).fund(250n * USDC, ref))
         .to.emit(pool, "Funded")
         .withArgs(admin.address, ref, 250n * USDC);
-      expect(await pool.fundedByRef(ref)).to.equal(250n * USDC);
+      expect(await fundedByRef(pool, ref)).to.equal(250n * USDC);
       expect((await pool.totals()).funded).to.equal(1_000_250n * USDC);
       expect(await usdc.balanceOf(poolAddress)).to.equal(1_000_250n * USDC);
     });
@@ -185,7 +186,7 @@ describe("RewardPool", function () {
       await expect(pool.connect(alice).fundWithPermit(100n * USDC, ref, deadline, v, r, s))
         .to.emit(pool, "Funded")
         .withArgs(alice.address, ref, 100n * USDC);
-      expect(await pool.fundedByRef(ref)).to.equal(100n * USDC);
+      expect(await fundedByRef(pool, ref)).to.equal(100n * USDC);
     });
 
     it("reports a failed permit as the permit's failure, and goes on when a front-run permit left the allowance", async function () {

@@ -38,7 +38,7 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface RewardPoolGovernanceInterface extends Interface {
-    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelQueuedChanges" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "fundedByRef" | "initialize" | "isRecorded" | "isVerifier" | "pause" | "queueRewardParams" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "setGuardian" | "settings" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelQueuedChanges" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "initialize" | "isRecorded" | "isVerifier" | "pause" | "queueRewardParams" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "setGuardian" | "settings" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChanged" | "Initialized" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
@@ -51,7 +51,6 @@ encodeFunctionData(functionFragment: 'commitNonce', values?: undefined): string;
 encodeFunctionData(functionFragment: 'currentEpoch', values?: undefined): string;
 encodeFunctionData(functionFragment: 'epochCreditedWad', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'epochRoots', values?: undefined): string;
-encodeFunctionData(functionFragment: 'fundedByRef', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'initialize', values: [AddressLike, IRewardPoolBase.PoolConfigStruct]): string;
 encodeFunctionData(functionFragment: 'isRecorded', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'isVerifier', values: [AddressLike]): string;
@@ -77,7 +76,6 @@ decodeFunctionResult(functionFragment: 'commitNonce', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'currentEpoch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'epochCreditedWad', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'epochRoots', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'fundedByRef', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'initialize', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isRecorded', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isVerifier', data: BytesLike): Result;
@@ -466,14 +464,6 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
-    fundedByRef: TypedContractMethod<
-      [ref: BytesLike, ],
-      [bigint],
-      'view'
-    >
-    
-
-    
     initialize: TypedContractMethod<
       [registry: AddressLike, config: IRewardPoolBase.PoolConfigStruct, ],
       [void],
@@ -639,11 +629,6 @@ getFunction(nameOrSignature: 'epochCreditedWad'): TypedContractMethod<
 getFunction(nameOrSignature: 'epochRoots'): TypedContractMethod<
       [],
       [[IRewardPoolBase.EpochRootStructOutput, IRewardPoolBase.EpochRootStructOutput] & {active: IRewardPoolBase.EpochRootStructOutput, pending: IRewardPoolBase.EpochRootStructOutput }],
-      'view'
-    >;
-getFunction(nameOrSignature: 'fundedByRef'): TypedContractMethod<
-      [ref: BytesLike, ],
-      [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'initialize'): TypedContractMethod<

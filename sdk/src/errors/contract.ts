@@ -224,6 +224,9 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     fix: "wait until the first committed root's challenge period is over",
   }),
   RewardPoolNothingToVeto: ([epoch]) => ({ message: `no root of epoch ${epoch} is in its challenge period` }),
+  RewardPoolTotalOwedTooLarge: ([totalOwed, max]) => ({
+    message: `an epoch commit's total owed ${totalOwed} is above the ${max} token units epoch mode can account`,
+  }),
   RewardPoolEpochPayoutCapped: ([paid, totalOwed]) => ({
     message: `this claim would take epoch-mode payouts to ${paid}, past the ${totalOwed} the root in force declared`,
     fix: "the root's leaves add up to more than its totalOwed: the quorum must commit a correct root",

@@ -63,7 +63,7 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolInterface extends Interface {
-    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelQueuedChanges" | "claim" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "fundedByRef" | "initialize" | "isRecorded" | "isVerifier" | "pause" | "queueRewardParams" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "setGuardian" | "settings" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelQueuedChanges" | "claim" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "pause" | "queueRewardParams" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "setGuardian" | "settings" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChanged" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
@@ -90,7 +90,6 @@ encodeFunctionData(functionFragment: 'epochRoots', values?: undefined): string;
 encodeFunctionData(functionFragment: 'fund', values: [BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'fundWithAuthorization', values: [AddressLike, BigNumberish, BytesLike, BytesLike, BigNumberish, BigNumberish, BigNumberish, BytesLike, BytesLike]): string;
 encodeFunctionData(functionFragment: 'fundWithPermit', values: [BigNumberish, BytesLike, BigNumberish, BigNumberish, BytesLike, BytesLike]): string;
-encodeFunctionData(functionFragment: 'fundedByRef', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'initialize', values: [AddressLike, IRewardPoolBase.PoolConfigStruct]): string;
 encodeFunctionData(functionFragment: 'isRecorded', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'isVerifier', values: [AddressLike]): string;
@@ -131,7 +130,6 @@ decodeFunctionResult(functionFragment: 'epochRoots', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'fund', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'fundWithAuthorization', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'fundWithPermit', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'fundedByRef', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'initialize', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isRecorded', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isVerifier', data: BytesLike): Result;
@@ -633,14 +631,6 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
-    fundedByRef: TypedContractMethod<
-      [ref: BytesLike, ],
-      [bigint],
-      'view'
-    >
-    
-
-    
     initialize: TypedContractMethod<
       [registry: AddressLike, config: IRewardPoolBase.PoolConfigStruct, ],
       [void],
@@ -885,11 +875,6 @@ getFunction(nameOrSignature: 'fundWithPermit'): TypedContractMethod<
       [amount: BigNumberish, ref: BytesLike, deadline: BigNumberish, v: BigNumberish, r: BytesLike, s: BytesLike, ],
       [void],
       'nonpayable'
-    >;
-getFunction(nameOrSignature: 'fundedByRef'): TypedContractMethod<
-      [ref: BytesLike, ],
-      [bigint],
-      'view'
     >;
 getFunction(nameOrSignature: 'initialize'): TypedContractMethod<
       [registry: AddressLike, config: IRewardPoolBase.PoolConfigStruct, ],
