@@ -4,6 +4,8 @@ import { ZeroHash, id, type BaseContract, type TypedDataDomain } from "ethers";
 
 import {
   attestBatch,
+  createNetwork,
+  deployDepin,
   type contracts,
   deviceIdOf,
   poolDomain,
@@ -11,6 +13,7 @@ import {
   readTokenDomain,
   registerFleetArgs,
   Secp256k1DeviceKey,
+  setupPool,
   WAD,
 } from "../../sdk/src/index.js";
 import { accounts } from "./accounts.js";
@@ -32,10 +35,15 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
   const { admin, alice, bob, guardian, verifiers } = acc;
   const { chainId } = await ethers.provider.getNetwork();
 
-  const registry = await ethers.deployContract("DeviceRegistry");
+  // The SDK's shared setup (what the simulation, the benchmarks and the e2e tests use), bound to the typed artifacts.
+  const deployed = await deployDepin(admin, { withTestToken: true });
+  const registry = await ethers.getContractAt("DeviceRegistry", await deployed.registry.getAddress());
   const registryAddress = await registry.getAddress();
-  await registry.connect(admin).createNetwork(false, id("hotspots"));
-  await registry.connect(admin).createNetwork(false, id("other-network"));
+  await createNetwork(deployed.registry.connect(admin), { attestationRequired: false, metadataHash: id("hotspots") });
+  await createNetwork(deployed.registry.connect(admin), {
+    attestationRequired: false,
+    metadataHash: id("other-network"),
+  });
 
   const register = async (owner: typeof alice, count: number, networkId = 1n) => {
     const keys = Array.from({ length: count }, () => Secp256k1DeviceKey.random());
@@ -49,9 +57,9 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
   const bobDevices = await register(bob, 2);
   const foreignDevices = await register(bob, 1, 2n);
 
-  const usdc = await ethers.deployContract("MockUSDC");
+  const usdc = await ethers.getContractAt("MockUSDC", await deployed.token!.getAddress());
   const usdcAddress = await usdc.getAddress();
-  const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
+  const factory = await ethers.getContractAt("RewardPoolFactory", await deployed.factory.getAddress());
 
   const config = {
     token: usdcAddress,
@@ -69,15 +77,15 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
     maxRelayerFee: MAX_RELAYER_FEE,
     requireDeviceSignatures: options.requireDeviceSignatures ?? false,
   };
-  const salt = id("pool-1");
-  const poolAddress = await factory.predictPool(admin.address, salt);
-  await factory.connect(admin).createPool(config, salt);
+  await usdc.mint(admin.address, 10_000_000n * USDC);
+  const { address: poolAddress } = await setupPool(deployed.factory.connect(admin), {
+    config,
+    salt: id("pool-1"),
+    funding: [{ amount: 1_000_000n * USDC, ref: id("customer-contract-1") }],
+  });
   const pool = await ethers.getContractAt("IRewardPool", poolAddress);
   const domain = poolDomain(chainId, poolAddress);
-
-  await usdc.mint(admin.address, 10_000_000n * USDC);
   await usdc.connect(admin).approve(poolAddress, 2n ** 255n);
-  await pool.connect(admin).fund(1_000_000n * USDC, id("customer-contract-1"));
 
   let nonce = 0n;
   /** Records `proofs` for `epoch` with the first three verifiers' signatures. */

@@ -5,7 +5,9 @@ import { network } from "hardhat";
 import {
   buildRegistration,
   claim,
+  createNetwork,
   createPool,
+  deployDepin,
   deviceIdOf,
   type DeviceKey,
   deviceRegistryAt,
@@ -44,10 +46,13 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     const { chainId } = await ethers.provider.getNetwork();
 
     // A network requiring manufacturer attestations, and devices registered through the SDK.
-    const deployedRegistry = await ethers.deployContract("DeviceRegistry");
-    const registryAddress = await deployedRegistry.getAddress();
-    await deployedRegistry.connect(admin).createNetwork(true, id("dashcams"));
-    await deployedRegistry.connect(admin).setAttester(1, attester.address, true);
+    const deployed = await deployDepin(admin, { withTestToken: true });
+    const registryAddress = await deployed.registry.getAddress();
+    await createNetwork(deployed.registry, {
+      attestationRequired: true,
+      metadataHash: id("dashcams"),
+      attesters: [attester.address],
+    });
     const domain = registryDomain(chainId, registryAddress);
     const deadline = BigInt(await time.latest()) + DAY;
     const fleet = async (owner: typeof alice, keys: DeviceKey[]) => {
@@ -71,10 +76,9 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     const bobDevices = await fleet(bob, [P256DeviceKey.random()]);
 
     // The protocol creates its pool through the factory and funds it three ways.
-    const usdc = await ethers.deployContract("MockUSDC");
+    const usdc = await ethers.getContractAt("MockUSDC", await deployed.token!.getAddress());
     const usdcAddress = await usdc.getAddress();
-    const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
-    const poolAddress = await createPool(rewardPoolFactoryAt(await factory.getAddress(), admin), {
+    const poolAddress = await createPool(rewardPoolFactoryAt(await deployed.factory.getAddress(), admin), {
       salt: id("dashcam-rewards"),
       config: poolConfig({
         token: usdcAddress,
@@ -134,7 +138,7 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     for (let epoch = 0n; epoch < 3n; epoch++) {
       await time.increaseTo(genesis + (epoch + 1n) * DAY);
       if (epoch === 1n)
-        await deployedRegistry.connect(alice).transferFrom(alice.address, bob.address, aliceDevices[0]!);
+        await deployed.registry.connect(alice).transferFrom(alice.address, bob.address, aliceDevices[0]!);
       const aliceIds = epoch === 0n ? aliceDevices : aliceDevices.slice(1);
       const bobIds = epoch === 0n ? bobDevices : [aliceDevices[0]!, ...bobDevices];
       const aliceWork = work(epoch, aliceIds);

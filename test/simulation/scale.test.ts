@@ -9,6 +9,8 @@ import {
   buildRegistration,
   CLAIM_TYPES,
   commitEpoch,
+  createNetwork,
+  deployDepin,
   deviceIdOf,
   NO_ATTESTATION,
   poolConfig,
@@ -18,6 +20,7 @@ import {
   registerFleetArgs,
   registryDomain,
   Secp256k1DeviceKey,
+  setupPool,
   WAD,
   type WorkReport,
 } from "../../sdk/src/index.js";
@@ -33,15 +36,16 @@ const RATE = 1000n * WAD + WAD / 7n; // 0.001000142857… USDC per unit: every c
 /** Fleets of realistic sizes: a few large operators, some medium, many single-device owners. */
 const FLEETS = [400, 300, 200, ...Array<number>(20).fill(20), ...Array<number>(700).fill(1)];
 
-describe("Simulation: 2,000 devices, two epochs, both modes, every account claims", function () {
+describe("One pool in both modes: 2,000 devices, a ledger epoch then an epoch root, every account claims both in one call", function () {
   this.timeout(600_000);
 
   it("pays every account exactly, and Σ paid + Σ claimable = Σ credited ≤ Σ funded to the token unit", async function () {
     const { admin, relayer, verifiers } = await accounts(ethers);
     const { chainId } = await ethers.provider.getNetwork();
-    const registry = await ethers.deployContract("DeviceRegistry");
+    const deployed = await deployDepin(admin, { withTestToken: true });
+    const registry = await ethers.getContractAt("DeviceRegistry", await deployed.registry.getAddress());
     const registryAddress = await registry.getAddress();
-    await registry.connect(admin).createNetwork(false, id("sim-network"));
+    await createNetwork(deployed.registry, { attestationRequired: false, metadataHash: id("sim-network") });
     const domain = registryDomain(chainId, registryAddress);
 
     // Owners are keys we hold (some sign gasless claims); they send their own transactions, impersonated so the
@@ -72,11 +76,11 @@ describe("Simulation: 2,000 devices, two epochs, both modes, every account claim
     expect(await registry.deviceCount()).to.equal(2_000n);
 
     // The protocol's pool, funded by two customers.
-    const usdc = await ethers.deployContract("MockUSDC");
-    const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
-    const poolAddress = await factory.predictPool(admin.address, id("sim"));
-    await factory.connect(admin).createPool(
-      poolConfig({
+    const usdc = await ethers.getContractAt("MockUSDC", await deployed.token!.getAddress());
+    await usdc.mint(admin.address, 20_000n * USDC);
+    const { address: poolAddress } = await setupPool(deployed.factory.connect(admin), {
+      salt: id("sim"),
+      config: poolConfig({
         token: await usdc.getAddress(),
         networkId: 1n,
         admin: admin.address,
@@ -86,14 +90,13 @@ describe("Simulation: 2,000 devices, two epochs, both modes, every account claim
         params: { rate: RATE, epochBudget: 1_000_000n * USDC, deviceCap: 100_000n },
         maxRelayerFee: USDC / 100n,
       }),
-      id("sim"),
-    );
+      funding: [
+        { amount: 12_000n * USDC, ref: id("customer-1") },
+        { amount: 8_000n * USDC, ref: id("customer-2") },
+      ],
+    });
     const pool = await ethers.getContractAt("IRewardPool", poolAddress);
     const poolDomainValue = poolDomain(chainId, poolAddress);
-    await usdc.mint(admin.address, 20_000n * USDC);
-    await usdc.connect(admin).approve(poolAddress, 20_000n * USDC);
-    await pool.connect(admin).fund(12_000n * USDC, id("customer-1"));
-    await pool.connect(admin).fund(8_000n * USDC, id("customer-2"));
     const funded = 20_000n * USDC;
     const { genesis } = await pool.settings();
 
