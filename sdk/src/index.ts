@@ -11,6 +11,7 @@ export * from "./core/epoch.js";
 export * from "./core/merkle.js";
 export * from "./core/eip3009.js";
 export * from "./core/work.js";
+export * from "./workers/signatures.js";
 export * from "./actions/registry.js";
 export * from "./actions/pool.js";
 export * from "./actions/epoch.js";

@@ -115,16 +115,27 @@ export interface ScreenedSignedReports {
 export function screenSignedReports(
   domain: TypedDataDomain,
   reports: readonly SignedWorkReport[],
-  p: { epoch: bigint; devices: ReadonlyMap<bigint, DeviceState>; networkId: bigint; deviceCap: bigint },
+  p: {
+    epoch: bigint;
+    devices: ReadonlyMap<bigint, DeviceState>;
+    networkId: bigint;
+    deviceCap: bigint;
+    /** Each report's signature verdict when already checked (`checkWorkReportSignaturesParallel`), in order. */
+    signatureChecks?: readonly (WorkReportSignatureProblem | undefined)[];
+  },
 ): ScreenedSignedReports {
+  if (p.signatureChecks !== undefined && p.signatureChecks.length !== reports.length) {
+    throw new RangeError(`${p.signatureChecks.length} signature verdicts for ${reports.length} reports`);
+  }
   const out: ScreenedSignedReports = { accepted: [], rejected: [] };
   const signed: SignedWorkReport[] = [];
-  for (const r of reports) {
+  for (const [i, r] of reports.entries()) {
     if (r.report.epoch !== p.epoch) {
       out.rejected.push({ report: r, reason: "wrong epoch", detail: `reported for epoch ${r.report.epoch}` });
       continue;
     }
-    const problem = checkWorkReportSignature(domain, r.report, r.signature);
+    const problem =
+      p.signatureChecks === undefined ? checkWorkReportSignature(domain, r.report, r.signature) : p.signatureChecks[i];
     if (problem !== undefined) out.rejected.push({ report: r, reason: "bad device signature", detail: problem });
     else signed.push(r);
   }

@@ -33,6 +33,7 @@ import { quantile, SeededRandom } from "../core/random.js";
 import { buildRegistration } from "../core/registration.js";
 import { KeyType, registryDomain } from "../core/registry.js";
 import { screenSignedReports } from "../core/work.js";
+import { checkWorkReportSignaturesParallel } from "../workers/signatures.js";
 import { ContractRevertError } from "../errors/contract.js";
 import {
   BAD_REPORT_KINDS,
@@ -475,6 +476,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       const { reports, bad, idle } = run.pending!;
       const ids = [...new Set(reports.map((r) => r.report.deviceId))];
       const domainOfPool = await readPoolDomain(run.pool);
+      const signatureChecks = await checkWorkReportSignaturesParallel(domainOfPool, reports);
       const e = BigInt(epoch);
       let records;
       let inputs: Awaited<ReturnType<typeof readEpochInputs>> | undefined;
@@ -487,6 +489,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
           devices,
           networkId,
           deviceCap: DEVICE_CAP,
+          signatureChecks,
         });
         records = screened;
       } else {
@@ -496,6 +499,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
           devices: inputs.devices,
           networkId: inputs.networkId,
           deviceCap: inputs.params.deviceCap,
+          signatureChecks,
         });
       }
       lap("verifiers screening");
