@@ -72,6 +72,22 @@ describe("SDK registry actions", function () {
       }
     });
 
+    it("sends batches with a given gas per device, and still decodes a refused one", async function () {
+      const { registry, regs } = await networkHelpers.loadFixture(sdkFixture);
+      const bad = [...regs];
+      bad[2] = { ...bad[2]!, registration: { ...bad[2]!.registration, signature: bad[1]!.registration.signature } };
+      const refused = await registerFleet(registry, { networkId: 1n, registrations: bad, gasPerDevice: 80_000n }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).to.be.instanceOf(ContractRevertError);
+      expect((refused as ContractRevertError).errorName).to.equal("DeviceRegistryInvalidDeviceSignature");
+      expect(await registry.deviceCount()).to.equal(0n);
+      const result = await registerFleet(registry, { networkId: 1n, registrations: regs, gasPerDevice: 80_000n });
+      expect(result.gasUsed).to.be.lessThan(80_000n * 7n);
+      expect(await registry.deviceCount()).to.equal(7n);
+    });
+
     it("refuses an empty fleet and an oversized batch before sending anything", async function () {
       const { registry, regs } = await networkHelpers.loadFixture(sdkFixture);
       await expect(registerFleet(registry, { networkId: 1n, registrations: [] })).to.be.rejectedWith(InvalidInputError);

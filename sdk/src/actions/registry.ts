@@ -144,6 +144,9 @@ export async function registerDevice(
   };
 }
 
+/** Gas of a fleet transaction beyond its devices' own (base cost, calldata head, the fleet's checks). */
+const FLEET_BASE_GAS = 200_000n;
+
 /** Registrations per transaction that stay well under the 16,777,216 gas cap per transaction (EIP-7825). */
 export const MAX_FLEET_BATCH = 200;
 
@@ -155,6 +158,11 @@ export interface RegisterFleetParams {
   batchSize?: number;
   /** Called after each batch is mined with the devices registered so far and the fleet's size (progress bars). */
   onBatch?: (registered: number, total: number) => void;
+  /**
+   * Gas per device to send with each batch instead of asking the node to estimate it (a fleet's estimate can cost
+   * as much as the transaction on a development node). A refused batch is then re-run as a call to decode why.
+   */
+  gasPerDevice?: bigint;
 }
 
 export interface RegisterFleetResult {
@@ -178,9 +186,16 @@ export async function registerFleet(registry: DeviceRegistry, p: RegisterFleetPa
   const result: RegisterFleetResult = { firstIndex: 0n, transactionHashes: [], gasUsed: 0n };
   for (let start = 0; start < p.registrations.length; start += batchSize) {
     const batch = p.registrations.slice(start, start + batchSize);
+    const args = registerFleetArgs(batch);
     const receipt = await withDecodedErrors([registryInterface], async () => {
-      const tx = await registry.registerFleet(p.networkId, ...registerFleetArgs(batch));
-      return tx.wait();
+      if (p.gasPerDevice === undefined) return (await registry.registerFleet(p.networkId, ...args)).wait();
+      const gasLimit = FLEET_BASE_GAS + p.gasPerDevice * BigInt(batch.length);
+      try {
+        return await (await registry.registerFleet(p.networkId, ...args, { gasLimit })).wait();
+      } catch (error) {
+        await registry.registerFleet.staticCall(p.networkId, ...args); // throws the contract's reason, if any
+        throw error;
+      }
     });
     if (receipt === null) throw new InvalidInputError("the fleet transaction was dropped");
     for (const log of receipt.logs) {
