@@ -854,7 +854,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     parameters: {
       ...options,
       chainId: chainId.toString(),
-      rate: `${tokens(RATE / WAD)} USDC per unit (+${RATE % WAD} WAD)`,
+      rate: `${RATE} (token units × 1e18 per work unit, about ${tokens(RATE / WAD)} USDC)`,
       deviceCap: DEVICE_CAP.toString(),
       epochLengthSeconds: Number(DAY),
       quorum: `${QUORUM} of ${world.verifiers.length}`,
