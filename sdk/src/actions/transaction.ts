@@ -1,0 +1,32 @@
+/**
+ * How every write action sends: one transaction, waited for, its revert decoded to a typed SDK error; and what it
+ * returns. Shared by the actions, not exported from the package.
+ */
+import { getAddress, isAddress, type ContractTransactionResponse, type Interface } from "ethers";
+
+import { InvalidInputError } from "../errors/base.js";
+import { withDecodedErrors } from "../errors/contract.js";
+
+/** The transaction that made a change. */
+export interface TransactionResult {
+  transactionHash: string;
+  blockNumber: number;
+}
+
+/** Sends one transaction, waits for it to be mined and decodes a revert with `interfaces`. */
+export async function sendTransaction(
+  interfaces: readonly Interface[],
+  send: () => Promise<ContractTransactionResponse>,
+): Promise<TransactionResult> {
+  const receipt = await withDecodedErrors(interfaces, async () => (await send()).wait());
+  if (receipt === null) throw new InvalidInputError("the transaction was dropped before it was mined");
+  return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber };
+}
+
+/** `value` as a checksummed address, or an `InvalidInputError` naming `field`. */
+export function addressParam(value: string, field: string): string {
+  if (!isAddress(value)) {
+    throw new InvalidInputError(`${field} ${value} is not an address`, { details: "pass a 0x… 20-byte address" });
+  }
+  return getAddress(value);
+}
