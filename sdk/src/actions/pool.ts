@@ -26,6 +26,9 @@ import {
 } from "../core/pool.js";
 import { InvalidInputError } from "../errors/base.js";
 import { withDecodedErrors } from "../errors/contract.js";
+import { sendOnce } from "./sendOnce.js";
+import { sendTransaction, type TransactionResult } from "./transaction.js";
+import { submitProofBatch } from "./submitProofBatch.js";
 
 /** Interfaces whose custom errors pool calls can revert with. */
 export const poolErrorInterfaces = [
@@ -84,8 +87,12 @@ export interface PoolAccount {
  * An account's ledger entry in a pool.
  * @example const { ledgerClaimable } = await getPoolAccount(pool, operator);
  */
-export async function getPoolAccount(pool: IRewardPool, account: string): Promise<PoolAccount> {
-  const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account));
+export async function getPoolAccount(
+  pool: IRewardPool,
+  account: string,
+  overrides: { blockTag?: number } = {},
+): Promise<PoolAccount> {
+  const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account, overrides));
   return {
     unpaidWad: a.unpaidWad,
     ledgerClaimable: a.ledgerClaimable,
@@ -140,10 +147,14 @@ export async function createWholePool(
   return address;
 }
 
-/** Funds the pool from the signer's balance (approve first) under a reference. */
-export async function fundPool(pool: IRewardPool, p: { amount: bigint; ref: string }): Promise<void> {
+/**
+ * Funds the pool from the signer's balance (approve first) under a reference. See also `fundPoolWithPermit` and
+ * `fundPoolWithAuthorization`, which need no approval.
+ * @example await fundPool(rewardPoolAt(pool, funder), { amount: 1_000_000_000n, ref: id("customer-contract-17") });
+ */
+export async function fundPool(pool: IRewardPool, p: { amount: bigint; ref: string }): Promise<TransactionResult> {
   if (p.amount <= 0n) throw new InvalidInputError(`funding amount must be positive, got ${p.amount}`);
-  await withDecodedErrors(poolErrorInterfaces, async () => (await pool.fund(p.amount, p.ref)).wait());
+  return sendTransaction(poolErrorInterfaces, () => pool.fund(p.amount, p.ref));
 }
 
 export interface RecordWorkParams {
@@ -168,10 +179,8 @@ export async function recordWork(pool: IRewardPool, p: RecordWorkParams): Promis
   let nonce = p.firstNonce;
   for (let start = 0; start < p.proofs.length; start += batchSize) {
     const batch = p.proofs.slice(start, start + batchSize);
-    const attestation = await attestBatch(p.verifiers, domain, p.epoch, nonce, batch);
-    await withDecodedErrors(poolErrorInterfaces, async () =>
-      (await pool.recordProofs(p.epoch, nonce, [...batch], [], attestation)).wait(),
-    );
+    const quorum = await attestBatch(p.verifiers, domain, p.epoch, nonce, batch);
+    await submitProofBatch(pool, { epoch: p.epoch, batchNonce: nonce, proofs: batch, quorum });
     nonce += 1n;
   }
   return nonce;
@@ -187,18 +196,35 @@ const NO_EPOCH: EpochLeafProof = { cumulative: 0n, proof: [] };
 
 /**
  * Claims everything `account` is owed by both modes (ledger credit, and the epoch-mode cumulative when `epoch` is
- * given); anyone may send it, the funds go to `account`. Returns the amount paid.
+ * given); anyone may send it, the funds go to `account`. Returns the amount paid. If the answer to the transaction
+ * is lost, the account's `Claimed` events are checked before it is sent again (`sendOnce`).
  * @example await claim(pool, operator, proofFor(manifest, operator));
  */
 export async function claim(pool: IRewardPool, account: string, epoch: EpochLeafProof = NO_EPOCH): Promise<bigint> {
-  const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
-    (await pool.claim(account, epoch.cumulative, epoch.proof)).wait(),
-  );
-  for (const log of receipt?.logs ?? []) {
+  const startBlock = await blockNumberOf(pool);
+  const { receipt } = await sendOnce({
+    interfaces: poolErrorInterfaces,
+    contract: pool,
+    send: () => pool.claim(account, epoch.cumulative, epoch.proof),
+    landed: () => claimedSince(pool, account, startBlock),
+  });
+  for (const log of receipt.logs) {
     const parsed = pool.interface.parseLog(log);
     if (parsed?.name === "Claimed") return (parsed.args.ledgerAmount as bigint) + (parsed.args.epochAmount as bigint);
   }
   return 0n;
+}
+
+async function blockNumberOf(pool: IRewardPool): Promise<number> {
+  const provider = pool.runner?.provider;
+  if (provider === null || provider === undefined) throw new InvalidInputError("a pool action needs a provider");
+  return provider.getBlockNumber();
+}
+
+/** The hash of the first `Claimed` event of `account` from `fromBlock` on, if any. */
+async function claimedSince(pool: IRewardPool, account: string, fromBlock: number): Promise<string | undefined> {
+  const logs = await pool.queryFilter(pool.filters.Claimed(account), fromBlock);
+  return logs[0]?.transactionHash;
 }
 
 /** The account's signature for a gasless claim, to hand to a relayer. */
@@ -209,15 +235,34 @@ export async function signClaim(signer: QuorumSigner, domain: TypedDataDomain, c
   return signer.signTypedData(domain, CLAIM_TYPES, { ...c });
 }
 
-/** Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap). */
+export interface RelayClaimResult {
+  transactionHash: string;
+  blockNumber: number;
+  /** True when the claim had already landed (an earlier attempt whose answer was lost, or another relayer). */
+  alreadyLanded: boolean;
+}
+
+/**
+ * Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap). If the answer to the
+ * transaction is lost, the account's claim nonce is checked before it is sent again: a claim is never relayed twice.
+ * @example await relayClaim(rewardPoolAt(pool, relayer), { claim, signature, fee: 100_000n });
+ */
 export async function relayClaim(
   pool: IRewardPool,
   p: { claim: SignedClaim; signature: string; fee: bigint; epoch?: EpochLeafProof },
-): Promise<void> {
+): Promise<RelayClaimResult> {
   const epoch = p.epoch ?? NO_EPOCH;
-  await withDecodedErrors(poolErrorInterfaces, async () =>
-    (await pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature)).wait(),
-  );
+  const startBlock = await blockNumberOf(pool);
+  const { receipt, alreadyLanded } = await sendOnce({
+    interfaces: poolErrorInterfaces,
+    contract: pool,
+    send: () => pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature),
+    landed: async () =>
+      (await pool.account(p.claim.account)).claimNonce > p.claim.nonce
+        ? claimedSince(pool, p.claim.account, startBlock)
+        : undefined,
+  });
+  return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, alreadyLanded };
 }
 
 export type { QuorumSignatures };
