@@ -40,7 +40,7 @@ import { suspendDevice } from "../actions/suspendDevice.js";
 import { vetoEpoch } from "../actions/vetoEpoch.js";
 import { watchPoolEvents } from "../actions/watchPoolEvents.js";
 import { formatFleetCsv, parseFleetCsv } from "../core/fleetCsv.js";
-import { RetryingJsonRpcProvider, isTransientRpcError } from "../rpc/retry.js";
+import { RetryingJsonRpcProvider, backoffDelay, isTransientRpcError, sleep } from "../rpc/retry.js";
 import {
   claim,
   createPool,
@@ -151,23 +151,35 @@ async function runHardhat(args: string[], env: Record<string, string>): Promise<
   return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
 }
 
-/** The chain id a JSON-RPC node reports, or a bad-input error naming the URL when nothing answers there. */
+/**
+ * The chain id a JSON-RPC node reports (asked again on transport failures, with backoff), or a bad-input error naming
+ * the URL when nothing answers there.
+ */
 async function chainIdAt(url: string): Promise<bigint> {
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await response.json()) as { result?: unknown };
-    if (typeof body.result !== "string") throw new Error(`no chain id in ${JSON.stringify(body)}`);
-    return BigInt(body.result);
-  } catch (cause) {
-    throw new InvalidInputError(`cannot reach a JSON-RPC node at ${url}`, {
-      details: "start one with `depin chain`, or pass --rpc <url>",
-      cause,
-    });
+  const attempts = 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.status === 429 || response.status >= 500) throw new Error(`HTTP ${response.status}`);
+      const body = (await response.json()) as { result?: unknown };
+      if (typeof body.result !== "string") throw new Error(`no chain id in ${JSON.stringify(body)}`);
+      return BigInt(body.result);
+    } catch (cause) {
+      const transient = isTransientRpcError(cause) || /^HTTP \d+$/.test((cause as Error).message);
+      if (transient && attempt < attempts) {
+        await sleep(backoffDelay(attempt, 200));
+        continue;
+      }
+      throw new InvalidInputError(`cannot reach a JSON-RPC node at ${url}`, {
+        details: "start one with `depin chain`, or pass --rpc <url>",
+        cause,
+      });
+    }
   }
 }
 
