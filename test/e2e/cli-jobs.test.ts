@@ -435,6 +435,13 @@ describe("depin CLI jobs over JSON-RPC (hardhat node on 127.0.0.1)", function ()
       if (methods.includes("eth_sendRawTransaction")) return sends++ === 0 ? firstSend : "forward";
       return ++reads % 3 === 0 ? "drop-request" : "forward";
     });
+    /** How many requests carrying `method` reached the node since the last call. */
+    let counted = 0;
+    const forwarded = (method: string) => {
+      const fresh = proxy.log.slice(counted);
+      counted = proxy.log.length;
+      return fresh.filter((r) => r.action !== "drop-request" && r.methods.includes(method)).length;
+    };
     const viaProxy = (args: string[], env: Record<string, string>) =>
       runDepin(["--rpc", proxy.url, "--deployments", globals[3]!, "--json", ...args], env);
     try {
@@ -446,6 +453,8 @@ describe("depin CLI jobs over JSON-RPC (hardhat node on 127.0.0.1)", function ()
       expect((await usdc().balanceOf(operator.address)) - before).to.equal(2n * USDC);
       expect(await pool().queryFilter(pool().filters.Claimed(operator.address))).to.have.length(1);
       expect(sends).to.equal(1);
+      // Found before trying again: the claim was not even estimated a second time.
+      expect(forwarded("eth_estimateGas")).to.equal(1);
       expect(proxy.log.some((r) => r.action === "drop-request")).to.equal(true);
 
       // Two batches for the next epoch, signed by the quorum: the first send of one never reaches the node (sent
@@ -482,10 +491,12 @@ describe("depin CLI jobs over JSON-RPC (hardhat node on 127.0.0.1)", function ()
       ] as const) {
         sends = 0;
         firstSend = drop;
+        forwarded("eth_estimateGas");
         const submitted = await viaProxy(["proofs", "submit", ...(await batchFiles(nonce, deviceId))], as(protocol));
         expect(submitted.code, submitted.stderr).to.equal(0);
         expect((JSON.parse(submitted.stdout) as { alreadyLanded: boolean }).alreadyLanded).to.equal(landed);
         expect(sends).to.equal(landed ? 1 : 2);
+        expect(forwarded("eth_estimateGas")).to.equal(landed ? 1 : 2);
         expect(await pool().queryFilter(pool().filters.BatchRecorded(epoch, nonce))).to.have.length(1);
         expect(await pool().isRecorded(epoch, BigInt(deviceId))).to.equal(true);
       }
