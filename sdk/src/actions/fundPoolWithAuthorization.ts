@@ -4,10 +4,9 @@ import type { IRewardPool } from "../contracts/index.js";
 import { signReceiveWithAuthorization } from "../core/eip3009.js";
 import { fundingNonce } from "../core/pool.js";
 import { InvalidInputError } from "../errors/base.js";
-import { signerOf } from "./fundPoolWithPermit.js";
 import { poolErrorInterfaces } from "./pool.js";
 import { readTokenDomain } from "./token.js";
-import { sendTransaction, type TransactionResult } from "./transaction.js";
+import { sendTransaction, signerOf, type TransactionResult } from "./transaction.js";
 
 export interface FundPoolWithAuthorizationParameters {
   /** Whose tokens fund the pool: signs the EIP-3009 authorization (default: the pool's signer, who also sends). */

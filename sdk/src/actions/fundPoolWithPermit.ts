@@ -1,11 +1,11 @@
-import { Contract, type Signer } from "ethers";
+import { Contract } from "ethers";
 
 import type { IRewardPool } from "../contracts/index.js";
 import { signPermit } from "../core/eip3009.js";
 import { InvalidInputError } from "../errors/base.js";
 import { poolErrorInterfaces } from "./pool.js";
 import { readTokenDomain } from "./token.js";
-import { sendTransaction, type TransactionResult } from "./transaction.js";
+import { sendTransaction, signerOf, type TransactionResult } from "./transaction.js";
 
 export interface FundPoolWithPermitParameters {
   /** Token units. */
@@ -44,19 +44,4 @@ export async function fundPoolWithPermit(
   const deadline = BigInt(head.timestamp) + (p.validFor ?? 3_600n);
   const { v, r, s } = await signPermit(signer, domain, { owner, spender, value: p.amount, nonce, deadline });
   return sendTransaction(poolErrorInterfaces, () => pool.fundWithPermit(p.amount, p.ref, deadline, v, r, s));
-}
-
-/** The signer a contract is connected to, with a provider; or an `InvalidInputError` naming the action. */
-export function signerOf(contract: { runner: unknown }, action: string): Signer {
-  const runner = contract.runner as Partial<Signer> | null;
-  if (
-    runner === null ||
-    typeof runner.getAddress !== "function" ||
-    typeof runner.signTypedData !== "function" ||
-    runner.provider === null ||
-    runner.provider === undefined
-  ) {
-    throw new InvalidInputError(`${action} needs a contract connected to a signer with a provider`);
-  }
-  return runner as Signer;
 }

@@ -14,7 +14,7 @@ import {
 import { DepinError, InvalidInputError } from "../errors/base.js";
 import { decodeContractError } from "../errors/contract.js";
 import { backoffDelay, isTransientRpcError, sleep, type RetryOptions } from "../rpc/retry.js";
-import { signerOf } from "./fundPoolWithPermit.js";
+import { signerOf } from "./transaction.js";
 
 export interface SendOnceParameters {
   /** Interfaces to decode a revert with. */

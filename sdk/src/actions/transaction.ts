@@ -2,7 +2,7 @@
  * How every write action sends: one transaction, waited for, its revert decoded to a typed SDK error; and what it
  * returns. Shared by the actions, not exported from the package.
  */
-import { getAddress, isAddress, type ContractTransactionResponse, type Interface } from "ethers";
+import { getAddress, isAddress, type ContractTransactionResponse, type Interface, type Signer } from "ethers";
 
 import { InvalidInputError } from "../errors/base.js";
 import { withDecodedErrors } from "../errors/contract.js";
@@ -29,4 +29,19 @@ export function addressParam(value: string, field: string): string {
     throw new InvalidInputError(`${field} ${value} is not an address`, { details: "pass a 0x… 20-byte address" });
   }
   return getAddress(value);
+}
+
+/** The signer a contract is connected to, with a provider; or an `InvalidInputError` naming the action. */
+export function signerOf(contract: { runner: unknown }, action: string): Signer {
+  const runner = contract.runner as Partial<Signer> | null;
+  if (
+    runner === null ||
+    typeof runner.getAddress !== "function" ||
+    typeof runner.signTypedData !== "function" ||
+    runner.provider === null ||
+    runner.provider === undefined
+  ) {
+    throw new InvalidInputError(`${action} needs a contract connected to a signer with a provider`);
+  }
+  return runner as Signer;
 }

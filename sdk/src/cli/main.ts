@@ -868,7 +868,6 @@ export function program(): Command {
     .requiredOption("--budget <amount>", "most tokens paid per epoch")
     .requiredOption("--cap <units>", "most work units per device per epoch")
     .action(async (options: { pool: string; rate: string; budget: string; cap: string }) => {
-      address(options.pool, "--pool");
       const cap = integer(options.cap, "--cap");
       const { poolAddress, target, decimals, globals } = await configTarget(options.pool);
       const params = {
@@ -973,9 +972,7 @@ export function program(): Command {
         ...(fromBlock === undefined ? {} : { fromBlock }),
         pollingInterval,
         onEvent: (e) => {
-          const args = Object.fromEntries(
-            e.args.toObject ? Object.entries(e.args.toObject(true) as Record<string, unknown>) : [],
-          );
+          const args = e.args.toObject(true);
           process.stdout.write(
             JSON.stringify(
               { event: e.name, args, blockNumber: e.blockNumber, transactionHash: e.transactionHash },
