@@ -488,10 +488,19 @@ export function program(): Command {
       const registrations: SignedRegistration[] = [];
       for (const file of options.file) {
         const text = await readText(file, "--file");
-        // JSON files are arrays; anything else is read as CSV (a header row, then one row per device).
-        registrations.push(
-          ...(text.trimStart().startsWith("[") ? parseSignedRegistrations(text) : parseFleetCsv(text, file)),
-        );
+        // JSON (a .json file, or text that starts as JSON does); anything else is CSV (a header row, then devices).
+        const json = file.toLowerCase().endsWith(".json") || /^[[{]/.test(text.trimStart());
+        if (!json) {
+          registrations.push(...parseFleetCsv(text, file));
+          continue;
+        }
+        try {
+          registrations.push(...parseSignedRegistrations(text));
+        } catch (error) {
+          if (!(error instanceof InvalidInputError)) throw error;
+          // Name the file: several may be given.
+          throw new InvalidInputError(`${file}: ${error.shortMessage}`, { details: error.details, cause: error });
+        }
       }
       const globals = cli.opts<GlobalOptions>();
       const { provider, deployment } = await context(globals);
