@@ -221,9 +221,9 @@ async function blockNumberOf(pool: IRewardPool): Promise<number> {
   return provider.getBlockNumber();
 }
 
-/** The hash of the first `Claimed` event of `account` from `fromBlock` on, if any. */
-async function claimedSince(pool: IRewardPool, account: string, fromBlock: number): Promise<string | undefined> {
-  const logs = await pool.queryFilter(pool.filters.Claimed(account), fromBlock);
+/** The hash of the first `Claimed` event of `account` after block `startBlock` (the head before sending), if any. */
+async function claimedSince(pool: IRewardPool, account: string, startBlock: number): Promise<string | undefined> {
+  const logs = await pool.queryFilter(pool.filters.Claimed(account), startBlock + 1);
   return logs[0]?.transactionHash;
 }
 

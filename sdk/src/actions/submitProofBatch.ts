@@ -45,7 +45,7 @@ export async function submitProofBatch(
         signatures: [...p.quorum.signatures],
       }),
     landed: async () =>
-      (await pool.queryFilter(pool.filters.BatchRecorded(p.epoch, p.batchNonce), startBlock))[0]?.transactionHash,
+      (await pool.queryFilter(pool.filters.BatchRecorded(p.epoch, p.batchNonce), startBlock + 1))[0]?.transactionHash,
   });
   return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, alreadyLanded };
 }

@@ -18,72 +18,82 @@ import {
   parseUnits,
 } from "ethers";
 
-import { applyQueuedChanges } from "../actions/applyQueuedChanges.js";
-import { cancelQueuedChanges } from "../actions/cancelQueuedChanges.js";
-import { fundPoolWithAuthorization } from "../actions/fundPoolWithAuthorization.js";
-import { fundPoolWithPermit } from "../actions/fundPoolWithPermit.js";
-import { getAccountEarnings } from "../actions/getAccountEarnings.js";
-import { getDeviceEarnings } from "../actions/getDeviceEarnings.js";
-import { getPoolConfig } from "../actions/getPoolConfig.js";
-import { queueRewardParams } from "../actions/queueRewardParams.js";
-import { queueVerifierChange } from "../actions/queueVerifierChange.js";
-import { reactivateDevice } from "../actions/reactivateDevice.js";
-import { deviceRegistryAt, getDevice, registerFleet } from "../actions/registry.js";
-import { retireDevice } from "../actions/retireDevice.js";
-import { setAttestationRequired } from "../actions/setAttestationRequired.js";
-import { setClaimSettings } from "../actions/setClaimSettings.js";
-import { setDevicePayout } from "../actions/setDevicePayout.js";
-import { setGuardian } from "../actions/setGuardian.js";
-import { setNetworkAttester } from "../actions/setNetworkAttester.js";
-import { submitProofBatch } from "../actions/submitProofBatch.js";
-import { suspendDevice } from "../actions/suspendDevice.js";
-import { vetoEpoch } from "../actions/vetoEpoch.js";
-import { watchPoolEvents } from "../actions/watchPoolEvents.js";
-import { formatFleetCsv, parseFleetCsv } from "../core/fleetCsv.js";
-import { RetryingJsonRpcProvider, backoffDelay, isTransientRpcError, sleep } from "../rpc/retry.js";
+// The CLI uses the SDK through its public entry only, as any other client does.
 import {
-  claim,
-  createPool,
-  fundPool,
-  getPoolAccount,
-  poolErrorInterfaces,
-  readPoolDomain,
-  relayClaim,
-  rewardPoolAt,
-  signClaim,
-  rewardPoolFactoryAt,
-} from "../actions/pool.js";
-import {
-  buildEpoch,
-  epochCommitOf,
-  proofFor,
-  readManifestTree,
-  screenReports,
-  type EpochManifest,
-} from "../core/epoch.js";
-import { checkManifestAgainstChain, readEpochInputs } from "../actions/epoch.js";
-import { P256DeviceKey, Secp256k1DeviceKey } from "../core/keys.js";
-import {
+  applyQueuedChanges,
   attestBatch,
   attestEpoch,
-  combineSignatures,
-  poolConfig,
-  type EpochCommit,
-  type QuorumSigner,
-} from "../core/pool.js";
-import {
+  backoffDelay,
+  buildEpoch,
+  buildRegistration,
+  cancelQueuedChanges,
+  checkManifestAgainstChain,
   checkWorkReportSignature,
-  signWorkReport,
+  claim,
+  combineSignatures,
+  ContractRevertError,
+  contracts,
+  createPool,
+  DEFAULT_DEPLOYMENTS_DIR,
+  DepinError,
+  type Deployment,
+  deviceIdOf,
+  deviceRegistryAt,
   type DeviceSignature,
+  type EpochCommit,
+  epochCommitOf,
+  type EpochManifest,
+  formatFleetCsv,
+  fundPool,
+  fundPoolWithAuthorization,
+  fundPoolWithPermit,
+  getAccountEarnings,
+  getDevice,
+  getDeviceEarnings,
+  getPoolAccount,
+  getPoolConfig,
+  InvalidInputError,
+  isTransientRpcError,
+  loadDeployment,
+  P256DeviceKey,
+  parseFleetCsv,
+  parseSignedRegistrations,
+  poolConfig,
+  poolErrorInterfaces,
+  proofFor,
+  queueRewardParams,
+  queueVerifierChange,
+  type QuorumSigner,
+  reactivateDevice,
+  readEpochInputs,
+  readManifestTree,
+  readPoolDomain,
+  registerFleet,
+  registryDomain,
+  relayClaim,
+  retireDevice,
+  RetryingJsonRpcProvider,
+  rewardPoolAt,
+  rewardPoolFactoryAt,
+  screenReports,
+  Secp256k1DeviceKey,
+  serializeSignedRegistrations,
+  setAttestationRequired,
+  setClaimSettings,
+  setDevicePayout,
+  setGuardian,
+  setNetworkAttester,
+  signClaim,
+  type SignedRegistration,
+  signWorkReport,
+  sleep,
+  submitProofBatch,
+  suspendDevice,
+  vetoEpoch,
+  watchPoolEvents,
+  withDecodedErrors,
   type WorkReportMessage,
-} from "../core/work.js";
-import { buildRegistration, parseSignedRegistrations, serializeSignedRegistrations } from "../core/registration.js";
-import { deviceIdOf, registryDomain, type SignedRegistration } from "../core/registry.js";
-import { MockUSDC__factory } from "../contracts/index.js";
-import { withDecodedErrors } from "../errors/contract.js";
-import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, type Deployment } from "../deployments.js";
-import { DepinError, InvalidInputError } from "../errors/base.js";
-import { ContractRevertError } from "../errors/contract.js";
+} from "../index.js";
 
 const EXIT_REFUSED = 1;
 const EXIT_BAD_INPUT = 2;
@@ -351,7 +361,7 @@ function integer(value: string, field: string): bigint {
 }
 
 async function tokenDecimals(token: string, provider: JsonRpcProvider): Promise<number> {
-  return Number(await MockUSDC__factory.connect(token, provider).decimals());
+  return Number(await contracts.MockUSDC__factory.connect(token, provider).decimals());
 }
 
 function address(value: string, field: string): string {
@@ -812,7 +822,7 @@ export function program(): Command {
           ({ transactionHash } = await fundPoolWithAuthorization(target, { amount: value, ref }));
         } else {
           method = "approve";
-          const erc20 = MockUSDC__factory.connect(token, signer);
+          const erc20 = contracts.MockUSDC__factory.connect(token, signer);
           await withDecodedErrors(poolErrorInterfaces, async () => (await erc20.approve(poolAddress, value)).wait());
           ({ transactionHash } = await fundPool(target, { amount: value, ref }));
         }
