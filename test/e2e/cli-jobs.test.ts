@@ -427,7 +427,7 @@ describe("depin CLI jobs over JSON-RPC (hardhat node on 127.0.0.1)", function ()
     expect([batch?.args.batchNonce, batch?.args.proofCount]).to.deep.equal(["100", "2"]);
   });
 
-  it("retries reads and never sends a claim or a batch twice through a proxy that loses requests", async function () {
+  it("retries reads and never sends a claim, a relayed claim or a batch twice through a proxy that loses requests", async function () {
     let reads = 0;
     let sends = 0;
     let firstSend: "drop-request" | "drop-response" = "drop-response";
@@ -500,6 +500,23 @@ describe("depin CLI jobs over JSON-RPC (hardhat node on 127.0.0.1)", function ()
         expect(await pool().queryFilter(pool().filters.BatchRecorded(epoch, nonce))).to.have.length(1);
         expect(await pool().isRecorded(epoch, BigInt(deviceId))).to.equal(true);
       }
+
+      // A gasless claim (the second device's 3 units, 1.5 tokens) whose relayed answer is lost: the relayer sees the
+      // account's claim nonce used and reports it landed, without relaying it again.
+      const signedClaim = await depin(["claim", operator.address, "--pool", poolAddress, "--gasless"], as(operator));
+      expect(signedClaim.code, signedClaim.stderr).to.equal(0);
+      const claimFile = join(dir, "claim.json");
+      await writeFile(claimFile, signedClaim.stdout);
+      sends = 0;
+      firstSend = "drop-response";
+      forwarded("eth_estimateGas");
+      const balance = await usdc().balanceOf(operator.address);
+      const relayed = await viaProxy(["relay", "--file", claimFile], as(protocol));
+      expect(relayed.code, relayed.stderr).to.equal(0);
+      expect((JSON.parse(relayed.stdout) as { alreadyLanded: boolean }).alreadyLanded).to.equal(true);
+      expect([sends, forwarded("eth_estimateGas")]).to.deep.equal([1, 1]);
+      expect((await usdc().balanceOf(operator.address)) - balance).to.equal((3n * USDC) / 2n);
+      expect((await pool().account(operator.address)).claimNonce).to.equal(1n);
     } finally {
       await proxy.close();
     }
