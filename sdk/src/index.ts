@@ -12,11 +12,38 @@ export * from "./core/merkle.js";
 export * from "./core/eip3009.js";
 export * from "./core/work.js";
 export * from "./workers/signatures.js";
+export * from "./core/fleetCsv.js";
 export * from "./actions/registry.js";
 export * from "./actions/pool.js";
 export * from "./actions/epoch.js";
 export * from "./actions/token.js";
 export * from "./actions/setup.js";
+export * from "./actions/setDevicePayout.js";
+export * from "./actions/retireDevice.js";
+export * from "./actions/suspendDevice.js";
+export * from "./actions/reactivateDevice.js";
+export * from "./actions/setNetworkAttester.js";
+export * from "./actions/setAttestationRequired.js";
+export * from "./actions/queueRewardParams.js";
+export * from "./actions/queueVerifierChange.js";
+export * from "./actions/applyQueuedChanges.js";
+export * from "./actions/cancelQueuedChanges.js";
+export * from "./actions/setClaimSettings.js";
+export * from "./actions/setGuardian.js";
+export * from "./actions/getPoolConfig.js";
+export * from "./actions/vetoEpoch.js";
+export * from "./actions/getPoolEvents.js";
+export * from "./actions/watchPoolEvents.js";
+export * from "./actions/getClaimable.js";
+export * from "./actions/getDeviceEarnings.js";
+export * from "./actions/getAccountEarnings.js";
+export * from "./actions/fundPoolWithPermit.js";
+export * from "./actions/fundPoolWithAuthorization.js";
+export * from "./actions/submitProofBatch.js";
+export type { TransactionResult } from "./actions/transaction.js";
+export type { LedgerCredit } from "./actions/ledgerCredits.js";
+export { WriteOutcomeUnknownError, type SendOnceResult } from "./actions/sendOnce.js";
+export * from "./rpc/retry.js";
 export * from "./errors/base.js";
 export * from "./errors/contract.js";
 export * from "./errors/token.js";
@@ -26,4 +53,11 @@ export * from "./core/random.js";
 export { simulate, DEFAULT_SIMULATION, type SimulationOptions, type SimulationResult } from "./simulate/run.js";
 export type { SimulationEnvironment, DevProvider, Progress } from "./simulate/run.js";
 export { formatSimulation } from "./simulate/report.js";
-export { buildWorld, epochReports, BAD_REPORT_KINDS, type World, type BadReportKind } from "./simulate/world.js";
+export {
+  buildWorld,
+  epochReports,
+  BAD_REPORT_KINDS,
+  type World,
+  type BadReportKind,
+  type SimulationMode,
+} from "./simulate/world.js";

@@ -5,11 +5,9 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, NonceManager, id } from "ethers";
@@ -41,30 +39,21 @@ import {
   WAD,
 } from "../../sdk/src/index.js";
 import { fundedByRef } from "../helpers/pool.js";
+import {
+  DEPIN_CLI,
+  DEV_MNEMONIC,
+  freePort,
+  HARDHAT_CLI,
+  runDepin as runDepinWith,
+  waitForNode,
+  type DepinRun,
+} from "./helpers.js";
 
-/** Hardhat's CLI, next to its main entry point (its package exports do not list the CLI itself). */
-const HARDHAT_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("hardhat")));
 const execFileAsync = promisify(execFile);
-/** The `depin` command as package.json's `bin` installs it. */
-const DEPIN_CLI = fileURLToPath(new URL("../../sdk/bin/depin.js", import.meta.url));
 
 /** Runs `depin` with `args` (and `DEPIN_PRIVATE_KEY` when given) as a user would; its exit code and output. */
-function runDepin(args: string[], privateKey?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = privateKey === undefined ? process.env : { ...process.env, DEPIN_PRIVATE_KEY: privateKey };
-  return execFileAsync(process.execPath, [DEPIN_CLI, ...args], { env }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
-/** Hardhat's well-known development mnemonic: the node funds its first accounts from it. */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-/** A port the OS reports free on 127.0.0.1 right now (so parallel runs on one machine do not share a node). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+function runDepin(args: string[], privateKey?: string): Promise<DepinRun> {
+  return runDepinWith(args, privateKey === undefined ? {} : { DEPIN_PRIVATE_KEY: privateKey });
 }
 
 const PORT = await freePort();
@@ -72,22 +61,6 @@ const NODE_URL = `http://127.0.0.1:${PORT}`;
 const USDC = 10n ** 6n;
 const DAY = 86_400;
 const RATE = WAD / 2n;
-
-/** Polls the node with a raw JSON-RPC request until it answers (ethers would log retries meanwhile). */
-async function waitForNode(node: ChildProcess): Promise<void> {
-  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
-  for (let i = 0; i < 300; i++) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
-    try {
-      const res = await fetch(NODE_URL, { method: "POST", headers: { "content-type": "application/json" }, body });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`hardhat node did not answer on ${NODE_URL}`);
-}
 
 describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
   this.timeout(180_000);
@@ -98,7 +71,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     node = spawn(process.execPath, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(PORT)], {
       stdio: "ignore",
     });
-    await waitForNode(node);
+    await waitForNode(node, NODE_URL);
     provider = new JsonRpcProvider(NODE_URL, undefined, { staticNetwork: true, pollingInterval: 50 });
   });
 
@@ -180,7 +153,11 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     await provider.send("evm_mine", []);
 
     // The operator claims everything, both modes, in one transaction.
-    const { amount: paid } = await claim(rewardPoolAt(poolAddress, operator!), operatorAddress, proofFor(built, operatorAddress));
+    const { amount: paid } = await claim(
+      rewardPoolAt(poolAddress, operator!),
+      operatorAddress,
+      proofFor(built, operatorAddress),
+    );
     const expected = (3n * 1_000_000n * RATE) / WAD + (3n * 2_000_000n * RATE) / WAD;
     expect(paid).to.equal(expected);
     expect(await usdc.balanceOf(operatorAddress)).to.equal(expected);

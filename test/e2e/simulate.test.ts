@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import type { SimulationResult } from "../../sdk/src/index.js";
-import { freePort, runDepinWith, startNode } from "./node.js";
+import { runDepin, startNode } from "./helpers.js";
 
 describe("depin simulate over JSON-RPC (hardhat node on 127.0.0.1)", function () {
   this.timeout(300_000);
@@ -16,9 +16,7 @@ describe("depin simulate over JSON-RPC (hardhat node on 127.0.0.1)", function ()
   let url: string;
 
   before(async function () {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    node = await startNode(port);
+    ({ node, url } = await startNode());
     dir = await mkdtemp(join(tmpdir(), "depin-simulate-"));
     env = { DEPIN_IGNITION_DIR: join(dir, "ignition") };
   });
@@ -32,7 +30,7 @@ describe("depin simulate over JSON-RPC (hardhat node on 127.0.0.1)", function ()
     const out = join(dir, "results.json");
     const manifests = join(dir, "manifests");
     const args = ["--rpc", url, "--deployments", join(dir, "deployments"), "simulate", "--nodes", "150"];
-    const ran = await runDepinWith([...args, "--epochs", "2", "--out", out, "--manifests", manifests], env);
+    const ran = await runDepin([...args, "--epochs", "2", "--out", out, "--manifests", manifests], env);
     expect(ran.code, ran.stderr).to.equal(0);
     expect(ran.stdout).to.contain("Verdict: the books balance");
     const result = JSON.parse(await readFile(out, "utf8")) as SimulationResult;
@@ -47,13 +45,13 @@ describe("depin simulate over JSON-RPC (hardhat node on 127.0.0.1)", function ()
   });
 
   it("refuses bad options with exit code 2, naming the option", async function () {
-    const tooFew = await runDepinWith(["simulate", "--nodes", "5"], env);
+    const tooFew = await runDepin(["simulate", "--nodes", "5"], env);
     expect(tooFew.code).to.equal(2);
     expect(tooFew.stderr).to.contain("--nodes 5 is not a whole number ≥ 20");
-    const badMode = await runDepinWith(["simulate", "--mode", "sideways"], env);
+    const badMode = await runDepin(["simulate", "--mode", "sideways"], env);
     expect(badMode.code).to.equal(2);
     expect(badMode.stderr).to.contain("sideways");
-    const badPrice = await runDepinWith(["simulate", "--eth-usd", "lots"], env);
+    const badPrice = await runDepin(["simulate", "--eth-usd", "lots"], env);
     expect(badPrice.code).to.equal(2);
     expect(badPrice.stderr).to.contain("--eth-usd lots");
   });

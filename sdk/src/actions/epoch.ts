@@ -15,7 +15,8 @@ import {
 import { attestEpoch, type EpochCommit, type QuorumSignatures, type QuorumSigner } from "../core/pool.js";
 import { DeviceStatus } from "../core/registry.js";
 import { InvalidInputError } from "../errors/base.js";
-import { readPoolDomain, sendPoolTransaction, type WriteResult } from "./pool.js";
+import { poolErrorInterfaces, readPoolDomain } from "./pool.js";
+import { sendTransaction, type TransactionResult } from "./transaction.js";
 
 /** Device ids per `packedRewardInfos` call. */
 const DEVICE_READ_CHUNK = 500;
@@ -129,7 +130,7 @@ export async function readEpochInputs(
   };
 }
 
-export interface CommitEpochReturnType extends WriteResult {
+export interface CommitEpochReturnType extends TransactionResult {
   nonce: bigint;
   /** What the quorum signed and the signatures, as submitted (an auditor's record of the commit). */
   commit: EpochCommit;
@@ -170,9 +171,8 @@ export async function commitEpoch(
 export async function submitEpochCommit(
   pool: IRewardPool,
   p: { commit: EpochCommit; signatures: QuorumSignatures },
-): Promise<WriteResult> {
-  const receipt = await sendPoolTransaction(() => pool.commitEpoch(p.commit, p.signatures));
-  return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+): Promise<TransactionResult> {
+  return sendTransaction(poolErrorInterfaces, () => pool.commitEpoch(p.commit, p.signatures));
 }
 
 /**

@@ -35,6 +35,9 @@ import {
 } from "../core/pool.js";
 import { InvalidInputError } from "../errors/base.js";
 import { withDecodedErrors } from "../errors/contract.js";
+import { sendOnce } from "./sendOnce.js";
+import { sendTransaction, type TransactionResult } from "./transaction.js";
+import { submitProofBatch, type SubmitProofBatchReturnType } from "./submitProofBatch.js";
 
 /** Interfaces whose custom errors pool calls can revert with. */
 export const poolErrorInterfaces = [
@@ -93,8 +96,12 @@ export interface PoolAccount {
  * An account's ledger entry in a pool.
  * @example const { ledgerClaimable } = await getPoolAccount(pool, operator);
  */
-export async function getPoolAccount(pool: IRewardPool, account: string): Promise<PoolAccount> {
-  const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account));
+export async function getPoolAccount(
+  pool: IRewardPool,
+  account: string,
+  overrides: { blockTag?: number } = {},
+): Promise<PoolAccount> {
+  const a = await withDecodedErrors(poolErrorInterfaces, () => pool.account(account, overrides));
   return {
     unpaidWad: a.unpaidWad,
     ledgerClaimable: a.ledgerClaimable,
@@ -149,33 +156,14 @@ export async function createWholePool(
   return address;
 }
 
-/** What a mined write cost and where it is: every write action returns it (with its own results). */
-export interface WriteResult {
-  transactionHash: string;
-  blockNumber: number;
-  gasUsed: bigint;
-}
-
-/** Sends `send()`'s transaction, waits for it to be mined and decodes a refusal into the pool's typed errors. */
-export async function sendPoolTransaction(
-  send: () => Promise<{ wait(): Promise<TransactionReceipt | null> }>,
-): Promise<TransactionReceipt> {
-  const receipt = await withDecodedErrors(poolErrorInterfaces, async () => (await send()).wait());
-  if (receipt === null) throw new InvalidInputError("the transaction was dropped before it was mined");
-  return receipt;
-}
-
-function writeResult(receipt: TransactionReceipt): WriteResult {
-  return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
-}
-
 /**
- * Funds the pool from the signer's balance (approve first) under a reference.
- * @example await fundPool(pool.connect(protocol), { amount: 5_000n * 10n ** 6n, ref: id("customer-contract-17") });
+ * Funds the pool from the signer's balance (approve first) under a reference. See also `fundPoolWithPermit` and
+ * `fundPoolWithAuthorization`, which need no approval.
+ * @example await fundPool(rewardPoolAt(pool, funder), { amount: 1_000_000_000n, ref: id("customer-contract-17") });
  */
-export async function fundPool(pool: IRewardPool, p: { amount: bigint; ref: string }): Promise<WriteResult> {
+export async function fundPool(pool: IRewardPool, p: { amount: bigint; ref: string }): Promise<TransactionResult> {
   if (p.amount <= 0n) throw new InvalidInputError(`funding amount must be positive, got ${p.amount}`);
-  return writeResult(await sendPoolTransaction(() => pool.fund(p.amount, p.ref)));
+  return sendTransaction(poolErrorInterfaces, () => pool.fund(p.amount, p.ref));
 }
 
 export interface RecordWorkParams {
@@ -194,11 +182,12 @@ export interface RecordWorkReturnType {
   /** The next unused batch nonce. */
   nextNonce: bigint;
   /** One per batch, in order. */
-  batches: (WriteResult & { nonce: bigint; proofs: number })[];
+  batches: (SubmitProofBatchReturnType & { nonce: bigint; proofs: number })[];
 }
 
 /**
- * Records verified work in batches, each attested by `verifiers` (a quorum of the pool's verifier set).
+ * Records verified work in batches, each attested by `verifiers` (a quorum of the pool's verifier set); each batch
+ * goes through `submitProofBatch`, so none is ever sent twice.
  * @example const { nextNonce } = await recordWork(pool.connect(relayer), { epoch: 3n, proofs, verifiers: quorum, firstNonce: 0n });
  */
 export async function recordWork(pool: IRewardPool, p: RecordWorkParams): Promise<RecordWorkReturnType> {
@@ -210,9 +199,9 @@ export async function recordWork(pool: IRewardPool, p: RecordWorkParams): Promis
   const batches: RecordWorkReturnType["batches"] = [];
   for (let start = 0; start < p.proofs.length; start += batchSize) {
     const batch = p.proofs.slice(start, start + batchSize);
-    const attestation = await attestBatch(p.verifiers, domain, p.epoch, nonce, batch);
-    const receipt = await sendPoolTransaction(() => pool.recordProofs(p.epoch, nonce, [...batch], [], attestation));
-    batches.push({ ...writeResult(receipt), nonce, proofs: batch.length });
+    const quorum = await attestBatch(p.verifiers, domain, p.epoch, nonce, batch);
+    const submitted = await submitProofBatch(pool, { epoch: p.epoch, batchNonce: nonce, proofs: batch, quorum });
+    batches.push({ ...submitted, nonce, proofs: batch.length });
     nonce += 1n;
     p.onBatch?.(start + batch.length, p.proofs.length);
   }
@@ -227,28 +216,32 @@ export interface EpochLeafProof {
 
 const NO_EPOCH: EpochLeafProof = { cumulative: 0n, proof: [] };
 
-export interface ClaimReturnType extends WriteResult {
+export interface ClaimReturnType extends TransactionResult {
   /** Paid from ledger credit and from epoch mode, in token units (the relayer's fee included). */
   ledgerAmount: bigint;
   epochAmount: bigint;
   amount: bigint;
+  /** True when an earlier attempt whose answer was lost (or another sender) made this claim. */
+  alreadyLanded: boolean;
 }
 
-function claimedIn(pool: IRewardPool, receipt: TransactionReceipt): ClaimReturnType {
+function claimedIn(pool: IRewardPool, receipt: TransactionReceipt, alreadyLanded: boolean): ClaimReturnType {
+  const sent = { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
   for (const log of receipt.logs) {
     const parsed = pool.interface.parseLog(log);
     if (parsed?.name === "Claimed") {
       const ledgerAmount = parsed.args.ledgerAmount as bigint;
       const epochAmount = parsed.args.epochAmount as bigint;
-      return { ...writeResult(receipt), ledgerAmount, epochAmount, amount: ledgerAmount + epochAmount };
+      return { ...sent, ledgerAmount, epochAmount, amount: ledgerAmount + epochAmount, alreadyLanded };
     }
   }
-  return { ...writeResult(receipt), ledgerAmount: 0n, epochAmount: 0n, amount: 0n };
+  return { ...sent, ledgerAmount: 0n, epochAmount: 0n, amount: 0n, alreadyLanded };
 }
 
 /**
  * Claims everything `account` is owed by both modes (ledger credit, and the epoch-mode cumulative when `epoch` is
- * given); anyone may send it, the funds go to `account`.
+ * given); anyone may send it, the funds go to `account`. If the answer to the transaction is lost, the account's
+ * `Claimed` events are checked before it is sent again (`sendOnce`).
  * @example const { amount } = await claim(pool, operator, proofFor(manifest, operator));
  */
 export async function claim(
@@ -256,7 +249,26 @@ export async function claim(
   account: string,
   epoch: EpochLeafProof = NO_EPOCH,
 ): Promise<ClaimReturnType> {
-  return claimedIn(pool, await sendPoolTransaction(() => pool.claim(account, epoch.cumulative, epoch.proof)));
+  const startBlock = await blockNumberOf(pool);
+  const { receipt, alreadyLanded } = await sendOnce({
+    interfaces: poolErrorInterfaces,
+    contract: pool,
+    send: () => pool.claim(account, epoch.cumulative, epoch.proof),
+    landed: () => claimedSince(pool, account, startBlock),
+  });
+  return claimedIn(pool, receipt, alreadyLanded);
+}
+
+async function blockNumberOf(pool: IRewardPool): Promise<number> {
+  const provider = pool.runner?.provider;
+  if (provider === null || provider === undefined) throw new InvalidInputError("a pool action needs a provider");
+  return provider.getBlockNumber();
+}
+
+/** The hash of the first `Claimed` event of `account` after block `startBlock` (the head before sending), if any. */
+async function claimedSince(pool: IRewardPool, account: string, startBlock: number): Promise<string | undefined> {
+  const logs = await pool.queryFilter(pool.filters.Claimed(account), startBlock + 1);
+  return logs[0]?.transactionHash;
 }
 
 /** The account's signature for a gasless claim, to hand to a relayer. */
@@ -269,7 +281,7 @@ export async function signClaim(signer: QuorumSigner, domain: TypedDataDomain, c
 
 /**
  * Relays a signed claim, taking `fee` (at most the signed maximum and the pool's cap); the rest goes to the signed
- * recipient.
+ * recipient. A lost answer is checked against the account's claim nonce before anything is resent.
  * @example await relayClaim(pool.connect(relayer), { claim, signature, fee: 10_000n, epoch: proofFor(manifest, account) });
  */
 export async function relayClaim(
@@ -277,10 +289,17 @@ export async function relayClaim(
   p: { claim: SignedClaim; signature: string; fee: bigint; epoch?: EpochLeafProof },
 ): Promise<ClaimReturnType> {
   const epoch = p.epoch ?? NO_EPOCH;
-  return claimedIn(
-    pool,
-    await sendPoolTransaction(() => pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature)),
-  );
+  const startBlock = await blockNumberOf(pool);
+  const { receipt, alreadyLanded } = await sendOnce({
+    interfaces: poolErrorInterfaces,
+    contract: pool,
+    send: () => pool.claimWithSig(p.claim, epoch.cumulative, epoch.proof, p.fee, p.signature),
+    landed: async () =>
+      (await pool.account(p.claim.account)).claimNonce > p.claim.nonce
+        ? claimedSince(pool, p.claim.account, startBlock)
+        : undefined,
+  });
+  return claimedIn(pool, receipt, alreadyLanded);
 }
 
 /**
@@ -291,14 +310,12 @@ export async function relayClaim(
 export async function clawbackCredit(
   pool: IRewardPool,
   p: { clawback: Clawback; verifiers: readonly QuorumSigner[] },
-): Promise<WriteResult> {
+): Promise<TransactionResult> {
   if (p.clawback.amountWad <= 0n) throw new InvalidInputError("a clawback takes a positive amount (amountWad)");
   const signatures = await attestClawback(p.verifiers, await readPoolDomain(pool), p.clawback);
   const c = p.clawback;
-  return writeResult(
-    await sendPoolTransaction(() =>
-      pool.clawback(c.account, c.deviceId, c.amountWad, c.reasonHash, c.nonce, c.deadline, signatures),
-    ),
+  return sendTransaction(poolErrorInterfaces, () =>
+    pool.clawback(c.account, c.deviceId, c.amountWad, c.reasonHash, c.nonce, c.deadline, signatures),
   );
 }
 

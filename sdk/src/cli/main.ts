@@ -6,52 +6,95 @@
  */
 import { Presets, SingleBar } from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
-import { JsonRpcProvider, Network, NonceManager, Wallet, id, isAddress, isHexString, parseUnits } from "ethers";
+import {
+  HDNodeWallet,
+  JsonRpcProvider,
+  Network,
+  NonceManager,
+  Wallet,
+  id,
+  isAddress,
+  isHexString,
+  parseUnits,
+} from "ethers";
 
-import { deviceRegistryAt, getDevice, registerFleet } from "../actions/registry.js";
+// The CLI uses the SDK through its public entry only, as any other client does.
 import {
-  claim,
-  createPool,
-  fundPool,
-  getPoolAccount,
-  poolErrorInterfaces,
-  readPoolDomain,
-  relayClaim,
-  rewardPoolAt,
-  signClaim,
-  rewardPoolFactoryAt,
-} from "../actions/pool.js";
-import {
-  buildEpoch,
-  epochCommitOf,
-  proofFor,
-  readManifestTree,
-  screenReports,
-  type EpochManifest,
-} from "../core/epoch.js";
-import { checkManifestAgainstChain, readEpochInputs } from "../actions/epoch.js";
-import { P256DeviceKey, Secp256k1DeviceKey } from "../core/keys.js";
-import {
+  applyQueuedChanges,
   attestBatch,
   attestEpoch,
-  combineSignatures,
-  poolConfig,
-  type EpochCommit,
-  type QuorumSigner,
-} from "../core/pool.js";
-import {
+  backoffDelay,
+  buildEpoch,
+  buildRegistration,
+  cancelQueuedChanges,
+  checkManifestAgainstChain,
   checkWorkReportSignature,
-  signWorkReport,
+  claim,
+  combineSignatures,
+  ContractRevertError,
+  contracts,
+  createPool,
+  DEFAULT_DEPLOYMENTS_DIR,
+  DepinError,
+  type Deployment,
+  deviceIdOf,
+  deviceRegistryAt,
   type DeviceSignature,
+  type EpochCommit,
+  epochCommitOf,
+  type EpochManifest,
+  formatFleetCsv,
+  fundPool,
+  fundPoolWithAuthorization,
+  fundPoolWithPermit,
+  getAccountEarnings,
+  getDevice,
+  getDeviceEarnings,
+  getPoolAccount,
+  getPoolConfig,
+  InvalidInputError,
+  isTransientRpcError,
+  loadDeployment,
+  P256DeviceKey,
+  parseFleetCsv,
+  parseSignedRegistrations,
+  poolConfig,
+  poolErrorInterfaces,
+  proofFor,
+  queueRewardParams,
+  queueVerifierChange,
+  type QuorumSigner,
+  reactivateDevice,
+  readEpochInputs,
+  readManifestTree,
+  readPoolDomain,
+  registerFleet,
+  registryDomain,
+  relayClaim,
+  retireDevice,
+  RetryingJsonRpcProvider,
+  rewardPoolAt,
+  rewardPoolFactoryAt,
+  screenReports,
+  Secp256k1DeviceKey,
+  serializeSignedRegistrations,
+  setAttestationRequired,
+  setClaimSettings,
+  setDevicePayout,
+  setGuardian,
+  setNetworkAttester,
+  signClaim,
+  type SignedRegistration,
+  signWorkReport,
+  sleep,
+  submitEpochCommit,
+  submitProofBatch,
+  suspendDevice,
+  vetoEpoch,
+  watchPoolEvents,
+  withDecodedErrors,
   type WorkReportMessage,
-} from "../core/work.js";
-import { buildRegistration, parseSignedRegistrations, serializeSignedRegistrations } from "../core/registration.js";
-import { deviceIdOf, registryDomain } from "../core/registry.js";
-import { MockUSDC__factory } from "../contracts/index.js";
-import { withDecodedErrors } from "../errors/contract.js";
-import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, type Deployment } from "../deployments.js";
-import { DepinError, InvalidInputError } from "../errors/base.js";
-import { ContractRevertError } from "../errors/contract.js";
+} from "../index.js";
 import { addSimulateCommand, SimulationFailedError } from "./simulate.js";
 
 const EXIT_REFUSED = 1;
@@ -62,6 +105,7 @@ interface GlobalOptions {
   network?: string;
   deployments: string;
   json: boolean;
+  keystore?: string;
 }
 
 function print(options: GlobalOptions, value: Record<string, unknown>, human: string): void {
@@ -82,7 +126,12 @@ async function context(options: GlobalOptions): Promise<{ provider: JsonRpcProvi
     });
   }
   const chainId = await chainIdAt(url.toString());
-  const provider = new JsonRpcProvider(url.toString(), Network.from(chainId), { staticNetwork: true });
+  // Reads are retried on transport failures; writes never are by the transport (see `sendOnce`).
+  // No response cache: a nonce or balance read twice within 250 ms must be read twice.
+  const provider = new RetryingJsonRpcProvider(url.toString(), Network.from(chainId), {
+    staticNetwork: true,
+    cacheTimeout: -1,
+  });
   const deployment = await loadDeployment(options.network ?? chainId, options.deployments);
   if (deployment.chainId !== chainId) {
     throw new InvalidInputError(
@@ -118,35 +167,109 @@ async function runHardhat(args: string[], env: Record<string, string>): Promise<
   return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
 }
 
-/** The chain id a JSON-RPC node reports, or a bad-input error naming the URL when nothing answers there. */
+/**
+ * The chain id a JSON-RPC node reports (asked again on transport failures, with backoff), or a bad-input error naming
+ * the URL when nothing answers there.
+ */
 async function chainIdAt(url: string): Promise<bigint> {
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await response.json()) as { result?: unknown };
-    if (typeof body.result !== "string") throw new Error(`no chain id in ${JSON.stringify(body)}`);
-    return BigInt(body.result);
-  } catch (cause) {
-    throw new InvalidInputError(`cannot reach a JSON-RPC node at ${url}`, {
-      details: "start one with `depin chain`, or pass --rpc <url>",
-      cause,
-    });
+  const attempts = 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.status === 429 || response.status >= 500) throw new Error(`HTTP ${response.status}`);
+      const body = (await response.json()) as { result?: unknown };
+      if (typeof body.result !== "string") throw new Error(`no chain id in ${JSON.stringify(body)}`);
+      return BigInt(body.result);
+    } catch (cause) {
+      const transient = isTransientRpcError(cause) || /^HTTP \d+$/.test((cause as Error).message);
+      if (transient && attempt < attempts) {
+        await sleep(backoffDelay(attempt, 200));
+        continue;
+      }
+      throw new InvalidInputError(`cannot reach a JSON-RPC node at ${url}`, {
+        details: "start one with `depin chain`, or pass --rpc <url>",
+        cause,
+      });
+    }
   }
 }
 
-/** The signer: a private key from the DEPIN_PRIVATE_KEY environment variable, never printed or logged. */
-function signerFor(provider: JsonRpcProvider): NonceManager {
+/**
+ * The signer: an ethers encrypted JSON keystore (`--keystore`; its password from DEPIN_KEYSTORE_PASSWORD or typed at
+ * a prompt) or a private key from DEPIN_PRIVATE_KEY. Neither the key nor the password is ever printed or logged.
+ */
+async function signerFor(provider: JsonRpcProvider, options: GlobalOptions): Promise<NonceManager> {
+  if (options.keystore !== undefined) {
+    const json = await readText(options.keystore, "--keystore");
+    const password = await keystorePassword(`password for ${options.keystore}: `);
+    let wallet: Wallet | HDNodeWallet;
+    try {
+      wallet = await Wallet.fromEncryptedJson(json, password);
+    } catch (cause) {
+      const wrong = /incorrect password/i.test((cause as Error).message);
+      throw new InvalidInputError(
+        wrong
+          ? `wrong password for --keystore ${options.keystore}`
+          : `--keystore ${options.keystore} is not a keystore`,
+        {
+          details: wrong
+            ? "set DEPIN_KEYSTORE_PASSWORD to the keystore's password (or unset it to be asked)"
+            : "pass an ethers encrypted JSON keystore, e.g. one `depin key new` wrote",
+        },
+      );
+    }
+    return new NonceManager(wallet.connect(provider));
+  }
   const key = process.env.DEPIN_PRIVATE_KEY;
   if (key === undefined || !isHexString(key, 32)) {
     throw new InvalidInputError("this command sends a transaction and needs a key", {
-      details: "set DEPIN_PRIVATE_KEY to the sender's 32-byte hex private key",
+      details: "pass --keystore <file> (see `depin key new`), or set DEPIN_PRIVATE_KEY to a 32-byte hex private key",
     });
   }
   return new NonceManager(new Wallet(key, provider));
+}
+
+/** The keystore password: DEPIN_KEYSTORE_PASSWORD, or typed at a prompt (not echoed) when stdin is a terminal. */
+async function keystorePassword(question: string, confirm = false): Promise<string> {
+  const fromEnv = process.env.DEPIN_KEYSTORE_PASSWORD;
+  if (fromEnv !== undefined) return fromEnv;
+  if (!process.stdin.isTTY) {
+    throw new InvalidInputError("the keystore password is missing", {
+      details: "set DEPIN_KEYSTORE_PASSWORD, or run in a terminal to type it",
+    });
+  }
+  const password = await promptHidden(question);
+  if (confirm && (await promptHidden("again: ")) !== password) {
+    throw new InvalidInputError("the two passwords differ");
+  }
+  return password;
+}
+
+/** Asks on the terminal without echoing the answer. */
+async function promptHidden(question: string): Promise<string> {
+  const { createInterface } = await import("node:readline");
+  const { Writable } = await import("node:stream");
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (!muted) process.stderr.write(chunk);
+      callback();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  return new Promise((resolve) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      process.stderr.write("\n");
+      resolve(answer);
+    });
+    muted = true;
+  });
 }
 
 /** A verifier batch signature file, as `proofs sign` writes it. */
@@ -178,7 +301,7 @@ async function deviceKeyFrom(file: string): Promise<Secp256k1DeviceKey | P256Dev
 
 /** The CLI key as an SDK typed-data signer (an address and EIP-712 signing): verifiers, claimants. */
 function keySigner(signer: NonceManager): QuorumSigner {
-  const wallet = signer.signer as Wallet;
+  const wallet = signer.signer as Wallet | HDNodeWallet;
   return { address: wallet.address, signTypedData: (d, t, v) => wallet.signTypedData(d, t, v) };
 }
 
@@ -244,13 +367,29 @@ function integer(value: string, field: string): bigint {
 }
 
 async function tokenDecimals(token: string, provider: JsonRpcProvider): Promise<number> {
-  return Number(await MockUSDC__factory.connect(token, provider).decimals());
+  return Number(await contracts.MockUSDC__factory.connect(token, provider).decimals());
 }
 
 function address(value: string, field: string): string {
   if (!isAddress(value))
     throw new InvalidInputError(`${field} ${value} is not an address`, { details: "pass a 0x… 20-byte address" });
   return value;
+}
+
+function deviceIdArg(value: string): bigint {
+  if (!/^(\d+|0x[0-9a-fA-F]{1,64})$/.test(value)) {
+    throw new InvalidInputError(`deviceId ${value} is not a number`, {
+      details: "pass the device id, decimal or 0x hex",
+    });
+  }
+  return BigInt(value);
+}
+
+/** A reason text as the hash put on the record; refused when empty (the record should say why). */
+function reasonArg(text: string): string {
+  if (text.trim() === "")
+    throw new InvalidInputError("--reason is empty", { details: 'say why, e.g. --reason "spoofed GPS"' });
+  return id(text);
 }
 
 function contractAddress(deployment: Deployment, name: string): string {
@@ -270,6 +409,12 @@ export function program(): Command {
     .addOption(new Option("--network <name>", "deployment records to use (default: the ones of the --rpc chain)"))
     .addOption(new Option("--deployments <dir>", "where deployment records live").default(DEFAULT_DEPLOYMENTS_DIR))
     .option("--json", "machine-readable output", false)
+    .addOption(
+      new Option(
+        "--keystore <file>",
+        "sign with this encrypted JSON keystore (password: DEPIN_KEYSTORE_PASSWORD or asked)",
+      ),
+    )
     .exitOverride();
 
   cli
@@ -319,6 +464,7 @@ export function program(): Command {
     .option("--metadata <text>", "model, location cell, capacity... (its keccak256 is stored)", "")
     .option("--payout <address>", "where its rewards go (default: the owner)")
     .option("--valid-for <seconds>", "how long the signature stays valid", "86400")
+    .option("--csv", "print a CSV header and row (for a fleet file) instead of JSON", false)
     .action(
       async (options: {
         keyFile: string;
@@ -327,6 +473,7 @@ export function program(): Command {
         metadata: string;
         payout?: string;
         validFor: string;
+        csv: boolean;
       }) => {
         const key = await deviceKeyFrom(options.keyFile);
         const owner = address(options.owner, "--owner");
@@ -341,20 +488,42 @@ export function program(): Command {
           ...(options.payout === undefined ? {} : { payout: address(options.payout, "--payout") }),
           deadline: BigInt(head?.timestamp ?? Math.floor(Date.now() / 1000)) + integer(options.validFor, "--valid-for"),
         });
-        process.stdout.write(serializeSignedRegistrations([signed]));
+        process.stdout.write(options.csv ? formatFleetCsv([signed]) : serializeSignedRegistrations([signed]));
       },
     );
   device
     .command("register")
     .description("register a fleet of devices from the signed registrations they made (`device sign`), in batches")
-    .requiredOption("--file <file>", "a JSON array of signed registrations (join the devices' outputs)")
+    .requiredOption(
+      "--file <files...>",
+      "signed registrations: JSON arrays (`device sign` output) or CSV (`device sign --csv`); several are joined",
+    )
     .requiredOption("--network-id <id>", "the network they join")
     .option("--batch-size <n>", "devices per transaction", "200")
-    .action(async (options: { file: string; networkId: string; batchSize: string }) => {
-      const registrations = parseSignedRegistrations(await readText(options.file, "--file"));
+    .action(async (options: { file: string[]; networkId: string; batchSize: string }) => {
+      const registrations: SignedRegistration[] = [];
+      for (const file of options.file) {
+        const text = await readText(file, "--file");
+        // JSON (a .json file, or text that starts as JSON does); anything else is CSV (a header row, then devices).
+        const json = file.toLowerCase().endsWith(".json") || /^[[{]/.test(text.trimStart());
+        if (!json) {
+          registrations.push(...parseFleetCsv(text, file));
+          continue;
+        }
+        try {
+          registrations.push(...parseSignedRegistrations(text));
+        } catch (error) {
+          if (!(error instanceof InvalidInputError)) throw error;
+          // Name the file: several may be given.
+          throw new InvalidInputError(`${file}: ${error.shortMessage}`, { details: error.details, cause: error });
+        }
+      }
       const globals = cli.opts<GlobalOptions>();
       const { provider, deployment } = await context(globals);
-      const registry = deviceRegistryAt(contractAddress(deployment, "DeviceRegistry"), signerFor(provider));
+      const registry = deviceRegistryAt(
+        contractAddress(deployment, "DeviceRegistry"),
+        await signerFor(provider, cli.opts<GlobalOptions>()),
+      );
       const bar =
         globals.json || !process.stderr.isTTY
           ? undefined
@@ -377,14 +546,7 @@ export function program(): Command {
     .description("owner, network, status and payee of a device")
     .argument("<deviceId>", "the device id (decimal or 0x hex)")
     .action(async (id: string) => {
-      let deviceId: bigint;
-      try {
-        deviceId = BigInt(id);
-      } catch {
-        throw new InvalidInputError(`deviceId ${id} is not a number`, {
-          details: "pass the device id, decimal or 0x hex",
-        });
-      }
+      const deviceId = deviceIdArg(id);
       const { provider, deployment } = await context(cli.opts<GlobalOptions>());
       const d = await getDevice(deviceRegistryAt(contractAddress(deployment, "DeviceRegistry"), provider), deviceId);
       print(
@@ -394,20 +556,115 @@ export function program(): Command {
       );
     });
 
-  cli
+  /** A registry write for one device: its registry bound to the sender, the device id, and the printed result. */
+  const deviceWrite = async (
+    id: string,
+    write: (registry: ReturnType<typeof deviceRegistryAt>, deviceId: bigint) => Promise<{ transactionHash: string }>,
+    done: string,
+  ) => {
+    const deviceId = deviceIdArg(id);
+    const globals = cli.opts<GlobalOptions>();
+    const { provider, deployment } = await context(globals);
+    const registry = deviceRegistryAt(
+      contractAddress(deployment, "DeviceRegistry"),
+      await signerFor(provider, globals),
+    );
+    const result = await write(registry, deviceId);
+    const d = await getDevice(registry, deviceId);
+    print(globals, { ...d, transactionHash: result.transactionHash }, `device ${deviceId}: ${done}`);
+  };
+  device
+    .command("payout")
+    .description("set where a device's rewards go from now on (the device's owner only)")
+    .argument("<deviceId>", "the device id (decimal or 0x hex)")
+    .requiredOption("--to <address>", "the payout address (the zero address: back to the owner)")
+    .action(async (id: string, options: { to: string }) => {
+      const payout = address(options.to, "--to");
+      await deviceWrite(id, (registry, deviceId) => setDevicePayout(registry, { deviceId, payout }), `pays ${payout}`);
+    });
+  device
+    .command("retire")
+    .description("retire a device for good: no more rewards, no transfer, its key never again (the owner only)")
+    .argument("<deviceId>", "the device id (decimal or 0x hex)")
+    .action(async (id: string) => {
+      await deviceWrite(id, (registry, deviceId) => retireDevice(registry, { deviceId }), "retired");
+    });
+  device
+    .command("suspend")
+    .description("suspend a device of your network, e.g. for fraud (the network admin only)")
+    .argument("<deviceId>", "the device id (decimal or 0x hex)")
+    .requiredOption("--reason <text>", "why (its keccak256 is on the record)")
+    .action(async (id: string, options: { reason: string }) => {
+      const reasonHash = reasonArg(options.reason);
+      await deviceWrite(id, (registry, deviceId) => suspendDevice(registry, { deviceId, reasonHash }), "suspended");
+    });
+  device
+    .command("reactivate")
+    .description("reactivate a suspended device of your network (the network admin only)")
+    .argument("<deviceId>", "the device id (decimal or 0x hex)")
+    .requiredOption("--reason <text>", "why (its keccak256 is on the record)")
+    .action(async (id: string, options: { reason: string }) => {
+      const reasonHash = reasonArg(options.reason);
+      await deviceWrite(id, (registry, deviceId) => reactivateDevice(registry, { deviceId, reasonHash }), "active");
+    });
+  device
     .command("earnings")
-    .description("an account's unclaimed ledger credit, what epoch mode paid it, and its claim nonce, in a pool")
-    .argument("<account>", "the operator's (payee's) address")
+    .description("what a device earned in a pool: each ledger proof (from events) and its epoch-mode records")
+    .argument("<deviceId>", "the device id (decimal or 0x hex)")
     .requiredOption("--pool <address>", "the reward pool")
-    .action(async (account: string, options: { pool: string }) => {
-      const who = address(account, "account");
-      const pool = address(options.pool, "--pool");
+    .option("--manifest <files...>", "committed epoch manifests to count its epoch-mode records from")
+    .option("--from-block <n>", "the pool's creation block (speeds up event reads)", "0")
+    .action(async (id: string, options: { pool: string; manifest?: string[]; fromBlock: string }) => {
+      const deviceId = deviceIdArg(id);
+      const poolAddress = address(options.pool, "--pool");
+      const fromBlock = Number(integer(options.fromBlock, "--from-block"));
+      const manifests = await Promise.all(
+        (options.manifest ?? []).map(async (f) => readManifestTree(await readText(f, "--manifest"))),
+      );
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const a = await getPoolAccount(rewardPoolAt(pool, provider), who);
+      const e = await getDeviceEarnings(rewardPoolAt(poolAddress, provider), { deviceId, fromBlock, manifests });
       print(
         cli.opts<GlobalOptions>(),
-        { account: who, pool, ...a },
-        `ledger claimable ${a.ledgerClaimable} (credit ${a.unpaidWad} WAD)\nepoch mode paid ${a.paidEpoch}\nclaim nonce ${a.claimNonce}`,
+        { pool: poolAddress, ...e },
+        [
+          `device ${deviceId} in pool ${poolAddress}: ${e.totalWad} WAD in all`,
+          ...e.ledger.map((c) => `  epoch ${c.epoch} ledger: ${c.units} units, ${c.rewardWad} WAD to ${c.account}`),
+          ...e.epochMode.map((c) => `  epoch ${c.epoch} root: ${c.units} units, ${c.rewardWad} WAD to ${c.account}`),
+          ...(e.clawedBackWad === 0n ? [] : [`  clawed back ${e.clawedBackWad} WAD`]),
+        ].join("\n"),
+      );
+    });
+
+  cli
+    .command("earnings")
+    .description("an account's earnings in a pool, both modes: credited, clawed back, paid, and claimable now")
+    .argument("<account>", "the operator's (payee's) address")
+    .requiredOption("--pool <address>", "the reward pool")
+    .option("--manifest <file>", "the epoch manifest of the root in force, for the epoch-mode part")
+    .option("--from-block <n>", "the pool's creation block (speeds up event reads)", "0")
+    .action(async (account: string, options: { pool: string; manifest?: string; fromBlock: string }) => {
+      const who = address(account, "account");
+      const pool = address(options.pool, "--pool");
+      const fromBlock = Number(integer(options.fromBlock, "--from-block"));
+      const epoch = await leafOf(options.manifest, who);
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const e = await getAccountEarnings(rewardPoolAt(pool, provider), { account: who, epoch, fromBlock });
+      print(
+        cli.opts<GlobalOptions>(),
+        {
+          pool,
+          ...e,
+          // Kept from the earlier output: the ledger part as the pool's account view names it.
+          ledgerClaimable: e.ledger.claimable,
+          unpaidWad: e.ledger.unpaidWad,
+          paidEpoch: e.epochMode.paid,
+        },
+        [
+          `claimable now ${e.claimable} (ledger ${e.ledger.claimable}, epoch mode ${e.epochMode.claimable})`,
+          `ledger: credited ${e.ledger.creditedWad} WAD, clawed back ${e.ledger.clawedBackWad} WAD, paid ${e.ledger.paid}`,
+          `epoch mode: cumulative ${e.epochMode.cumulative}, paid ${e.epochMode.paid}`,
+          `claim nonce ${e.claimNonce}`,
+        ].join("\n"),
       );
     });
 
@@ -419,13 +676,75 @@ export function program(): Command {
     .option("--metadata <text>", "what the network is (its keccak256 is stored)", "")
     .action(async (options: { attestationRequired: boolean; metadata: string }) => {
       const { provider, deployment } = await context(cli.opts<GlobalOptions>());
-      const registry = deviceRegistryAt(contractAddress(deployment, "DeviceRegistry"), signerFor(provider));
+      const registry = deviceRegistryAt(
+        contractAddress(deployment, "DeviceRegistry"),
+        await signerFor(provider, cli.opts<GlobalOptions>()),
+      );
       const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
         (await registry.createNetwork(options.attestationRequired, id(options.metadata))).wait(),
       );
       const event = receipt?.logs.map((l) => registry.interface.parseLog(l)).find((e) => e?.name === "NetworkCreated");
       const networkId = event?.args.networkId as bigint;
       print(cli.opts<GlobalOptions>(), { networkId, transactionHash: receipt?.hash }, `network ${networkId} created`);
+    });
+
+  network
+    .command("attester")
+    .description("a network's attesters and whether registrations need one (the network admin only)")
+    .requiredOption("--network-id <id>", "the network")
+    .option("--add <address>", "allowlist this attester")
+    .option("--remove <address>", "remove this attester")
+    .option("--require-attestation <bool>", "true: every registration needs an attester's co-signature; false: none")
+    .action(async (options: { networkId: string; add?: string; remove?: string; requireAttestation?: string }) => {
+      const networkId = integer(options.networkId, "--network-id");
+      const add = options.add === undefined ? undefined : address(options.add, "--add");
+      const remove = options.remove === undefined ? undefined : address(options.remove, "--remove");
+      let required: boolean | undefined;
+      if (options.requireAttestation !== undefined) {
+        if (!["true", "false"].includes(options.requireAttestation)) {
+          throw new InvalidInputError(`--require-attestation ${options.requireAttestation} is not true or false`);
+        }
+        required = options.requireAttestation === "true";
+      }
+      if (add === undefined && remove === undefined && required === undefined) {
+        throw new InvalidInputError("nothing to change", {
+          details: "pass --add <address>, --remove <address> or --require-attestation true|false",
+        });
+      }
+      const globals = cli.opts<GlobalOptions>();
+      const { provider, deployment } = await context(globals);
+      const registry = deviceRegistryAt(
+        contractAddress(deployment, "DeviceRegistry"),
+        await signerFor(provider, globals),
+      );
+      const transactions: string[] = [];
+      if (required !== undefined) {
+        transactions.push((await setAttestationRequired(registry, { networkId, required })).transactionHash);
+      }
+      if (add !== undefined) {
+        transactions.push(
+          (await setNetworkAttester(registry, { networkId, attester: add, allowed: true })).transactionHash,
+        );
+      }
+      if (remove !== undefined) {
+        transactions.push(
+          (await setNetworkAttester(registry, { networkId, attester: remove, allowed: false })).transactionHash,
+        );
+      }
+      const info = await registry.network(networkId);
+      const attesters = Object.fromEntries(
+        await Promise.all(
+          [add, remove].filter((a) => a !== undefined).map(async (a) => [a, await registry.isAttester(networkId, a)]),
+        ),
+      );
+      print(
+        globals,
+        { networkId, attestationRequired: info.attestationRequired, attesters, transactions },
+        `network ${networkId}: attestation ${info.attestationRequired ? "required" : "not required"}` +
+          Object.entries(attesters)
+            .map(([a, allowed]) => `\n  ${a} ${allowed ? "is" : "is not"} an attester`)
+            .join(""),
+      );
     });
 
   const pool = cli.command("pool").description("a protocol's reward pool");
@@ -455,7 +774,7 @@ export function program(): Command {
         const { provider, deployment } = await context(cli.opts<GlobalOptions>());
         const token = address(options.token ?? contractAddress(deployment, "MockUSDC"), "--token");
         const decimals = await tokenDecimals(token, provider);
-        const signer = signerFor(provider);
+        const signer = await signerFor(provider, cli.opts<GlobalOptions>());
         const config = poolConfig({
           token,
           networkId: integer(options.networkId, "--network-id"),
@@ -475,21 +794,223 @@ export function program(): Command {
     );
   pool
     .command("fund")
-    .description("fund a pool from the sender's tokens (approves the amount first) under a funding reference")
+    .description(
+      "fund a pool from the sender's tokens under a funding reference: approve + fund, a permit, or EIP-3009",
+    )
     .requiredOption("--pool <address>", "the reward pool")
     .requiredOption("--amount <amount>", "tokens, e.g. 1000")
     .requiredOption("--ref <text>", "the funding reference, e.g. a customer contract id (its keccak256 is recorded)")
-    .action(async (options: { pool: string; amount: string; ref: string }) => {
+    .addOption(
+      new Option("--permit", "one transaction: sign an EIP-2612 permit, then fundWithPermit").conflicts(
+        "authorization",
+      ),
+    )
+    .option("--authorization", "sign an EIP-3009 receiveWithAuthorization, then fundWithAuthorization (USDC)", false)
+    .action(
+      async (options: { pool: string; amount: string; ref: string; permit?: boolean; authorization: boolean }) => {
+        const poolAddress = address(options.pool, "--pool");
+        if (options.ref === "")
+          throw new InvalidInputError("--ref is empty", { details: "name what the funds are for" });
+        const globals = cli.opts<GlobalOptions>();
+        const { provider } = await context(globals);
+        const signer = await signerFor(provider, globals);
+        const target = rewardPoolAt(poolAddress, signer);
+        const token = (await target.settings()).token;
+        const value = amount(options.amount, await tokenDecimals(token, provider), "--amount");
+        const ref = id(options.ref);
+        let method: string;
+        let transactionHash: string;
+        if (options.permit === true) {
+          method = "permit";
+          ({ transactionHash } = await fundPoolWithPermit(target, { amount: value, ref }));
+        } else if (options.authorization) {
+          method = "authorization";
+          ({ transactionHash } = await fundPoolWithAuthorization(target, { amount: value, ref }));
+        } else {
+          method = "approve";
+          const erc20 = contracts.MockUSDC__factory.connect(token, signer);
+          await withDecodedErrors(poolErrorInterfaces, async () => (await erc20.approve(poolAddress, value)).wait());
+          ({ transactionHash } = await fundPool(target, { amount: value, ref }));
+        }
+        print(
+          globals,
+          { pool: poolAddress, amount: value, ref, method, transactionHash },
+          `funded ${value} (${method})`,
+        );
+      },
+    );
+
+  const config = pool
+    .command("config")
+    .description("a pool's configuration: show it, queue reward or verifier changes, apply, cancel, claims, guardian");
+  /** The pool of a `pool config` subcommand bound to the sender, and its token's decimals. */
+  const configTarget = async (poolOption: string) => {
+    const poolAddress = address(poolOption, "--pool");
+    const globals = cli.opts<GlobalOptions>();
+    const { provider } = await context(globals);
+    const target = rewardPoolAt(poolAddress, await signerFor(provider, globals));
+    const decimals = await tokenDecimals((await target.settings()).token, provider);
+    return { poolAddress, target, decimals, globals };
+  };
+  config
+    .command("show")
+    .description("the configuration in force and what is scheduled (read-only)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .option("--from-block <n>", "the pool's creation block (speeds up event reads)", "0")
+    .action(async (options: { pool: string; fromBlock: string }) => {
       const poolAddress = address(options.pool, "--pool");
+      const fromBlock = Number(integer(options.fromBlock, "--from-block"));
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const signer = signerFor(provider);
-      const target = rewardPoolAt(poolAddress, signer);
-      const token = (await target.settings()).token;
-      const value = amount(options.amount, await tokenDecimals(token, provider), "--amount");
-      const erc20 = MockUSDC__factory.connect(token, signer);
-      await withDecodedErrors(poolErrorInterfaces, async () => (await erc20.approve(poolAddress, value)).wait());
-      await fundPool(target, { amount: value, ref: id(options.ref) });
-      print(cli.opts<GlobalOptions>(), { pool: poolAddress, amount: value, ref: id(options.ref) }, `funded ${value}`);
+      const c = await getPoolConfig(rewardPoolAt(poolAddress, provider), { fromBlock });
+      const params = (p: { rate: bigint; epochBudget: bigint; deviceCap: bigint }) =>
+        `rate ${p.rate} (token units × 1e18 per work unit), budget ${p.epochBudget}, cap ${p.deviceCap} units`;
+      print(
+        cli.opts<GlobalOptions>(),
+        { pool: poolAddress, ...c },
+        [
+          `pool ${poolAddress} (epoch ${c.currentEpoch}${c.paused ? ", paused" : ""})`,
+          `  admin ${c.admin}, guardian ${c.guardian}`,
+          `  reward parameters: ${params(c.rewardParams)}`,
+          `  verifiers (${c.quorum} of ${c.verifiers.length}): ${c.verifiers.join(", ")}`,
+          `  minimum claim ${c.minClaim}, relayer fee cap ${c.maxRelayerFee}, change delay ${c.changeDelay} s`,
+          ...(c.scheduledParams === undefined
+            ? []
+            : [`  scheduled from epoch ${c.scheduledParams.fromEpoch}: ${params(c.scheduledParams.params)}`]),
+          ...(c.queuedVerifierChange === undefined
+            ? []
+            : [
+                `  queued verifier change (${c.queuedVerifierChange.due ? "due" : `at ${c.queuedVerifierChange.eta}`}): ` +
+                  `add ${c.queuedVerifierChange.add.join(",") || "none"}, remove ${c.queuedVerifierChange.remove.join(",") || "none"}, quorum ${c.queuedVerifierChange.quorum}`,
+              ]),
+        ].join("\n"),
+      );
+    });
+  config
+    .command("params")
+    .description("queue reward parameters, in force from the first epoch starting after the change delay (admin)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--rate <amount>", "tokens per work unit, e.g. 0.001")
+    .requiredOption("--budget <amount>", "most tokens paid per epoch")
+    .requiredOption("--cap <units>", "most work units per device per epoch")
+    .action(async (options: { pool: string; rate: string; budget: string; cap: string }) => {
+      const cap = integer(options.cap, "--cap");
+      const { poolAddress, target, decimals, globals } = await configTarget(options.pool);
+      const params = {
+        rate: amount(options.rate, decimals + 18, "--rate"),
+        epochBudget: amount(options.budget, decimals, "--budget"),
+        deviceCap: cap,
+      };
+      const r = await queueRewardParams(target, { params });
+      print(
+        globals,
+        { pool: poolAddress, params, ...r },
+        `reward parameters scheduled from epoch ${r.fromEpoch} (starts at ${r.startsAt})`,
+      );
+    });
+  config
+    .command("verifiers")
+    .description("queue a verifier-set and quorum change, in force after the change delay (admin)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .option("--add <addresses>", "comma-separated verifiers to add")
+    .option("--remove <addresses>", "comma-separated verifiers to remove")
+    .requiredOption("--quorum <n>", "signatures needed once the change is in force")
+    .action(async (options: { pool: string; add?: string; remove?: string; quorum: string }) => {
+      const list = (value: string | undefined, field: string) =>
+        value === undefined ? [] : value.split(",").map((a) => address(a.trim(), field));
+      const add = list(options.add, "--add");
+      const remove = list(options.remove, "--remove");
+      const quorum = Number(integer(options.quorum, "--quorum"));
+      const { poolAddress, target, globals } = await configTarget(options.pool);
+      const r = await queueVerifierChange(target, { add, remove, quorum });
+      print(globals, { pool: poolAddress, add, remove, quorum, ...r }, `verifier change queued, in force at ${r.eta}`);
+    });
+  config
+    .command("apply")
+    .description("apply a queued verifier change whose delay has passed (anyone)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .action(async (options: { pool: string }) => {
+      const { poolAddress, target, globals } = await configTarget(options.pool);
+      const r = await applyQueuedChanges(target);
+      print(globals, { pool: poolAddress, ...r }, "queued verifier change applied");
+    });
+  config
+    .command("cancel")
+    .description("cancel scheduled changes not yet in force (admin or guardian)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .action(async (options: { pool: string }) => {
+      const { poolAddress, target, globals } = await configTarget(options.pool);
+      const r = await cancelQueuedChanges(target);
+      print(
+        globals,
+        { pool: poolAddress, ...r },
+        `cancelled:${r.verifiers ? " the verifier change" : ""}${r.params ? " the reward parameters" : ""}`,
+      );
+    });
+  config
+    .command("claims")
+    .description("set the minimum claim and the relayer fee cap (admin); an omitted one stays as it is")
+    .requiredOption("--pool <address>", "the reward pool")
+    .option("--min-claim <amount>", "the smallest claim paid, in tokens (0 for none)")
+    .option("--max-relayer-fee <amount>", "the most a relayer may take from a signed claim, in tokens")
+    .action(async (options: { pool: string; minClaim?: string; maxRelayerFee?: string }) => {
+      if (options.minClaim === undefined && options.maxRelayerFee === undefined) {
+        throw new InvalidInputError("nothing to change", { details: "pass --min-claim and/or --max-relayer-fee" });
+      }
+      const { poolAddress, target, decimals, globals } = await configTarget(options.pool);
+      const current = await target.settings();
+      const tokens = (value: string | undefined, field: string, fallback: bigint) =>
+        value === undefined ? fallback : /^0+(\.0*)?$/.test(value) ? 0n : amount(value, decimals, field);
+      const minClaim = tokens(options.minClaim, "--min-claim", current.minClaim);
+      const maxRelayerFee = tokens(options.maxRelayerFee, "--max-relayer-fee", current.maxRelayerFee);
+      const r = await setClaimSettings(target, { minClaim, maxRelayerFee });
+      print(
+        globals,
+        { pool: poolAddress, minClaim, maxRelayerFee, ...r },
+        `minimum claim ${minClaim}, relayer fee cap ${maxRelayerFee}`,
+      );
+    });
+  config
+    .command("guardian")
+    .description("set the pool's guardian: who may pause, veto pending roots and cancel changes (admin)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .requiredOption("--guardian <address>", "the new guardian")
+    .action(async (options: { pool: string; guardian: string }) => {
+      const guardian = address(options.guardian, "--guardian");
+      const { poolAddress, target, globals } = await configTarget(options.pool);
+      const r = await setGuardian(target, { guardian });
+      print(globals, { pool: poolAddress, guardian, ...r }, `guardian ${guardian}`);
+    });
+
+  pool
+    .command("watch")
+    .description("print a pool's events as they happen, one JSON line each (until interrupted)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .option("--from-block <n>", "start here (default: new blocks only)")
+    .option("--interval <ms>", "milliseconds between polls", "1000")
+    .action(async (options: { pool: string; fromBlock?: string; interval: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const fromBlock =
+        options.fromBlock === undefined ? undefined : Number(integer(options.fromBlock, "--from-block"));
+      const pollingInterval = Number(integer(options.interval, "--interval"));
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const stop = watchPoolEvents(rewardPoolAt(poolAddress, provider), {
+        ...(fromBlock === undefined ? {} : { fromBlock }),
+        pollingInterval,
+        onEvent: (e) => {
+          const args = e.args.toObject(true);
+          process.stdout.write(
+            JSON.stringify(
+              { event: e.name, args, blockNumber: e.blockNumber, transactionHash: e.transactionHash },
+              (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
+            ) + "\n",
+          );
+        },
+        onError: (error) => console.error(`watch: ${(error as Error).message}; retrying`),
+      });
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve).once("SIGTERM", resolve);
+      });
+      await stop();
     });
 
   pool
@@ -499,7 +1020,7 @@ export function program(): Command {
     .action(async (options: { pool: string }) => {
       const poolAddress = address(options.pool, "--pool");
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const target = rewardPoolAt(poolAddress, signerFor(provider));
+      const target = rewardPoolAt(poolAddress, await signerFor(provider, cli.opts<GlobalOptions>()));
       const receipt = await withDecodedErrors(poolErrorInterfaces, async () => (await target.pause()).wait());
       print(cli.opts<GlobalOptions>(), { pool: poolAddress, paused: true, transactionHash: receipt?.hash }, `paused`);
     });
@@ -513,15 +1034,10 @@ export function program(): Command {
       const poolAddress = address(options.pool, "--pool");
       const epoch = integer(options.epoch, "--epoch");
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const target = rewardPoolAt(poolAddress, signerFor(provider));
-      const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
-        (await target.vetoEpoch(epoch, id(options.reason))).wait(),
-      );
-      print(
-        cli.opts<GlobalOptions>(),
-        { pool: poolAddress, epoch, transactionHash: receipt?.hash },
-        `vetoed epoch ${epoch}`,
-      );
+      const reasonHash = reasonArg(options.reason);
+      const target = rewardPoolAt(poolAddress, await signerFor(provider, cli.opts<GlobalOptions>()));
+      const { transactionHash } = await vetoEpoch(target, { epoch, reasonHash });
+      print(cli.opts<GlobalOptions>(), { pool: poolAddress, epoch, transactionHash }, `vetoed epoch ${epoch}`);
     });
 
   const work = cli.command("work").description("device side: work reports");
@@ -573,7 +1089,7 @@ export function program(): Command {
         units: r.report.units,
         evidenceHash: r.report.evidenceHash,
       }));
-      const signer = signerFor(provider);
+      const signer = await signerFor(provider, cli.opts<GlobalOptions>());
       const batchNonce = integer(options.nonce, "--nonce");
       const quorum = await attestBatch([keySigner(signer)], domain, epoch, batchNonce, batch);
       const { requireDeviceSignatures } = await pool.settings();
@@ -604,19 +1120,15 @@ export function program(): Command {
         }
       }
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const pool = rewardPoolAt(address(first.pool, "pool"), signerFor(provider));
+      const pool = rewardPoolAt(address(first.pool, "pool"), await signerFor(provider, cli.opts<GlobalOptions>()));
       const proofsOf = first.proofs.map((p) => ({ ...p, deviceId: BigInt(p.deviceId), units: BigInt(p.units) }));
-      const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
-        (
-          await pool.recordProofs(
-            BigInt(first.epoch),
-            BigInt(first.batchNonce),
-            proofsOf,
-            first.deviceSignatures,
-            combineSignatures(signed),
-          )
-        ).wait(),
-      );
+      const { transactionHash, alreadyLanded } = await submitProofBatch(pool, {
+        epoch: BigInt(first.epoch),
+        batchNonce: BigInt(first.batchNonce),
+        proofs: proofsOf,
+        deviceSignatures: first.deviceSignatures,
+        quorum: combineSignatures(signed),
+      });
       print(
         cli.opts<GlobalOptions>(),
         {
@@ -624,9 +1136,10 @@ export function program(): Command {
           epoch: first.epoch,
           batchNonce: first.batchNonce,
           proofs: proofsOf.length,
-          transactionHash: receipt?.hash,
+          transactionHash,
+          alreadyLanded,
         },
-        `recorded ${proofsOf.length} proofs for epoch ${first.epoch}`,
+        `recorded ${proofsOf.length} proofs for epoch ${first.epoch}${alreadyLanded ? " (it had landed already)" : ""}`,
       );
     });
 
@@ -718,7 +1231,11 @@ export function program(): Command {
         await pool.commitNonce(),
         integer(options.deadline, "--deadline"),
       );
-      const quorum = await attestEpoch([keySigner(signerFor(provider))], await readPoolDomain(pool), commit);
+      const quorum = await attestEpoch(
+        [keySigner(await signerFor(provider, cli.opts<GlobalOptions>()))],
+        await readPoolDomain(pool),
+        commit,
+      );
       process.stdout.write(
         toJson({ pool: poolAddress, commit, signer: quorum.signers[0], signature: quorum.signatures[0] }) + "\n",
       );
@@ -744,13 +1261,14 @@ export function program(): Command {
         throw new InvalidInputError(`${files.join(", ")} are not signatures of one commit`);
       }
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const pool = rewardPoolAt(address(first.pool, "pool"), signerFor(provider));
-      const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
-        (await pool.commitEpoch(first.commit as unknown as EpochCommit, combineSignatures(signed))).wait(),
-      );
+      const pool = rewardPoolAt(address(first.pool, "pool"), await signerFor(provider, cli.opts<GlobalOptions>()));
+      const { transactionHash } = await submitEpochCommit(pool, {
+        commit: first.commit as unknown as EpochCommit,
+        signatures: combineSignatures(signed),
+      });
       print(
         cli.opts<GlobalOptions>(),
-        { pool: first.pool, epoch: first.commit.epoch, root: first.commit.root, transactionHash: receipt?.hash },
+        { pool: first.pool, epoch: first.commit.epoch, root: first.commit.root, transactionHash },
         `committed epoch ${first.commit.epoch}: root ${first.commit.root}`,
       );
     });
@@ -780,7 +1298,7 @@ export function program(): Command {
         const who = address(account, "account");
         const poolAddress = address(options.pool, "--pool");
         const { provider } = await context(cli.opts<GlobalOptions>());
-        const signer = signerFor(provider);
+        const signer = await signerFor(provider, cli.opts<GlobalOptions>());
         const pool = rewardPoolAt(poolAddress, signer);
         if (options.gasless) {
           const token = (await pool.settings()).token;
@@ -797,8 +1315,16 @@ export function program(): Command {
           process.stdout.write(toJson({ pool: poolAddress, claim: signed, signature }) + "\n");
           return;
         }
-        const { amount: paid } = await claim(pool, who, await leafOf(options.manifest, who));
-        print(cli.opts<GlobalOptions>(), { account: who, pool: poolAddress, paid }, `paid ${paid} to ${who}`);
+        const {
+          amount: paid,
+          transactionHash,
+          alreadyLanded,
+        } = await claim(pool, who, await leafOf(options.manifest, who));
+        print(
+          cli.opts<GlobalOptions>(),
+          { account: who, pool: poolAddress, paid, transactionHash, alreadyLanded },
+          alreadyLanded ? `already claimed (transaction ${transactionHash})` : `paid ${paid} to ${who}`,
+        );
       },
     );
 
@@ -816,7 +1342,7 @@ export function program(): Command {
       };
       const poolAddress = address(file.pool, "pool");
       const { provider } = await context(cli.opts<GlobalOptions>());
-      const pool = rewardPoolAt(poolAddress, signerFor(provider));
+      const pool = rewardPoolAt(poolAddress, await signerFor(provider, cli.opts<GlobalOptions>()));
       const decimals = await tokenDecimals((await pool.settings()).token, provider);
       const signed = {
         account: address(String(file.claim.account), "claim.account"),
@@ -826,7 +1352,7 @@ export function program(): Command {
         deadline: BigInt(String(file.claim.deadline)),
       };
       const fee = options.fee === "0" ? 0n : amount(options.fee, decimals, "--fee");
-      await relayClaim(pool, {
+      const { transactionHash, alreadyLanded } = await relayClaim(pool, {
         claim: signed,
         signature: file.signature,
         fee,
@@ -834,8 +1360,42 @@ export function program(): Command {
       });
       print(
         cli.opts<GlobalOptions>(),
-        { pool: poolAddress, account: signed.account, fee },
-        `relayed the claim of ${signed.account}`,
+        { pool: poolAddress, account: signed.account, fee, transactionHash, alreadyLanded },
+        `relayed the claim of ${signed.account}${alreadyLanded ? " (it had landed already)" : ""}`,
+      );
+    });
+
+  const key = cli.command("key").description("the CLI's own signing key");
+  key
+    .command("new")
+    .description("create a key in an encrypted JSON keystore (password: DEPIN_KEYSTORE_PASSWORD or asked twice)")
+    .requiredOption("--out <file>", "where to write the keystore (never overwritten)")
+    .action(async (options: { out: string }) => {
+      const { open } = await import("node:fs/promises");
+      const password = await keystorePassword(`password for ${options.out}: `, true);
+      if (password.length < 8) {
+        throw new InvalidInputError("the keystore password is shorter than 8 characters", {
+          details: "choose a longer password",
+        });
+      }
+      const wallet = Wallet.createRandom();
+      const json = await wallet.encrypt(password);
+      // "wx": refuse to overwrite a file, which may be another keystore; readable by the owner only.
+      const file = await open(options.out, "wx", 0o600).catch((cause: NodeJS.ErrnoException) => {
+        throw new InvalidInputError(
+          cause.code === "EEXIST" ? `--out ${options.out} exists` : `cannot write --out ${options.out}`,
+          { details: "pass a new file name; an existing keystore is never overwritten", cause },
+        );
+      });
+      try {
+        await file.writeFile(json + "\n");
+      } finally {
+        await file.close();
+      }
+      print(
+        cli.opts<GlobalOptions>(),
+        { address: wallet.address, keystore: options.out },
+        `${wallet.address} (keystore ${options.out}; use it with --keystore)`,
       );
     });
 
@@ -861,6 +1421,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof DepinError) {
       console.error(`${error.message}`);
+      return EXIT_BAD_INPUT;
+    }
+    if (isTransientRpcError(error)) {
+      console.error(`the JSON-RPC node at --rpc did not answer, even after retries: ${(error as Error).message}`);
       return EXIT_BAD_INPUT;
     }
     throw error;

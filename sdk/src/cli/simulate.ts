@@ -8,11 +8,18 @@ import { Presets, SingleBar } from "cli-progress";
 import { Option, type Command } from "commander";
 import { JsonRpcProvider, Network, Wallet, isHexString, type Signer } from "ethers";
 
-import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment } from "../deployments.js";
-import { DepinError, InvalidInputError } from "../errors/base.js";
-import { formatSimulation } from "../simulate/report.js";
-import { DEFAULT_SIMULATION, simulate, type DevProvider, type SimulationEnvironment } from "../simulate/run.js";
-import type { SimulationMode } from "../simulate/world.js";
+import {
+  DEFAULT_DEPLOYMENTS_DIR,
+  DEFAULT_SIMULATION,
+  DepinError,
+  formatSimulation,
+  InvalidInputError,
+  loadDeployment,
+  simulate,
+  type DevProvider,
+  type SimulationEnvironment,
+  type SimulationMode,
+} from "../index.js";
 
 interface SimulateFlags {
   nodes: string;

@@ -21,7 +21,7 @@ import {
   relayClaim,
   rewardPoolFactoryAt,
   signClaim,
-  type WriteResult,
+  type ClaimReturnType,
 } from "../actions/pool.js";
 import { commitEpoch, readDeviceStates, readEpochInputs, submitEpochCommit } from "../actions/epoch.js";
 import { deviceRegistryAt, registerDevice, registerFleet } from "../actions/registry.js";
@@ -663,7 +663,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
         ? (run.modelWad.get(account) ?? 0n) / WAD - (run.paid.get(account) ?? 0n)
         : (leaf?.cumulative ?? 0n) - (run.paid.get(account) ?? 0n);
     if (owed <= 0n) return;
-    let result: WriteResult & { amount: bigint };
+    let result: ClaimReturnType;
     if (gasless && owed > RELAYER_FEE) {
       const pool = run.pool.connect(relayer);
       const now = BigInt((await provider.getBlock("latest"))!.timestamp);
