@@ -120,6 +120,15 @@ describe("Epoch manifests at scale", function () {
       expect(built.manifestHash).to.equal(keccak256(toUtf8Bytes(built.text)));
     }
     expect(JSON.parse(first.text).adjustments).to.deep.equal([]);
+    // The canonical text is read line by line; any other layout of the same JSON reads the same.
+    const compact = JSON.stringify(JSON.parse(second.text));
+    expect(readManifest(compact, { manifest: first.manifest, text: first.text }).manifest).to.deep.equal(
+      second.manifest,
+    );
+    // A list given twice counts the last time, as JSON.parse has it: here the records are emptied, so the manifest's
+    // epochTotal no longer matches them.
+    const twice = first.text.replace(/\n}\n$/, ',\n  "records": []\n}\n');
+    expect(() => readManifest(twice)).to.throw(/epochTotal .* does not match the records \(0\)/);
     expect(readManifest(second.text, { manifest: first.manifest, text: first.text }).manifest).to.deep.equal(
       second.manifest,
     );

@@ -508,19 +508,70 @@ function treeOf(accounts: readonly AccountTotal[]): AccountTree {
 
 /** The manifest in `text`, its shape checked (valid JSON, this format, every field well formed). */
 function parseManifestText(text: string): EpochManifest {
+  // A manifest in the canonical layout (what serializeManifest writes) has its two long lists read line by line,
+  // without building a JSON tree of millions of objects first; any other layout goes through JSON.parse.
+  const records = canonicalList(text, "records", CANONICAL_RECORD);
+  const accounts = records === undefined ? undefined : canonicalList(text, "accounts", CANONICAL_ACCOUNT);
+  let skeleton = text;
+  if (records !== undefined && accounts !== undefined) {
+    skeleton =
+      text.slice(0, records.start) +
+      JSON.stringify(PLACEHOLDER) +
+      text.slice(records.end, accounts.start) +
+      JSON.stringify(PLACEHOLDER) +
+      text.slice(accounts.end);
+  }
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(text) as Record<string, unknown>;
+    raw = JSON.parse(skeleton) as Record<string, unknown>;
   } catch (cause) {
     throw new ManifestMismatchError("the manifest is not valid JSON", { cause });
   }
   if (raw.format !== MANIFEST_FORMAT) {
     throw new ManifestMismatchError(`unknown manifest format ${String(raw.format)}; expected ${MANIFEST_FORMAT}`);
   }
-  return parseManifest(raw);
+  if (skeleton === text) return parseManifest(raw);
+  // A key given twice counts once, the last time (JSON.parse's rule): the lists read must be the ones that count.
+  if (raw.records !== PLACEHOLDER || raw.accounts !== PLACEHOLDER)
+    return parseManifestText(JSON.stringify(JSON.parse(text)));
+  return parseManifest(raw, { records: records!.items, accounts: accounts!.items });
 }
 
-function parseManifest(raw: Record<string, unknown>): EpochManifest {
+/** Stands in the skeleton for a list read line by line (a string JSON.parse cannot produce from a list). */
+const PLACEHOLDER = "\u0000read line by line";
+
+const CANONICAL_RECORD =
+  /    \{\n      "deviceId": "(\d+)",\n      "account": "(0x[0-9a-fA-F]{40})",\n      "units": "(\d+)",\n      "evidenceHash": "(0x[0-9a-fA-F]{64})"\n    \}(,\n|\n  \])/y;
+const CANONICAL_ACCOUNT =
+  /    \{\n      "account": "(0x[0-9a-fA-F]{40})",\n      "cumulativeWad": "(\d+)",\n      "cumulative": "(\d+)",\n      "highestCumulative": "(\d+)"\n    \}(,\n|\n  \])/y;
+
+/**
+ * The entries of the list `key` when it is written in the canonical layout, each as its four captured strings, with
+ * the list's span in `text` (from its `[` to past its `]`); undefined when the list is not canonical or not unique.
+ */
+function canonicalList(
+  text: string,
+  key: string,
+  entry: RegExp,
+): { items: string[][]; start: number; end: number } | undefined {
+  const marker = `\n  "${key}": [\n`;
+  const at = text.indexOf(marker);
+  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return undefined;
+  entry.lastIndex = at + marker.length;
+  const items: string[][] = [];
+  for (;;) {
+    const m = entry.exec(text);
+    if (m === null) return undefined;
+    items.push([m[1]!, m[2]!, m[3]!, m[4]!]);
+    if (m[5] !== ",\n") break;
+  }
+  return { items, start: at + marker.length - 2, end: entry.lastIndex };
+}
+
+function parseManifest(
+  raw: Record<string, unknown>,
+  lists?: { records: string[][]; accounts: string[][] },
+): EpochManifest {
   const int = (v: unknown, field: string): number => {
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
       throw new ManifestMismatchError(`${field} must be a non-negative integer`);
@@ -566,23 +617,38 @@ function parseManifest(raw: Record<string, unknown>): EpochManifest {
     ledgerCreditedWad: big(raw.ledgerCreditedWad, "ledgerCreditedWad"),
     previousManifestHash:
       raw.previousManifestHash === null ? null : hex(raw.previousManifestHash, "previousManifestHash"),
-    records: list(raw.records, "records").map((r, i) => ({
-      deviceId: big(r.deviceId, `records[${i}].deviceId`),
-      account: addr(r.account, `records[${i}].account`),
-      units: big(r.units, `records[${i}].units`),
-      evidenceHash: hex(r.evidenceHash, `records[${i}].evidenceHash`),
-    })),
+    // Lists read line by line were matched digit by digit and hex by hex already: only addresses need checking.
+    records:
+      lists?.records.map(([deviceId, account, units, evidenceHash], i) => ({
+        deviceId: BigInt(deviceId!),
+        account: addr(account, `records[${i}].account`),
+        units: BigInt(units!),
+        evidenceHash: evidenceHash!,
+      })) ??
+      list(raw.records, "records").map((r, i) => ({
+        deviceId: big(r.deviceId, `records[${i}].deviceId`),
+        account: addr(r.account, `records[${i}].account`),
+        units: big(r.units, `records[${i}].units`),
+        evidenceHash: hex(r.evidenceHash, `records[${i}].evidenceHash`),
+      })),
     adjustments: list(raw.adjustments, "adjustments").map((a, i) => ({
       account: addr(a.account, `adjustments[${i}].account`),
       amountWad: big(a.amountWad, `adjustments[${i}].amountWad`),
       reasonHash: hex(a.reasonHash, `adjustments[${i}].reasonHash`),
     })),
-    accounts: list(raw.accounts, "accounts").map((a, i) => ({
-      account: addr(a.account, `accounts[${i}].account`),
-      cumulativeWad: big(a.cumulativeWad, `accounts[${i}].cumulativeWad`),
-      cumulative: big(a.cumulative, `accounts[${i}].cumulative`),
-      highestCumulative: big(a.highestCumulative, `accounts[${i}].highestCumulative`),
-    })),
+    accounts:
+      lists?.accounts.map(([account, cumulativeWad, cumulative, highestCumulative], i) => ({
+        account: addr(account, `accounts[${i}].account`),
+        cumulativeWad: BigInt(cumulativeWad!),
+        cumulative: BigInt(cumulative!),
+        highestCumulative: BigInt(highestCumulative!),
+      })) ??
+      list(raw.accounts, "accounts").map((a, i) => ({
+        account: addr(a.account, `accounts[${i}].account`),
+        cumulativeWad: big(a.cumulativeWad, `accounts[${i}].cumulativeWad`),
+        cumulative: big(a.cumulative, `accounts[${i}].cumulative`),
+        highestCumulative: big(a.highestCumulative, `accounts[${i}].highestCumulative`),
+      })),
     root: hex(raw.root, "root"),
     totalOwed: big(raw.totalOwed, "totalOwed"),
     epochTotal: big(raw.epochTotal, "epochTotal"),
