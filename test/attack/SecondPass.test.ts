@@ -15,13 +15,20 @@
  * 3. (Low) `claimable()` ignores the epoch payout cap: once `totals().epochPaid` reaches the root in force's
  *    `totalOwed`, it still reports the full leaf, while `claim` reverts with `RewardPoolEpochPayoutCapped`.
  */
+import {
+  checkManifestAgainstChain,
+  epochEndBlock,
+  readDeviceStates,
+  buildEpoch,
+  checkManifestDevices,
+  proofFor,
+  readManifest,
+  attestBatch,
+} from "../../sdk/src/index.js";
 import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 
-import { checkManifestAgainstChain, epochEndBlock, readDeviceStates } from "../../sdk/src/actions/epoch.js";
-import { buildEpoch, checkManifestDevices, proofFor, readManifest } from "../../sdk/src/core/epoch.js";
-import { attestBatch } from "../../sdk/src/core/pool.js";
 import { CHALLENGE_PERIOD, USDC } from "../helpers/pool.js";
 import { attackFixture } from "./fixture.js";
 

@@ -1,12 +1,12 @@
 /**
  * Second pass: attacks on the fixes that the reviewed code (762ab6c) refuses. Kept as passing regressions.
  */
+import { signClaim } from "../../sdk/src/index.js";
 import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 
-import { signClaim } from "../../sdk/src/actions/pool.js";
 import { CHALLENGE_PERIOD, USDC } from "../helpers/pool.js";
 import { attackFixture } from "./fixture.js";
 

@@ -5,7 +5,7 @@ import { signReceiveWithAuthorization } from "../core/eip3009.js";
 import { fundingNonce } from "../core/pool.js";
 import { InvalidInputError } from "../errors/base.js";
 import { poolErrorInterfaces } from "./pool.js";
-import { readTokenDomain } from "./token.js";
+import { readTokenDomain } from "./readTokenDomain.js";
 import { sendTransaction, signerOf, type TransactionResult } from "./transaction.js";
 
 export interface FundPoolWithAuthorizationParameters {

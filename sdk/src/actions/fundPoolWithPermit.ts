@@ -4,7 +4,7 @@ import type { IRewardPool } from "../contracts/index.js";
 import { signPermit } from "../core/eip3009.js";
 import { InvalidInputError } from "../errors/base.js";
 import { poolErrorInterfaces } from "./pool.js";
-import { readTokenDomain } from "./token.js";
+import { readTokenDomain } from "./readTokenDomain.js";
 import { sendTransaction, signerOf, type TransactionResult } from "./transaction.js";
 
 export interface FundPoolWithPermitParameters {

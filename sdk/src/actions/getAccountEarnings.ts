@@ -3,7 +3,8 @@ import { InvalidInputError } from "../errors/base.js";
 import { getClaimable } from "./getClaimable.js";
 import { getPoolEvents } from "./getPoolEvents.js";
 import { readLedgerCredits } from "./ledgerCredits.js";
-import { getPoolAccount, type EpochLeafProof } from "./pool.js";
+import { getPoolAccount } from "./getPoolAccount.js";
+import { type EpochLeafProof } from "./claim.js";
 import { addressParam } from "./transaction.js";
 
 export interface GetAccountEarningsParameters {

@@ -1,6 +1,7 @@
 import type { IRewardPool } from "../contracts/index.js";
 import { withDecodedErrors } from "../errors/contract.js";
-import { poolErrorInterfaces, type EpochLeafProof } from "./pool.js";
+import { poolErrorInterfaces } from "./pool.js";
+import { type EpochLeafProof } from "./claim.js";
 import { addressParam } from "./transaction.js";
 
 export interface GetClaimableParameters {

@@ -12,20 +12,24 @@ import { join, resolve } from "node:path";
 
 import { NonceManager, Wallet, getAddress, id, toBeHex, type Provider, type Signer } from "ethers";
 
-import {
-  claim,
-  clawbackCredit,
-  getPoolAccount,
-  readPoolDomain,
-  recordWork,
-  relayClaim,
-  rewardPoolFactoryAt,
-  signClaim,
-  type ClaimReturnType,
-} from "../actions/pool.js";
-import { commitEpoch, readDeviceStates, readEpochInputs, submitEpochCommit } from "../actions/epoch.js";
-import { deviceRegistryAt, registerDevice, registerFleet } from "../actions/registry.js";
-import { createNetwork, deployDepin, setupPool } from "../actions/setup.js";
+import { claim, type ClaimReturnType } from "../actions/claim.js";
+import { clawbackCredit } from "../actions/clawbackCredit.js";
+import { getPoolAccount } from "../actions/getPoolAccount.js";
+import { readPoolDomain } from "../actions/readPoolDomain.js";
+import { recordWork } from "../actions/recordWork.js";
+import { relayClaim } from "../actions/relayClaim.js";
+import { rewardPoolFactoryAt } from "../actions/pool.js";
+import { signClaim } from "../actions/signClaim.js";
+import { commitEpoch } from "../actions/commitEpoch.js";
+import { readDeviceStates } from "../actions/readDeviceStates.js";
+import { readEpochInputs } from "../actions/readEpochInputs.js";
+import { submitEpochCommit } from "../actions/submitEpochCommit.js";
+import { deviceRegistryAt } from "../actions/registry.js";
+import { registerDevice } from "../actions/registerDevice.js";
+import { registerFleet } from "../actions/registerFleet.js";
+import { createNetwork } from "../actions/createNetwork.js";
+import { deployDepin } from "../actions/deployDepin.js";
+import { setupPool } from "../actions/setupPool.js";
 import { MockUSDC__factory, type DeviceRegistry, type IRewardPool, type MockUSDC } from "../contracts/index.js";
 import { buildEpoch, proofFor, type Adjustment, type BuiltEpoch } from "../core/epoch.js";
 import { poolConfig, WAD } from "../core/pool.js";

@@ -1,8 +1,4 @@
-/**
- * Token reads over ethers v6: the EIP-712 domain that EIP-2612 permits and EIP-3009 authorizations are signed over.
- */
-import { Contract, TypedDataEncoder, getAddress, type ContractRunner, type Result, type TypedDataDomain } from "ethers";
-
+import { Contract, type ContractRunner, type Result, type TypedDataDomain, TypedDataEncoder, getAddress } from "ethers";
 import { InvalidInputError } from "../errors/base.js";
 import { isCallRevert } from "../errors/contract.js";
 import { TokenDomainMismatchError, TokenDomainUnavailableError } from "../errors/token.js";

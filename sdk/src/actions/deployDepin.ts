@@ -1,0 +1,49 @@
+import type { Signer } from "ethers";
+import {
+  type DeviceRegistry,
+  DeviceRegistry__factory,
+  type MockUSDC,
+  MockUSDC__factory,
+  type RewardPoolFactory,
+  RewardPoolFactory__factory,
+} from "../contracts/index.js";
+
+export interface DeployDepinParameters {
+  /** Also deploy MockUSDC, the test stablecoin (development chains only; default false). */
+  withTestToken?: boolean;
+}
+
+export interface DeployDepinReturnType {
+  registry: DeviceRegistry;
+  factory: RewardPoolFactory;
+  /** MockUSDC, when `withTestToken` was set. */
+  token?: MockUSDC;
+  /** Gas used by each deployment transaction, by contract name. */
+  gasUsed: Record<string, bigint>;
+}
+
+/**
+ * Deploys the registry and the pool factory (whose constructor deploys the pools' governance half and the clones'
+ * implementation) from the SDK's checked-in bytecode, and MockUSDC if asked. For networks whose deployments are
+ * recorded, use the deploy script (`depin deploy`) and `loadDeployment` instead.
+ * @example const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
+ */
+export async function deployDepin(deployer: Signer, p: DeployDepinParameters = {}): Promise<DeployDepinReturnType> {
+  const gasUsed: Record<string, bigint> = {};
+  const deployed = async <T extends { waitForDeployment(): Promise<unknown>; deploymentTransaction(): unknown }>(
+    name: string,
+    contract: Promise<T>,
+  ): Promise<T> => {
+    const c = await contract;
+    const receipt = await (c.deploymentTransaction() as { wait(): Promise<{ gasUsed: bigint } | null> }).wait();
+    gasUsed[name] = receipt?.gasUsed ?? 0n;
+    return c;
+  };
+  const registry = await deployed("DeviceRegistry", new DeviceRegistry__factory(deployer).deploy());
+  const factory = await deployed(
+    "RewardPoolFactory",
+    new RewardPoolFactory__factory(deployer).deploy(await registry.getAddress()),
+  );
+  const token = p.withTestToken ? await deployed("MockUSDC", new MockUSDC__factory(deployer).deploy()) : undefined;
+  return { registry, factory, gasUsed, ...(token === undefined ? {} : { token }) };
+}
