@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 
 export const BENCH_DIR = "bench";
@@ -29,6 +29,8 @@ export interface RunInfo {
   date: string;
   node: string;
   cpus: string;
+  /** 1, 5 and 15-minute load averages when the file was written: the machine is shared, so timings carry them. */
+  loadAverage: number[];
 }
 
 export function runInfo(): RunInfo {
@@ -38,6 +40,7 @@ export function runInfo(): RunInfo {
     date: new Date().toISOString(),
     node: process.version,
     cpus: `${cores.length} × ${cores[0]?.model.trim() ?? "unknown"}`,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 
