@@ -108,7 +108,7 @@ const figures: GasFigures = {};
 let previous: BuiltEpoch | undefined;
 
 /** Builds and commits `epoch` over a tree of `accounts` accounts, then waits out the challenge period. */
-async function commit(key: string, epoch: number, accounts: number): Promise<BuiltEpoch> {
+async function commit(key: string | undefined, epoch: number, accounts: number): Promise<BuiltEpoch> {
   await closeEpoch(networkHelpers, [pool], BigInt(epoch));
   const devices = devicesOf(accounts);
   const built = buildEpoch({
@@ -129,13 +129,14 @@ async function commit(key: string, epoch: number, accounts: number): Promise<Bui
     verifiers: quorum,
   });
   rows.push({
+    ...(key === undefined ? {} : { key }),
     operation: `commitEpoch (3-of-5)${epoch < 2 ? `, the pool's ${epoch === 0 ? "first" : "second"}` : ""}`,
     epoch,
     devices: devices.size,
     accounts: built.manifest.accounts.length,
     gasUsed: Number(gasUsed),
   });
-  figures[key] = Number(gasUsed);
+  if (key !== undefined) figures[key] = Number(gasUsed);
   await networkHelpers.time.increase(challengePeriod + 1n);
   previous = built;
   return built;
@@ -146,6 +147,7 @@ async function claimRow(key: string | undefined, operation: string, built: Built
   const r = await claim(pool.connect(relayer), account, leaf);
   if (r.amount === 0n) throw new Error(`${operation}: paid nothing`);
   rows.push({
+    ...(key === undefined ? {} : { key }),
     operation,
     epoch: Number(built.manifest.epoch),
     accounts: built.manifest.accounts.length,
@@ -167,6 +169,7 @@ async function gasless(key: string, operation: string, built: BuiltEpoch) {
   const signature = await signClaim(holder, await readPoolDomain(pool), signed);
   const r = await relayClaim(pool.connect(relayer), { claim: signed, signature, fee: USDC / 10n, epoch: leaf });
   rows.push({
+    key,
     operation,
     epoch: Number(built.manifest.epoch),
     accounts: built.manifest.accounts.length,
@@ -199,9 +202,9 @@ await claimRow(
 );
 figures.claim_fleet100 = rows.at(-1)!.gasUsed;
 await (await token!.mint(relayer.address, 1n)).wait(); // the relayer holds the token already, as a real one would
-const e4 = await commit("commit_epoch_3of5_n10000_again", 4, 10_000);
+const e4 = await commit(undefined, 4, 10_000);
 await gasless("claim_gasless_first", "claimWithSig, first signed claim of the account (fresh nonce)", e4);
-const e5 = await commit("commit_epoch_3of5_n10000_third", 5, 10_000);
+const e5 = await commit(undefined, 5, 10_000);
 await gasless("claim_gasless", "claimWithSig, repeat (relayer takes a fee)", e5);
 
 // 100,000 accounts: the growth curves' last point.
@@ -222,7 +225,13 @@ if (KIND === "whole") {
     await (await urd.setRoot(tree.root)).wait();
     const proof = tree.getProof(0);
     const receipt = await (await urd.connect(relayer).claim(holder.address, tokenAddress, USDC * round, proof)).wait();
-    rows.push({ operation, accounts: tree10k.length, proofLength: proof.length, gasUsed: Number(receipt!.gasUsed) });
+    rows.push({
+      key,
+      operation,
+      accounts: tree10k.length,
+      proofLength: proof.length,
+      gasUsed: Number(receipt!.gasUsed),
+    });
     figures[key] = Number(receipt!.gasUsed);
   };
   await urdClaim("anchor_urd_claim_first_10k", "anchor: URD-style claim, first (holder holds the token)", 1n);

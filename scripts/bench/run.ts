@@ -101,7 +101,7 @@ if (runs("lifecycle")) {
     note: "totalS is the simulation's own timings.total; wallS adds the process start and the chain's creation",
     totalS: sim.timings.total,
     wallS,
-    timings: sim.timings,
+    timings: Object.fromEntries(Object.entries(sim.timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
     booksOk: sim.ok,
     findings: sim.findings,
   });
@@ -115,7 +115,7 @@ interface ChainBench {
   compiler: Record<string, unknown>;
   token: string;
   figures: GasFigures;
-  rows: { operation: string; gasUsed: number; accounts?: number; proofLength?: number; epoch?: number }[];
+  rows: { key?: string; operation: string; gasUsed: number; accounts?: number; proofLength?: number }[];
 }
 const files = {
   registry: readBenchFile<ChainBench>("registry"),
@@ -180,9 +180,15 @@ const time: Record<string, number | null> = {
   tree_1m_inputs_mib: treeOf(1_000_000)?.inputsMiB ?? null,
 };
 
-/** The proof length of the row an epoch-mode figure comes from (claims depend on it: ~700 gas a node). */
-function proofLength(operation: string, accounts: number): number | undefined {
-  return files.epochWhole?.rows.findLast((r) => r.operation === operation && r.accounts === accounts)?.proofLength;
+/** Merkle proof length (nodes) behind each epoch-mode claim figure: a claim costs ~700 gas more per node. */
+const proofLength: Record<string, number> = {};
+for (const [file, suffix] of [
+  [files.epochWhole, ""],
+  [files.epochClone, "_clone"],
+] as const) {
+  for (const r of file?.rows ?? []) {
+    if (r.key !== undefined && r.proofLength !== undefined) proofLength[`${r.key}${suffix}`] = r.proofLength;
+  }
 }
 const growth = {
   record_proofs_per_proof_by_batch_size: {
@@ -201,9 +207,9 @@ const growth = {
     "100000": whole.claim_repeat_existing_holder_100k ?? null,
   },
   claim_repeat_proof_length_by_accounts: {
-    "1000": proofLength("claim, repeat by an existing holder", 1_000) ?? null,
-    "10000": proofLength("claim, repeat by an existing holder", 10_000) ?? null,
-    "100000": proofLength("claim, repeat by an existing holder", 100_000) ?? null,
+    "1000": proofLength.claim_repeat_existing_holder_1k ?? null,
+    "10000": proofLength.claim_repeat_existing_holder ?? null,
+    "100000": proofLength.claim_repeat_existing_holder_100k ?? null,
   },
   tree_s_by_accounts: Object.fromEntries(TREE_SIZES.map((n) => [String(n), treeOf(n)?.totalS ?? null])),
   tree_peak_mib_by_accounts: Object.fromEntries(TREE_SIZES.map((n) => [String(n), treeOf(n)?.peakMiB ?? null])),
@@ -232,6 +238,11 @@ function atMost(figure: string, value: number | null | undefined, limit: number,
 }
 atMost("record_proofs_batch500_per_proof", gas.record_proofs_batch500_per_proof, 7_500);
 atMost("claim_repeat_existing_holder", gas.claim_repeat_existing_holder, 57_000);
+if (gas.anchor_urd_claim_repeat_10k != null) {
+  targets.at(-1)!.detail +=
+    `; the same-run URD-style anchor: ${formatInt(gas.anchor_urd_claim_repeat_10k)} ` +
+    `(proofs of ${proofLength.claim_repeat_existing_holder} and ${proofLength.anchor_urd_claim_repeat_10k} nodes)`;
+}
 atMost("claim_gasless", gas.claim_gasless, 75_000);
 atMost("commit_epoch_3of5_n1000", gas.commit_epoch_3of5_n1000, 100_000);
 atMost("commit_epoch_3of5_n10000", gas.commit_epoch_3of5_n10000, 100_000);
@@ -273,6 +284,7 @@ const anyChain = files.registry ?? files.poolWhole ?? files.epochWhole;
 const results = {
   gas,
   time,
+  proof_length: proofLength,
   growth,
   targets,
   meta: {
