@@ -8,6 +8,8 @@
  *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, tree, lifecycle), read the others
  *                                          from the files an earlier run left in bench/ (their commits are listed)
  *   npm run bench -- --only none           rebuild results.json from bench/ without running anything
+ *
+ * Also writes bench/results.md: the same figures as the Markdown tables the README's Benchmarks section shows.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -369,3 +371,52 @@ console.table(
   ),
 );
 console.log(`wrote ${path}`);
+
+/* MARKDOWN (the README's tables) */
+
+const md: string[] = [];
+const c = results.meta.compiler as { solc?: string; viaIR?: boolean; optimizerRuns?: number; evmVersion?: string };
+md.push(
+  `Run \`${results.meta.commit}\`, ${results.meta.date.slice(0, 10)}: ${results.meta.chain}; solc ${c?.solc}, ` +
+    `viaIR ${c?.viaIR}, optimizer runs ${formatInt(c?.optimizerRuns ?? 0)}, evmVersion ${c?.evmVersion}; token MockUSDC.`,
+  "",
+);
+const cell = (v: number | null | undefined) => (v === null || v === undefined ? "—" : formatInt(v));
+const verdict = (key: string) => {
+  const t = targetOf.get(key);
+  return t === undefined ? "" : `${t.target}: ${t.met ? "met" : t.detail.split(";")[0]}`;
+};
+md.push("| gas (`results.json` key) | whole pool | clone | target |", "|---|---:|---:|---|");
+for (const key of REQUIRED_GAS)
+  md.push(`| \`${key}\` | ${cell(gas[key])} | ${cell(gas[`${key}_clone`])} | ${verdict(key)} |`);
+md.push("", "| more gas figures | whole pool | clone |", "|---|---:|---:|");
+for (const key of Object.keys(gas)) {
+  if (REQUIRED_GAS.includes(key) || key.endsWith("_clone") || key === "pool_create_whole") continue;
+  md.push(`| \`${key}\` | ${cell(gas[key])} | ${cell(gas[`${key}_clone`])} |`);
+}
+md.push(`| \`pool_create\` | ${cell(gas.pool_create_whole)} | ${cell(gas.pool_create_clone)} |`);
+md.push("", "| time | value | target |", "|---|---:|---|");
+const units: Record<string, string> = { _s: " s", _mib: " MiB" };
+for (const [key, value] of Object.entries(time)) {
+  const unit = Object.entries(units).find(([end]) => key.endsWith(end))?.[1] ?? "";
+  md.push(`| \`${key}\` | ${value === null ? "null" : `${value}${unit}`} | ${verdict(key)} |`);
+}
+md.push("", `Commit gas equal at 1k and 10k: ${targetOf.get("commit_epoch_3of5_n1000 vs _n10000")?.detail}.`, "");
+md.push(
+  "| growth | 10 | 100 | 500 |",
+  "|---|---:|---:|---:|",
+  `| gas per proof by batch size (one fleet, steady state) | ${Object.values(growth.record_proofs_per_proof_by_batch_size).map(cell).join(" | ")} |`,
+  "",
+  "| growth | 1,000 | 10,000 | 100,000 |",
+  "|---|---:|---:|---:|",
+  `| \`commitEpoch\` gas by epoch size (accounts; devices = accounts + 99) | ${Object.values(growth.commit_epoch_by_devices).map(cell).join(" | ")} |`,
+  `| repeat claim gas by tree size (accounts) | ${Object.values(growth.claim_repeat_by_accounts).map(cell).join(" | ")} |`,
+  `| the claiming account's proof length (nodes) | ${Object.values(growth.claim_repeat_proof_length_by_accounts).map(cell).join(" | ")} |`,
+  "",
+  "| growth | 10,000 | 100,000 | 1,000,000 |",
+  "|---|---:|---:|---:|",
+  `| epoch tree + manifest, built and re-verified (s) | ${TREE_SIZES.map((n) => growth.tree_s_by_accounts[n] ?? "—").join(" | ")} |`,
+  `| peak resident memory (MiB) | ${TREE_SIZES.map((n) => cell(growth.tree_peak_mib_by_accounts[n])).join(" | ")} |`,
+);
+writeFileSync(join(BENCH_DIR, "results.md"), md.join("\n") + "\n");
+console.log(`wrote ${join(BENCH_DIR, "results.md")}`);
