@@ -290,9 +290,11 @@ const results = {
   growth,
   targets,
   meta: {
-    commit: gitCommit(),
-    date: new Date().toISOString(),
+    // The commit and date measured: the parts' when they share one commit (results.json may be rebuilt later).
+    commit: commits.size === 1 ? [...commits][0]! : gitCommit(),
+    date: Object.values(parts).reduce((latest, p) => (p !== undefined && p.date > latest ? p.date : latest), ""),
     partsFromOneCommit: commits.size <= 1,
+    assembled: { commit: gitCommit(), date: new Date().toISOString() },
     parts,
     compiler: anyChain?.compiler ?? null,
     chain: anyChain?.chain ?? null,
@@ -377,8 +379,9 @@ console.log(`wrote ${path}`);
 const md: string[] = [];
 const c = results.meta.compiler as { solc?: string; viaIR?: boolean; optimizerRuns?: number; evmVersion?: string };
 md.push(
-  `Run \`${results.meta.commit}\`, ${results.meta.date.slice(0, 10)}: ${results.meta.chain}; solc ${c?.solc}, ` +
-    `viaIR ${c?.viaIR}, optimizer runs ${formatInt(c?.optimizerRuns ?? 0)}, evmVersion ${c?.evmVersion}; token MockUSDC.`,
+  `Run \`${results.meta.commit}\`, ${results.meta.date.slice(0, 10)}: ${results.meta.chain};`,
+  `solc ${c?.solc}, viaIR ${c?.viaIR}, optimizer runs ${formatInt(c?.optimizerRuns ?? 0)}, ` +
+    `evmVersion ${c?.evmVersion}; token MockUSDC.`,
   "",
 );
 const cell = (v: number | null | undefined) => (v === null || v === undefined ? "—" : formatInt(v));
