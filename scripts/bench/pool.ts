@@ -1,7 +1,8 @@
 /**
  * Ledger-mode gas: per-proof cost of `recordProofs` (first credit and steady state, one fleet and 50 payees, batch
  * sizes 10/100/500, device-signed with secp256k1 and P-256 keys), funding, and ledger claims (first, repeat,
- * gasless). Set up through the SDK (`deployDepin`, `createNetwork`, `setupPool`, `registerFleet`, `recordWork`).
+ * gasless). Set up through the SDK (`deployDepin`, `createNetwork`, `setupPool`, `registerFleet`, `recordWork`,
+ * `submitProofBatch`).
  * POOL_KIND=whole (default) or clone picks how the factory deploys the pools. Writes bench/pool-<kind>.json.
  *
  *   npx hardhat run scripts/bench/pool.ts
@@ -28,10 +29,10 @@ import {
   registryDomain,
   relayClaim,
   Secp256k1DeviceKey,
-  sendPoolTransaction,
   setupPool,
   signClaim,
   signWorkReport,
+  submitProofBatch,
   WAD,
 } from "../../sdk/src/index.js";
 import { benchChain, closeEpoch, DAY, type Pool, poolKind, type Row, USDC, writeChainBench } from "./chain.js";
@@ -157,14 +158,17 @@ async function batch(key: string | undefined, operation: string, pool: Pool, epo
   const asRelayer = pool.connect(relayer);
   let gasUsed: bigint;
   if (pool === signed.pool) {
-    // The SDK's recordWork sends no device signatures: the batch is attested and sent here.
+    // recordWork attests and sends plain batches; a device-signed one goes through submitProofBatch.
     const domain = await readPoolDomain(pool);
     const deviceSignatures = keys.map((k, i) => signWorkReport(k, domain, { ...proofs[i]!, epoch }));
-    const attestation = await attestBatch(quorum, domain, epoch, nonce, proofs);
-    const receipt = await sendPoolTransaction(() =>
-      asRelayer.recordProofs(epoch, nonce, proofs, deviceSignatures, attestation),
-    );
-    gasUsed = receipt.gasUsed;
+    const quorumSignatures = await attestBatch(quorum, domain, epoch, nonce, proofs);
+    ({ gasUsed } = await submitProofBatch(asRelayer, {
+      epoch,
+      batchNonce: nonce,
+      proofs,
+      deviceSignatures,
+      quorum: quorumSignatures,
+    }));
   } else {
     const { batches } = await recordWork(asRelayer, {
       epoch,
