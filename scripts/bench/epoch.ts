@@ -1,251 +1,255 @@
 /**
- * Epoch-mode gas benchmark: commit cost (3-of-5 quorum) for epochs of 1,000 and 10,000 devices, and claims with
- * merkle proofs (first, repeat by an existing holder, gasless). POOL_KIND=clone (default) or whole picks how the
- * factory deploys the pool. Writes bench-results/epoch-<kind>.json.
+ * Epoch-mode gas: `commitEpoch` (3-of-5 quorum) at 1,000, 10,000 and 100,000 devices, and claims with merkle proofs
+ * from trees of 1,000, 10,000 and 100,000 accounts (an account's first claim, a repeat by an existing holder, a
+ * 100-device fleet's owner, gasless through a relayer), beside a URD-style distributor measured in the same run at
+ * the same 10,000-account size (contracts/mocks/UrdLikeDistributor.sol). Set up through the SDK (`deployDepin`,
+ * `createNetwork`, `setupPool`, `buildEpoch`, `commitEpoch`, `claim`, `relayClaim`). POOL_KIND=whole (default) or
+ * clone. Writes bench/epoch-<kind>.json.
  *
- *   npm run bench:epoch          (both kinds)
+ *   npx hardhat run scripts/bench/epoch.ts
+ *   POOL_KIND=clone npx hardhat run scripts/bench/epoch.ts
  */
-import { mkdir, writeFile } from "node:fs/promises";
-
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { Wallet, dataSlice, getAddress, id } from "ethers";
-import { network } from "hardhat";
+import { id } from "ethers";
 
 import {
-  allProofs,
-  attestEpoch,
   buildEpoch,
   type BuiltEpoch,
-  CLAIM_TYPES,
-  createPool,
-  createWholePool,
+  checksumAddress,
+  claim,
+  commitEpoch,
+  contracts,
+  createNetwork,
+  deployDepin,
   type DeviceState,
   DeviceStatus,
-  epochCommitOf,
+  fastKeccak256,
+  proofFor,
+  readPoolDomain,
+  relayClaim,
+  setupPool,
+  signClaim,
   poolConfig,
-  poolDomain,
   WAD,
   type WorkReport,
 } from "../../sdk/src/index.js";
-import { accounts } from "../../test/helpers/accounts.js";
+import { benchChain, closeEpoch, poolKind, type Row, USDC, writeChainBench } from "./chain.js";
+import type { GasFigures } from "./output.js";
 
-interface Row {
-  operation: string;
-  devices?: number;
-  accounts?: number;
-  proofLength?: number;
-  gasUsed: number;
-}
-
-const USDC = 10n ** 6n;
-const DAY = 86_400n;
+const KIND = poolKind();
 const RATE = WAD / 3n;
 const BUDGET = 10n ** 12n * USDC;
 const DEVICE_CAP = 10_000_000n;
-const { ethers, networkHelpers } = await network.create();
-const acc = await accounts(ethers);
-const { admin, relayer, verifiers } = acc;
-const holder = acc.alice; // an operator that claims every epoch
+const FLEET = 100;
+
+const { ethers, networkHelpers, signer } = await benchChain();
+const [deployer, holder, fleetOwner, relayer] = [signer(0), signer(1), signer(2), signer(3)];
+const quorum = [4, 5, 6].map(signer);
+const verifiers = [...quorum, signer(7), signer(8)];
 const { chainId } = await ethers.provider.getNetwork();
 
-const registry = await ethers.deployContract("DeviceRegistry");
-await (await registry.connect(admin).createNetwork(false, id("bench"))).wait();
-const usdc = await ethers.deployContract("MockUSDC");
-const factory = await ethers.deployContract("RewardPoolFactory", [await registry.getAddress()]);
-const KIND = process.env.POOL_KIND === "whole" ? "whole" : "clone";
-const poolAddress = await (KIND === "whole" ? createWholePool : createPool)(factory.connect(admin), {
-  salt: id("epoch-bench"),
+const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
+const { networkId } = await createNetwork(registry.connect(deployer), {
+  attestationRequired: false,
+  metadataHash: id("bench"),
+});
+const tokenAddress = await token!.getAddress();
+await (await token!.mint(deployer.address, 10n ** 12n * USDC)).wait();
+const { pool, address: poolAddress } = await setupPool(factory.connect(deployer), {
   config: poolConfig({
-    token: await usdc.getAddress(),
-    networkId: 1n,
-    admin: admin.address,
+    token: tokenAddress,
+    networkId,
+    admin: deployer.address,
     verifiers: verifiers.map((v) => v.address),
     quorum: 3,
     params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
     maxRelayerFee: USDC,
   }),
+  salt: id("bench/epoch"),
+  kind: KIND,
+  funding: [{ amount: 10n ** 11n * USDC, ref: id("bench/customer-contract-1") }],
 });
-const pool = await ethers.getContractAt("IRewardPool", poolAddress);
-const domain = poolDomain(chainId, poolAddress);
-await (await usdc.mint(admin.address, 10n ** 12n * USDC)).wait();
-await (await usdc.connect(admin).approve(poolAddress, 2n ** 255n)).wait();
-await (await pool.connect(admin).fund(10n ** 11n * USDC, id("bench-funding"))).wait();
-const genesis = (await pool.settings()).genesis;
+const { challengePeriod } = await pool.settings();
 
-/** `devices` devices spread over `accounts` accounts (10 devices each), the holder among them. */
 /**
- * Synthetic devices, active in network 1 and paying `accounts` round-robin: the commit's gas does not depend on
- * the registry (the chain checks no device in epoch mode), so the benchmark skips registering 10,000 of them.
+ * The tree's accounts: the holder (claims every epoch), the fleet's owner (100 devices), then derived addresses with
+ * one device each, never claiming. A tree of n accounts is the first n, so smaller trees nest in larger ones. Devices
+ * are synthetic: epoch mode checks no device on-chain, so the benchmark registers none.
  */
-function fleet(devices: number, accounts: string[]): Map<bigint, DeviceState> {
-  return new Map(
-    Array.from({ length: devices }, (_, i) => {
-      const deviceId = BigInt(id(`device-${i}`));
-      const state = {
-        deviceId,
-        networkId: 1n,
-        status: DeviceStatus.Active,
-        payee: accounts[i % accounts.length]!,
-        recordedInLedger: false,
-      };
-      return [deviceId, state];
-    }),
-  );
+const ACCOUNTS = [
+  holder.address,
+  fleetOwner.address,
+  ...Array.from({ length: 100_000 - 2 }, (_, i) =>
+    checksumAddress("0x" + fastKeccak256(`bench/account/${i}`).slice(26)),
+  ),
+];
+const FRESH = ACCOUNTS[2]!; // in every tree, never claims before the 10,000-account epoch
+function devicesOf(accounts: number): Map<bigint, DeviceState> {
+  const devices = new Map<bigint, DeviceState>();
+  for (let a = 0; a < accounts; a++) {
+    for (let d = 0; d < (a === 1 ? FLEET : 1); d++) {
+      const deviceId = BigInt(fastKeccak256(`bench/device/${a}/${d}`));
+      const state = { deviceId, networkId, status: DeviceStatus.Active, payee: ACCOUNTS[a]!, recordedInLedger: false };
+      devices.set(deviceId, state);
+    }
+  }
+  return devices;
 }
-
 function reports(epoch: number, devices: Map<bigint, DeviceState>): WorkReport[] {
   return [...devices.keys()].map((deviceId, i) => ({
     deviceId,
     units: 2_000_000n + BigInt((i * 7919 + epoch) % 1000),
-    evidenceHash: id(`evidence-${epoch}-${i}`),
+    evidenceHash: fastKeccak256(`evidence/${epoch}/${i}`),
   }));
 }
 
 const rows: Row[] = [];
+const figures: GasFigures = {};
 let previous: BuiltEpoch | undefined;
-async function commitEpoch(epoch: number, devices: number, accounts: string[]): Promise<BuiltEpoch> {
-  const closesAt = genesis + BigInt(epoch + 1) * DAY;
-  if (BigInt(await networkHelpers.time.latest()) < closesAt) await networkHelpers.time.increaseTo(closesAt);
-  const states = fleet(devices, accounts);
+
+/** Builds and commits `epoch` over a tree of `accounts` accounts, then waits out the challenge period. */
+async function commit(key: string | undefined, epoch: number, accounts: number): Promise<BuiltEpoch> {
+  await closeEpoch(networkHelpers, [pool], BigInt(epoch));
+  const devices = devicesOf(accounts);
   const built = buildEpoch({
     pool: poolAddress,
     chainId,
     epoch,
     formulaVersion: 1,
     params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
-    networkId: 1n,
+    networkId,
     registryBlock: await ethers.provider.getBlockNumber(),
-    devices: states,
-    reports: reports(epoch, states),
+    devices,
+    reports: reports(epoch, devices),
     ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
   });
-  const commit = epochCommitOf(
+  const { gasUsed } = await commitEpoch(pool.connect(relayer), {
     built,
-    `ipfs://bench/epoch-${epoch}.json`,
-    await pool.commitNonce(),
-    BigInt(await networkHelpers.time.latest()) + DAY,
-  );
-  const receipt = await (
-    await pool.commitEpoch(commit, await attestEpoch(verifiers.slice(0, 3), domain, commit))
-  ).wait();
-  rows.push({
-    operation: "commitEpoch (3-of-5)",
-    devices,
-    accounts: built.manifest.accounts.length,
-    gasUsed: Number(receipt!.gasUsed),
+    uri: `ipfs://bench/epoch-${epoch}.json`,
+    verifiers: quorum,
   });
-  await networkHelpers.time.increase(DAY / 4n);
+  rows.push({
+    ...(key === undefined ? {} : { key }),
+    operation: `commitEpoch (3-of-5)${epoch < 2 ? `, the pool's ${epoch === 0 ? "first" : "second"}` : ""}`,
+    epoch,
+    devices: devices.size,
+    accounts: built.manifest.accounts.length,
+    gasUsed: Number(gasUsed),
+  });
+  if (key !== undefined) figures[key] = Number(gasUsed);
+  await networkHelpers.time.increase(challengePeriod + 1n);
   previous = built;
   return built;
 }
 
-const accountsSmall = [holder.address, ...Array.from({ length: 99 }, () => Wallet.createRandom().address)];
-const accountsLarge = [holder.address, ...Array.from({ length: 999 }, () => Wallet.createRandom().address)];
-
-const claimRow = async (operation: string, built: BuiltEpoch) => {
-  const leaf = allProofs(built).get(holder.address)!;
-  const receipt = await (await pool.connect(relayer).claim(holder.address, leaf.cumulative, leaf.proof)).wait();
+async function claimRow(key: string | undefined, operation: string, built: BuiltEpoch, account: string, per = 1) {
+  const leaf = proofFor(built, account);
+  const r = await claim(pool.connect(relayer), account, leaf);
+  if (r.amount === 0n) throw new Error(`${operation}: paid nothing`);
   rows.push({
+    ...(key === undefined ? {} : { key }),
     operation,
+    epoch: Number(built.manifest.epoch),
     accounts: built.manifest.accounts.length,
     proofLength: leaf.proof.length,
-    gasUsed: Number(receipt!.gasUsed),
+    gasUsed: Number(r.gasUsed),
   });
-};
-await claimRow("claim with proof, first (recipient holds no token yet)", await commitEpoch(0, 1_000, accountsSmall));
-await claimRow("claim with proof, repeat by an existing holder", await commitEpoch(1, 1_000, accountsSmall));
-await commitEpoch(2, 1_000, accountsSmall);
-await claimRow("claim with proof, repeat by an existing holder", await commitEpoch(3, 10_000, accountsLarge));
+  if (key !== undefined) figures[key] = Math.round(Number(r.gasUsed) / per);
+}
 
-const e3 = await commitEpoch(4, 10_000, accountsLarge);
-const leaf = allProofs(e3).get(holder.address)!;
-const signed = {
-  account: holder.address,
-  recipient: holder.address,
-  maxFee: USDC / 10n,
-  nonce: (await pool.account(holder.address)).claimNonce,
-  deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
-};
-await (await usdc.mint(relayer.address, 1n)).wait(); // the relayer already holds the token, as a real one would
-const signature = await holder.signTypedData(domain, CLAIM_TYPES, signed);
-const gasless = await (
-  await pool.connect(relayer).claimWithSig(signed, leaf.cumulative, leaf.proof, USDC / 10n, signature)
-).wait();
-rows.push({
-  operation: "claimWithSig with proof (gasless, first signed claim of the account)",
-  accounts: e3.manifest.accounts.length,
-  proofLength: leaf.proof.length,
-  gasUsed: Number(gasless!.gasUsed),
-});
-const e4 = await commitEpoch(5, 10_000, accountsLarge);
-const leaf4 = allProofs(e4).get(holder.address)!;
-const signed2 = { ...signed, nonce: signed.nonce + 1n, deadline: BigInt(await networkHelpers.time.latest()) + 3600n };
-const gasless2 = await (
-  await pool
-    .connect(relayer)
-    .claimWithSig(
-      signed2,
-      leaf4.cumulative,
-      leaf4.proof,
-      USDC / 10n,
-      await holder.signTypedData(domain, CLAIM_TYPES, signed2),
-    )
-).wait();
-rows.push({
-  operation: "claimWithSig with proof, repeat (gasless)",
-  accounts: e4.manifest.accounts.length,
-  proofLength: leaf4.proof.length,
-  gasUsed: Number(gasless2!.gasUsed),
-});
+async function gasless(key: string, operation: string, built: BuiltEpoch) {
+  const leaf = proofFor(built, holder.address);
+  const signed = {
+    account: holder.address,
+    recipient: holder.address,
+    maxFee: USDC / 10n,
+    nonce: (await pool.account(holder.address)).claimNonce,
+    deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
+  };
+  const signature = await signClaim(holder, await readPoolDomain(pool), signed);
+  const r = await relayClaim(pool.connect(relayer), { claim: signed, signature, fee: USDC / 10n, epoch: leaf });
+  rows.push({
+    key,
+    operation,
+    epoch: Number(built.manifest.epoch),
+    accounts: built.manifest.accounts.length,
+    proofLength: leaf.proof.length,
+    gasUsed: Number(r.gasUsed),
+  });
+  figures[key] = Number(r.gasUsed);
+}
 
-// Like with like: a tree of 10,000 accounts, the same holder, token and compiler settings, against a URD-style
-// distributor deployed in this run (contracts/mocks/UrdLikeDistributor.sol).
-const accounts10k = [
-  holder.address,
-  ...Array.from({ length: 9_999 }, (_, i) => getAddress(dataSlice(id(`account-${i}`), 12))),
-];
-await commitEpoch(6, 10_000, accounts10k);
+// 1,000 accounts. The pool keeps two root slots and alternates between them (the root in force and the pending
+// one), so its first two commits write fresh slots; the third is the steady state. The holder and the fleet's owner
+// claim for the first time in between.
+const e0 = await commit("commit_epoch_3of5_first", 0, 1_000);
+await claimRow(undefined, "claim, first (recipient holds no token yet)", e0, holder.address);
+await claimRow(undefined, "claim, first, 100-device fleet", e0, fleetOwner.address);
+await commit("commit_epoch_3of5_second", 1, 1_000);
+const e2 = await commit("commit_epoch_3of5_n1000", 2, 1_000);
+await claimRow("claim_repeat_existing_holder_1k", "claim, repeat by an existing holder", e2, holder.address);
+
+// 10,000 accounts: the figures set beside the anchor's.
+const e3 = await commit("commit_epoch_3of5_n10000", 3, 10_000);
+await claimRow("claim_first_fresh_recipient", "claim, first (recipient holds no token yet)", e3, FRESH);
+await claimRow("claim_repeat_existing_holder", "claim, repeat by an existing holder", e3, holder.address);
 await claimRow(
-  "claim with proof, repeat by an existing holder, 10,000-account tree",
-  await commitEpoch(7, 10_000, accounts10k),
+  "claim_fleet100_per_device",
+  "claim, repeat, 100-device fleet (÷ 100 in figures)",
+  e3,
+  fleetOwner.address,
+  FLEET,
 );
+figures.claim_fleet100 = rows.at(-1)!.gasUsed;
+await (await token!.mint(relayer.address, 1n)).wait(); // the relayer holds the token already, as a real one would
+const e4 = await commit(undefined, 4, 10_000);
+await gasless("claim_gasless_first", "claimWithSig, first signed claim of the account (fresh nonce)", e4);
+const e5 = await commit(undefined, 5, 10_000);
+await gasless("claim_gasless", "claimWithSig, repeat (relayer takes a fee)", e5);
 
-const urd = await ethers.deployContract("UrdLikeDistributor");
-const urdAddress = await urd.getAddress();
-const token = await usdc.getAddress();
-await (await usdc.mint(urdAddress, 10n ** 12n * USDC)).wait();
-const urdClaim = async (operation: string, round: bigint) => {
-  const tree = StandardMerkleTree.of(
-    accounts10k.map((a, i): [string, string, bigint] => [a, token, (BigInt(i) + 1n) * USDC * round]),
-    ["address", "address", "uint256"],
-  );
-  await (await (await ethers.getContractAt("UrdLikeDistributor", urdAddress)).setRoot(tree.root)).wait();
-  const proof = tree.getProof(0);
-  const anchor = await ethers.getContractAt("UrdLikeDistributor", urdAddress, relayer);
-  const receipt = await (await anchor.claim(holder.address, token, USDC * round, proof)).wait();
-  rows.push({ operation, accounts: accounts10k.length, proofLength: proof.length, gasUsed: Number(receipt!.gasUsed) });
-};
-await urdClaim("anchor: URD-style claim, first, 10,000-account tree", 1n);
-await urdClaim("anchor: URD-style claim, repeat by an existing holder, 10,000-account tree", 2n);
+// 100,000 accounts: the growth curves' last point.
+const e6 = await commit("commit_epoch_3of5_n100000", 6, 100_000);
+await claimRow("claim_repeat_existing_holder_100k", "claim, repeat by an existing holder", e6, holder.address);
 
-console.log(`pool deployed as: ${KIND}`);
-console.table(rows);
-await mkdir("bench-results", { recursive: true });
-await writeFile(
-  `bench-results/epoch-${KIND}.json`,
-  JSON.stringify(
-    {
-      benchmark: "epoch-mode",
-      pool: KIND === "whole" ? "whole pool (no proxy)" : "EIP-1167 clone",
-      generatedAt: new Date().toISOString(),
-      chain: "hardhat (EDR, in-process, osaka)",
-      compiler: "solc 0.8.30, viaIR, optimizer runs 10000",
-      token: "MockUSDC (cheaper than real USDC: see README)",
-      note: "gasUsed is the whole transaction; devices are per epoch, accounts are tree leaves",
-      rows,
-    },
-    null,
-    2,
-  ) + "\n",
-);
-console.log(`wrote bench-results/epoch-${KIND}.json`);
+if (KIND === "whole") {
+  // The anchor: a URD-style claim over a tree of the same 10,000 accounts, the same token and holder, this run.
+  const urd = await new contracts.UrdLikeDistributor__factory(deployer).deploy();
+  const urdAddress = await urd.getAddress();
+  await (await token!.mint(urdAddress, 10n ** 12n * USDC)).wait();
+  const tree10k = ACCOUNTS.slice(0, 10_000);
+  const urdClaim = async (key: string, operation: string, round: bigint) => {
+    const tree = StandardMerkleTree.of(
+      tree10k.map((a, i): [string, string, bigint] => [a, tokenAddress, (BigInt(i) + 1n) * USDC * round]),
+      ["address", "address", "uint256"],
+    );
+    await (await urd.setRoot(tree.root)).wait();
+    const proof = tree.getProof(0);
+    const receipt = await (await urd.connect(relayer).claim(holder.address, tokenAddress, USDC * round, proof)).wait();
+    rows.push({
+      key,
+      operation,
+      accounts: tree10k.length,
+      proofLength: proof.length,
+      gasUsed: Number(receipt!.gasUsed),
+    });
+    figures[key] = Number(receipt!.gasUsed);
+  };
+  await urdClaim("anchor_urd_claim_first_10k", "anchor: URD-style claim, first (holder holds the token)", 1n);
+  await urdClaim("anchor_urd_claim_repeat_10k", "anchor: URD-style claim, repeat by an existing holder", 2n);
+}
+
+writeChainBench(`epoch-${KIND}`, figures, rows, {
+  pool: KIND === "whole" ? "whole pool (no proxy)" : "EIP-1167 clone",
+  definitions: {
+    commit_epoch_3of5_n1000:
+      "commitEpoch signed by 3 of 5 verifiers, steady state (the pool's third commit or later: the first two write " +
+      "its two root slots), over 1,000 accounts; each epoch " +
+      "also holds the 100-device fleet, so devices = accounts + 99",
+    claim_first_fresh_recipient:
+      "claim with proof from the 10,000-account tree: the account's first claim, the recipient holds no token",
+    claim_repeat_existing_holder: "claim with proof from the 10,000-account tree by an account that claimed before",
+    claim_fleet100_per_device: "one claim paying the 100-device fleet's owner (repeat), ÷ 100",
+    claim_gasless: "claimWithSig with proof, 10,000-account tree, the account's second signed claim, relayer's fee",
+    anchor_urd_claim_repeat_10k: "UrdLikeDistributor claim, repeat, tree of the same 10,000 accounts, same token",
+  },
+});

@@ -1,173 +1,297 @@
 /**
- * Reward pool gas benchmark: ledger-mode batches (per-proof gas, first credit vs steady state, one fleet vs many
- * operators, growing batch sizes), claims (first, repeat, gasless). Writes bench-results/pool.json.
+ * Ledger-mode gas: per-proof cost of `recordProofs` (first credit and steady state, one fleet and 50 payees, batch
+ * sizes 10/100/500, device-signed with secp256k1 and P-256 keys), funding, and ledger claims (first, repeat,
+ * gasless). Set up through the SDK (`deployDepin`, `createNetwork`, `setupPool`, `registerFleet`, `recordWork`,
+ * `submitProofBatch`).
+ * POOL_KIND=whole (default) or clone picks how the factory deploys the pools. Writes bench/pool-<kind>.json.
  *
- *   npm run bench:pool
+ *   npx hardhat run scripts/bench/pool.ts
+ *   POOL_KIND=clone npx hardhat run scripts/bench/pool.ts
  */
-import { mkdir, writeFile } from "node:fs/promises";
-
-import { id } from "ethers";
-import { network } from "hardhat";
+import { MaxUint256, dataSlice, getAddress, id } from "ethers";
 
 import {
   attestBatch,
-  CLAIM_TYPES,
+  buildRegistration,
+  claim,
+  createNetwork,
+  deployDepin,
+  type DeviceKey,
   deviceIdOf,
+  fundPool,
+  getPoolAccount,
+  P256DeviceKey,
   poolConfig,
-  poolDomain,
   type Proof,
-  registerFleetArgs,
+  readPoolDomain,
+  recordWork,
+  registerFleet,
+  registryDomain,
+  relayClaim,
   Secp256k1DeviceKey,
+  setupPool,
+  signClaim,
+  signWorkReport,
+  submitProofBatch,
   WAD,
 } from "../../sdk/src/index.js";
-import { accounts } from "../../test/helpers/accounts.js";
-import { signedRegistration } from "../../test/helpers/registry.js";
+import { benchChain, closeEpoch, DAY, type Pool, poolKind, type Row, USDC, writeChainBench } from "./chain.js";
+import type { GasFigures } from "./output.js";
 
-interface Row {
-  operation: string;
-  proofs?: number;
-  payees?: number;
-  gasUsed: number;
-  gasPerProof?: number;
-}
+const KIND = poolKind();
+const FAR_DEADLINE = 2n ** 63n;
+const FUNDING_REF = id("bench/customer-contract-1");
 
-const USDC = 10n ** 6n;
-const DAY = 86_400n;
-const { ethers, networkHelpers } = await network.create();
-const acc = await accounts(ethers);
-const { admin, relayer, verifiers } = acc;
-// The fleet owner is a key we hold (it signs a gasless claim); the 50 small operators are impersonated.
-const operators = [acc.alice];
-for (let i = 0; i < 50; i++) {
-  const address = ethers.Wallet.createRandom().address;
-  await networkHelpers.impersonateAccount(address);
-  await networkHelpers.setBalance(address, 10n ** 20n);
-  operators.push(await ethers.getSigner(address));
-}
+const { ethers, networkHelpers, signer } = await benchChain();
+const [deployer, fleetOwner, p256Owner, relayer] = [signer(0), signer(1), signer(2), signer(3)];
+const verifiers = [4, 5, 6, 7, 8].map(signer);
+const quorum = verifiers.slice(0, 3);
 const { chainId } = await ethers.provider.getNetwork();
 
-const registry = await ethers.deployContract("DeviceRegistry");
-const registryAddress = await registry.getAddress();
-await (await registry.connect(admin).createNetwork(false, id("bench"))).wait();
+const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
+const { networkId } = await createNetwork(registry.connect(deployer), {
+  attestationRequired: false,
+  metadataHash: id("bench"),
+});
+const registrationDomain = registryDomain(chainId, await registry.getAddress());
 
-async function registerFleet(owner: (typeof operators)[number], count: number): Promise<bigint[]> {
-  const ids: bigint[] = [];
-  for (let start = 0; start < count; start += 200) {
-    const keys = Array.from({ length: Math.min(200, count - start) }, () => Secp256k1DeviceKey.random());
-    const regs = await Promise.all(
-      keys.map((k) =>
-        signedRegistration(k, { chainId, registry: registryAddress, owner: owner.address, networkId: 1n }),
-      ),
-    );
-    await (await registry.connect(owner).registerFleet(1, ...registerFleetArgs(regs))).wait();
-    ids.push(...keys.map((k) => deviceIdOf(k.keyType, k.key)));
+/** Registers `count` devices owned by `owner`, keys derived from `label` (the same devices every run). */
+async function fleet(
+  owner: { address: string },
+  label: string,
+  count: number,
+  make: (seed: string) => DeviceKey,
+): Promise<DeviceKey[]> {
+  const keys = Array.from({ length: count }, (_, i) => make(id(`bench/pool/${label}/${i}`)));
+  const registrations = await Promise.all(
+    keys.map((device) =>
+      buildRegistration({
+        device,
+        domain: registrationDomain,
+        owner: owner.address,
+        networkId,
+        deadline: FAR_DEADLINE,
+      }),
+    ),
+  );
+  await registerFleet(registry.connect(owner as typeof deployer), { networkId, registrations });
+  return keys;
+}
+const k1 = (seed: string) => new Secp256k1DeviceKey(seed);
+const p256 = (seed: string) => P256DeviceKey.fromScalar(seed);
+
+// One fleet of 500 secp256k1 devices (its owner is a key we hold: it signs gasless claims), one of 500 P-256
+// devices, and 50 small operators with 10 devices each (impersonated accounts).
+const bigFleet = await fleet(fleetOwner, "fleet", 500, k1);
+const p256Fleet = await fleet(p256Owner, "p256-fleet", 500, p256);
+const smallFleets: DeviceKey[] = [];
+for (let i = 0; i < 50; i++) {
+  const address = getAddress(dataSlice(id(`bench/pool/operator/${i}`), 12));
+  await networkHelpers.impersonateAccount(address);
+  await networkHelpers.setBalance(address, 10n ** 20n);
+  smallFleets.push(...(await fleet(await ethers.getSigner(address), `operator-${i}`, 10, k1)));
+}
+
+// Two pools of the same kind: one plain, one that requires each proof to carry its device's signature.
+const tokenAddress = await token!.getAddress();
+await (await token!.mint(deployer.address, 10n ** 13n * USDC)).wait();
+const config = (requireDeviceSignatures: boolean) =>
+  poolConfig({
+    token: tokenAddress,
+    networkId,
+    admin: deployer.address,
+    verifiers: verifiers.map((v) => v.address),
+    quorum: 3,
+    params: { rate: WAD / 3n, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
+    maxRelayerFee: USDC,
+    requireDeviceSignatures,
+  });
+const funding = [{ amount: 10n ** 9n * USDC, ref: FUNDING_REF }];
+const plain = await setupPool(factory.connect(deployer), {
+  config: config(false),
+  salt: id("bench/pool"),
+  kind: KIND,
+  funding,
+});
+const signed = await setupPool(factory.connect(deployer), {
+  config: config(true),
+  salt: id("bench/pool-device-signed"),
+  kind: KIND,
+  funding,
+});
+
+const rows: Row[] = [];
+const figures: GasFigures = {};
+const record = (key: string | undefined, row: Row, figure = row.gasUsed) => {
+  rows.push(row);
+  if (key !== undefined) figures[key] = Math.round(figure);
+};
+record("pool_create", {
+  operation: `setupPool: create (${KIND}, 5 verifiers)`,
+  gasUsed: Number(plain.gasUsed.create),
+});
+record(undefined, {
+  operation: "setupPool: approve + fund, the pool's first funding",
+  gasUsed: Number(plain.gasUsed.fund[0]),
+});
+
+// A repeat funder under a reference it used before (the allowance is set once, as a treasury would).
+await (await token!.connect(deployer).approve(plain.address, MaxUint256)).wait();
+const fund = await fundPool(plain.pool, { amount: 10n ** 9n * USDC, ref: FUNDING_REF });
+record("fund", { operation: "fund, known reference (repeat funder)", gasUsed: Number(fund.gasUsed) });
+const fundNew = await fundPool(plain.pool, { amount: 10n ** 9n * USDC, ref: id("bench/customer-contract-2") });
+record("fund_new_reference", { operation: "fund, new reference (repeat funder)", gasUsed: Number(fundNew.gasUsed) });
+
+const nonces = new Map<Pool, bigint>();
+const proofsOf = (epoch: bigint, keys: readonly DeviceKey[]): Proof[] =>
+  keys.map((k, i) => {
+    const deviceId = deviceIdOf(k.keyType, k.key);
+    return { deviceId, units: 1000n + BigInt(i % 97), evidenceHash: id(`evidence:${epoch}:${deviceId}`) };
+  });
+
+/** One `recordProofs` batch of `keys`' devices for `epoch`, device-signed when the pool requires it. */
+async function batch(key: string | undefined, operation: string, pool: Pool, epoch: bigint, keys: DeviceKey[]) {
+  await closeEpoch(networkHelpers, [plain.pool, signed.pool], epoch);
+  const proofs = proofsOf(epoch, keys);
+  const nonce = nonces.get(pool) ?? 0n;
+  nonces.set(pool, nonce + 1n);
+  const asRelayer = pool.connect(relayer);
+  let gasUsed: bigint;
+  if (pool === signed.pool) {
+    // recordWork attests and sends plain batches; a device-signed one goes through submitProofBatch.
+    const domain = await readPoolDomain(pool);
+    const deviceSignatures = keys.map((k, i) => signWorkReport(k, domain, { ...proofs[i]!, epoch }));
+    const quorumSignatures = await attestBatch(quorum, domain, epoch, nonce, proofs);
+    ({ gasUsed } = await submitProofBatch(asRelayer, {
+      epoch,
+      batchNonce: nonce,
+      proofs,
+      deviceSignatures,
+      quorum: quorumSignatures,
+    }));
+  } else {
+    const { batches } = await recordWork(asRelayer, {
+      epoch,
+      proofs,
+      verifiers: quorum,
+      firstNonce: nonce,
+      batchSize: 500,
+    });
+    gasUsed = batches[0]!.gasUsed;
   }
-  return ids;
+  const row = {
+    operation,
+    epoch: Number(epoch),
+    proofs: proofs.length,
+    payees: keys === smallFleets ? 50 : 1,
+    gasUsed: Number(gasUsed),
+    gasPerProof: Math.round(Number(gasUsed) / proofs.length),
+  };
+  record(key, row, row.gasPerProof);
 }
 
-// One big fleet of 500 devices, and 50 operators with 10 devices each.
-const bigFleet = await registerFleet(operators[0]!, 500);
-const smallFleets: bigint[] = [];
-for (const op of operators.slice(1, 51)) smallFleets.push(...(await registerFleet(op, 10)));
-
-const usdc = await ethers.deployContract("MockUSDC");
-const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
-const config = poolConfig({
-  token: await usdc.getAddress(),
-  networkId: 1n,
-  admin: admin.address,
-  verifiers: verifiers.map((v) => v.address),
-  quorum: 3,
-  params: { rate: WAD / 3n, epochBudget: 10n ** 12n * USDC, deviceCap: 1_000_000n },
-  maxRelayerFee: USDC,
-});
-const poolAddress = await factory.predictPool(admin.address, id("bench"));
-const createReceipt = await (await factory.connect(admin).createPool(config, id("bench"))).wait();
-const pool = await ethers.getContractAt("IRewardPool", poolAddress);
-const domain = poolDomain(chainId, poolAddress);
-await (await usdc.mint(admin.address, 10n ** 12n * USDC)).wait();
-await (await usdc.connect(admin).approve(poolAddress, 2n ** 255n)).wait();
-const fundReceipt = await (await pool.connect(admin).fund(10n ** 9n * USDC, id("bench-funding"))).wait();
-const fundAgain = await (await pool.connect(admin).fund(10n ** 9n * USDC, id("bench-funding"))).wait();
-
-const rows: Row[] = [
-  { operation: "createPool (clone + initialize, 5 verifiers)", gasUsed: Number(createReceipt!.gasUsed) },
-  { operation: "fund, first (new reference)", gasUsed: Number(fundReceipt!.gasUsed) },
-  { operation: "fund, known reference (repeat funder)", gasUsed: Number(fundAgain!.gasUsed) },
-];
-let nonce = 0n;
-const genesis = (await pool.settings()).genesis;
-
-async function batch(operation: string, epoch: bigint, deviceIds: bigint[], payees: number): Promise<void> {
-  const now = BigInt(await networkHelpers.time.latest());
-  if (now < genesis + (epoch + 1n) * DAY) await networkHelpers.time.increaseTo(genesis + (epoch + 1n) * DAY);
-  const proofs: Proof[] = deviceIds.map((deviceId, i) => ({
-    deviceId,
-    units: 1000n + BigInt(i % 97),
-    evidenceHash: id(`evidence:${epoch}:${deviceId}`),
-  }));
-  const batchNonce = nonce++;
-  const att = await attestBatch(verifiers.slice(0, 3), domain, epoch, batchNonce, proofs);
-  const receipt = await (await pool.recordProofs(epoch, batchNonce, proofs, [], att)).wait();
-  const gasUsed = Number(receipt!.gasUsed);
-  rows.push({ operation, proofs: proofs.length, payees, gasUsed, gasPerProof: Math.round(gasUsed / proofs.length) });
-}
-
-await batch("recordProofs, one fleet, first credit", 0n, bigFleet, 1);
-await batch("recordProofs, one fleet, steady state", 1n, bigFleet, 1);
-await batch("recordProofs, 50 operators x 10, first credit", 1n, smallFleets, 50);
-await batch("recordProofs, 50 operators x 10, steady state", 2n, smallFleets, 50);
-let nextEpoch = 3n; // epochs in order: a pool records only the last `settlementWindow` closed epochs
-for (const n of [1, 10, 100, 250])
-  await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet.slice(0, n), 1);
-
-const claimGas = async (operation: string, who: (typeof operators)[number]) => {
-  const receipt = await (await pool.connect(relayer).claim(who.address, 0n, [])).wait();
-  rows.push({ operation, gasUsed: Number(receipt!.gasUsed) });
-};
-await claimGas("claim, first (recipient holds no token yet)", operators[0]!);
-await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet, 1);
-await claimGas("claim, repeat by an existing holder (500-device fleet)", operators[0]!);
-
-const account = operators[0]!;
-const view = await pool.account(account.address);
-const claim = {
-  account: account.address,
-  recipient: account.address,
-  maxFee: USDC / 10n,
-  nonce: view.claimNonce,
-  deadline: BigInt(await networkHelpers.time.latest()) + 30n * DAY, // batches below move the clock a day each
-};
-await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet, 1);
-const signature = await account.signTypedData(domain, CLAIM_TYPES, claim);
-const gasless = await (await pool.connect(relayer).claimWithSig(claim, 0n, [], USDC / 10n, signature)).wait();
-rows.push({
-  operation: "claimWithSig, first (fresh nonce slot, relayer's first fee)",
-  gasUsed: Number(gasless!.gasUsed),
-});
-
-await batch("recordProofs, one fleet, steady state", nextEpoch++, bigFleet, 1);
-const again = { ...claim, nonce: claim.nonce + 1n };
-const signature2 = await account.signTypedData(domain, CLAIM_TYPES, again);
-const gasless2 = await (await pool.connect(relayer).claimWithSig(again, 0n, [], USDC / 10n, signature2)).wait();
-rows.push({ operation: "claimWithSig, repeat (gasless, relayer takes a fee)", gasUsed: Number(gasless2!.gasUsed) });
-
-console.table(rows);
-await mkdir("bench-results", { recursive: true });
-await writeFile(
-  "bench-results/pool.json",
-  JSON.stringify(
-    {
-      benchmark: "reward-pool",
-      generatedAt: new Date().toISOString(),
-      chain: "hardhat (EDR, in-process, osaka)",
-      compiler: "solc 0.8.30, viaIR, optimizer runs 10000",
-      note: "gasUsed is the whole transaction; gasPerProof = gasUsed / proofs (quorum checks amortized)",
-      registeredDevices: Number(await registry.deviceCount()),
-      rows,
-    },
-    null,
-    2,
-  ) + "\n",
+await batch(
+  "record_proofs_batch500_per_proof_first_credit",
+  "recordProofs, one fleet, first credit",
+  plain.pool,
+  0n,
+  bigFleet,
 );
-console.log("wrote bench-results/pool.json");
+await batch(
+  "record_proofs_batch500_per_proof_device_signed_first_credit",
+  "recordProofs, one fleet, device-signed (secp256k1), first credit",
+  signed.pool,
+  0n,
+  bigFleet,
+);
+await batch(
+  "record_proofs_batch500_per_proof_device_signed_p256_first_credit",
+  "recordProofs, one fleet, device-signed (P-256), first credit",
+  signed.pool,
+  0n,
+  p256Fleet,
+);
+await batch("record_proofs_batch500_per_proof", "recordProofs, one fleet, steady state", plain.pool, 1n, bigFleet);
+await batch(
+  "record_proofs_batch500_per_proof_device_signed",
+  "recordProofs, one fleet, device-signed (secp256k1), steady state",
+  signed.pool,
+  1n,
+  bigFleet,
+);
+await batch(
+  "record_proofs_batch500_per_proof_device_signed_p256",
+  "recordProofs, one fleet, device-signed (P-256), steady state",
+  signed.pool,
+  1n,
+  p256Fleet,
+);
+await batch(
+  "record_proofs_batch500_per_proof_50_payees_first_credit",
+  "recordProofs, 50 operators × 10, first credit",
+  plain.pool,
+  1n,
+  smallFleets,
+);
+await batch(
+  "record_proofs_batch500_per_proof_50_payees",
+  "recordProofs, 50 operators × 10, steady state",
+  plain.pool,
+  2n,
+  smallFleets,
+);
+await batch(
+  "record_proofs_batch10_per_proof",
+  "recordProofs, one fleet, steady state",
+  plain.pool,
+  2n,
+  bigFleet.slice(0, 10),
+);
+await batch(
+  "record_proofs_batch100_per_proof",
+  "recordProofs, one fleet, steady state",
+  plain.pool,
+  3n,
+  bigFleet.slice(0, 100),
+);
+
+// Ledger claims by the fleet's owner: its first (it holds no token yet), then a repeat.
+const claimRow = async (key: string, operation: string) => {
+  const r = await claim(plain.pool.connect(relayer), fleetOwner.address);
+  record(key, { operation, gasUsed: Number(r.gasUsed) });
+};
+await claimRow("claim_ledger_first_fresh_recipient", "claim, ledger, first (recipient holds no token yet)");
+await batch(undefined, "recordProofs, one fleet, steady state", plain.pool, 4n, bigFleet);
+await claimRow("claim_ledger_repeat_existing_holder", "claim, ledger, repeat by an existing holder (500-device fleet)");
+
+// Gasless: the owner signs, the relayer sends and takes a fee; the first signed claim writes a fresh nonce.
+const poolDomain = await readPoolDomain(plain.pool);
+const gasless = async (key: string, operation: string, epoch: bigint) => {
+  await batch(undefined, "recordProofs, one fleet, steady state", plain.pool, epoch, bigFleet);
+  const signedClaim = {
+    account: fleetOwner.address,
+    recipient: fleetOwner.address,
+    maxFee: USDC / 10n,
+    nonce: (await getPoolAccount(plain.pool, fleetOwner.address)).claimNonce,
+    deadline: BigInt(await networkHelpers.time.latest()) + DAY,
+  };
+  const signature = await signClaim(fleetOwner, poolDomain, signedClaim);
+  const r = await relayClaim(plain.pool.connect(relayer), { claim: signedClaim, signature, fee: USDC / 10n });
+  record(key, { operation, gasUsed: Number(r.gasUsed) });
+};
+await gasless("claim_ledger_gasless_first", "claimWithSig, ledger, first (fresh nonce, relayer's first fee)", 5n);
+await gasless("claim_ledger_gasless", "claimWithSig, ledger, repeat (relayer takes a fee)", 6n);
+
+writeChainBench(`pool-${KIND}`, figures, rows, {
+  pool: KIND === "whole" ? "whole pool (no proxy)" : "EIP-1167 clone",
+  registeredDevices: Number(await registry.deviceCount()),
+  definitions: {
+    steady_state: "every device in the batch was credited in an earlier epoch",
+    record_proofs_batch500_per_proof: "one recordProofs of 500 proofs of one fleet (one payee), steady state, ÷ 500",
+    record_proofs_batch500_per_proof_device_signed:
+      "the same in a pool with requireDeviceSignatures = true: each proof carries its device's secp256k1 " +
+      "signature over its WorkReport (_p256: P-256 keys)",
+    record_proofs_batch500_per_proof_50_payees: "500 proofs of 50 operators × 10 devices, steady state, ÷ 500",
+    fund: "fund under a reference the funder used before, allowance already set",
+  },
+});

@@ -1,112 +1,115 @@
 /**
- * Registration gas benchmark: single registrations and fleets of growing size, secp256k1 and P-256, with and
- * without attestation. Writes bench-results/registry.json and prints a table.
+ * Registration gas: single registrations and fleets of growing size, secp256k1 and P-256, with and without
+ * attestation and metadata. Set up and registered through the SDK (`deployDepin`, `createNetwork`,
+ * `buildRegistration`, `registerDevice`, `registerFleet`). Writes bench/registry.json; `npm run bench` runs it.
  *
- *   npm run bench:registry
+ *   npx hardhat run scripts/bench/registry.ts
  */
-import { mkdir, writeFile } from "node:fs/promises";
-
 import { getBytes, id } from "ethers";
-import { network } from "hardhat";
 
 import {
+  buildRegistration,
+  createNetwork,
+  deployDepin,
   type DeviceKey,
   P256DeviceKey,
-  registerFleetArgs,
+  registerDevice,
+  registerFleet,
+  registryDomain,
   Secp256k1DeviceKey,
   ZERO_HASH,
 } from "../../sdk/src/index.js";
-import { signedRegistration } from "../../test/helpers/registry.js";
+import { benchChain, type Row, writeChainBench } from "./chain.js";
+import type { GasFigures } from "./output.js";
 
-interface Row {
-  operation: string;
-  keyType: "secp256k1" | "p256";
-  attested: boolean;
-  metadataStored: boolean;
-  devices: number;
-  gasUsed: number;
-  gasPerDevice: number;
-  calldataBytesPerDevice: number;
-}
-
-const { ethers } = await network.create();
-const [admin, operator, attester] = await ethers.getSigners();
-if (admin === undefined || operator === undefined || attester === undefined) throw new Error("need 3 signers");
-
-const registry = await ethers.deployContract("DeviceRegistry");
-const registryAddress = await registry.getAddress();
-const { chainId } = await ethers.provider.getNetwork();
-await (await registry.connect(admin).createNetwork(false, id("open"))).wait();
-await (await registry.connect(admin).createNetwork(true, id("attested"))).wait();
-await (await registry.connect(admin).setAttester(2, attester.address, true)).wait();
-
+const FAR_DEADLINE = 2n ** 63n;
 const META = id("model=hotspot-v2;cell=8928308280fffff");
+
+const { ethers, signer } = await benchChain();
+const [deployer, operator, attester] = [signer(0), signer(1), signer(2)];
+const { registry } = await deployDepin(deployer);
+const open = await createNetwork(registry.connect(deployer), { attestationRequired: false, metadataHash: id("open") });
+const attested = await createNetwork(registry.connect(deployer), {
+  attestationRequired: true,
+  metadataHash: id("attested"),
+  attesters: [attester.address],
+});
+const { chainId } = await ethers.provider.getNetwork();
+const domain = registryDomain(chainId, await registry.getAddress());
+
+// Keys derived from labels, so every run registers the same devices (P-256 signatures still vary: random nonces).
+let keyCount = 0;
+const k1 = (): DeviceKey => new Secp256k1DeviceKey(id(`bench/registry/k1/${keyCount++}`));
+const p256 = (): DeviceKey => P256DeviceKey.fromScalar(id(`bench/registry/p256/${keyCount++}`));
+
 const rows: Row[] = [];
+const figures: GasFigures = {};
 
 async function measure(
+  key: string | undefined,
   operation: string,
   make: () => DeviceKey,
   devices: number,
-  attested: boolean,
-  metadataHash = META,
+  o: { attested?: boolean; metadataHash?: string } = {},
 ): Promise<void> {
-  const networkId = attested ? 2n : 1n;
+  const networkId = o.attested === true ? attested.networkId : open.networkId;
+  const metadataHash = o.metadataHash ?? META;
   const keys = Array.from({ length: devices }, make);
-  const regs = await Promise.all(
-    keys.map((k) =>
-      signedRegistration(k, {
-        chainId,
-        registry: registryAddress,
-        owner: operator!.address,
+  const registrations = await Promise.all(
+    keys.map((device) =>
+      buildRegistration({
+        device,
+        domain,
+        owner: operator.address,
         networkId,
-        metadataHash,
-        ...(attested ? { attester: attester! } : {}),
+        deadline: FAR_DEADLINE,
+        ...(metadataHash === ZERO_HASH ? {} : { metadataHash }),
+        ...(o.attested === true ? { attester } : {}),
       }),
     ),
   );
-  const tx =
-    devices === 1 && operation === "register"
-      ? await registry.connect(operator).register(networkId, regs[0]!.registration, regs[0]!.attestation)
-      : await registry.connect(operator).registerFleet(networkId, ...registerFleetArgs(regs));
-  const receipt = await tx.wait();
-  if (receipt === null) throw new Error("no receipt");
-  const gasUsed = Number(receipt.gasUsed);
+  const asOperator = registry.connect(operator);
+  const single = operation.startsWith("register ");
+  const { gasUsed, hashes } = single
+    ? await registerDevice(asOperator, { networkId, registration: registrations[0]! }).then((r) => ({
+        gasUsed: r.gasUsed,
+        hashes: [r.transactionHash],
+      }))
+    : await registerFleet(asOperator, { networkId, registrations }).then((r) => ({
+        gasUsed: r.gasUsed,
+        hashes: r.transactionHashes,
+      }));
+  let calldata = 0;
+  for (const hash of hashes) calldata += getBytes((await ethers.provider.getTransaction(hash))!.data).length;
+  const perDevice = Math.round(Number(gasUsed) / devices);
   rows.push({
     operation,
     keyType: keys[0]!.keyType === 1 ? "secp256k1" : "p256",
-    attested,
-    metadataStored: metadataHash !== ZERO_HASH,
+    attested: o.attested === true,
+    metadata: metadataHash !== ZERO_HASH,
     devices,
-    gasUsed,
-    gasPerDevice: Math.round(gasUsed / devices),
-    calldataBytesPerDevice: Math.round(getBytes(tx.data).length / devices),
+    gasUsed: Number(gasUsed),
+    gasPerDevice: perDevice,
+    calldataBytesPerDevice: Math.round(calldata / devices),
   });
+  if (key !== undefined) figures[key] = perDevice;
 }
 
-const k1 = () => Secp256k1DeviceKey.random();
-const p256 = () => P256DeviceKey.random();
+// An operator's first device also pays for its cold ERC-721 balance; later ones do not.
+await measure("register_single_first_device", "register (operator's first device)", k1, 1);
+await measure("register_single", "register", k1, 1);
+await measure("register_single_p256", "register", p256, 1);
+await measure("register_single_attested", "register", k1, 1, { attested: true });
+for (const n of [1, 10, 50, 100, 200]) {
+  await measure(n === 100 ? "register_fleet100_per_device" : `register_fleet${n}_per_device`, "registerFleet", k1, n);
+}
+await measure("register_fleet100_per_device_p256", "registerFleet", p256, 100);
+await measure("register_fleet100_per_device_attested", "registerFleet", k1, 100, { attested: true });
+await measure("register_fleet100_per_device_no_metadata", "registerFleet", k1, 100, { metadataHash: ZERO_HASH });
 
-// First registration of an operator pays for its cold ERC-721 balance slot; later ones do not.
-await measure("register (operator's first device)", k1, 1, false);
-await measure("register", k1, 1, false);
-await measure("register", p256, 1, false);
-await measure("register", k1, 1, true);
-for (const n of [1, 10, 50, 100, 200]) await measure("registerFleet", k1, n, false);
-await measure("registerFleet", p256, 100, false);
-await measure("registerFleet", k1, 100, true);
-await measure("registerFleet", k1, 100, false, ZERO_HASH);
-
-console.table(rows);
-await mkdir("bench-results", { recursive: true });
-const out = {
-  benchmark: "device-registration",
-  generatedAt: new Date().toISOString(),
-  chain: "hardhat (EDR, in-process, osaka)",
-  compiler: "solc 0.8.30, viaIR, optimizer runs 10000",
-  note:
-    "gasUsed is the whole transaction (21,000 base + calldata + execution); gasPerDevice = gasUsed / devices; " +
-    "calldataBytesPerDevice = transaction input bytes / devices",
-  rows,
-};
-await writeFile("bench-results/registry.json", JSON.stringify(out, null, 2) + "\n");
-console.log("wrote bench-results/registry.json");
+writeChainBench("registry", figures, rows, {
+  definitions: {
+    register_single: "register, secp256k1, metadata hash, no attestation, by an operator already holding devices",
+    register_fleet100_per_device: "registerFleet of 100 secp256k1 devices with metadata hashes, ÷ 100",
+  },
+});
