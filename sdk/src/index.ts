@@ -85,3 +85,4 @@ export {
   type BadReportKind,
   type SimulationMode,
 } from "./simulate/world.js";
+export * from "./audit/index.js";
