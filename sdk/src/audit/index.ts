@@ -37,3 +37,4 @@ export {
   type OverallKpis,
   type CommitSummary,
 } from "./audit.js";
+export { auditReportJson, auditTables, writeAuditCsv, renderAuditHtml } from "./report.js";

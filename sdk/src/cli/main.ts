@@ -96,6 +96,7 @@ import {
   type WorkReportMessage,
 } from "../index.js";
 import { addSimulateCommand, SimulationFailedError } from "./simulate.js";
+import { addAuditCommands } from "./audit.js";
 
 const EXIT_REFUSED = 1;
 const EXIT_BAD_INPUT = 2;
@@ -1400,6 +1401,7 @@ export function program(): Command {
     });
 
   addSimulateCommand(cli, { runHardhat });
+  addAuditCommands(cli);
 
   return cli;
 }
