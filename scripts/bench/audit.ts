@@ -1,12 +1,12 @@
 /**
  * Audit benchmark: simulates a network (10,000 nodes, 3 epochs, both modes, by default) on the in-process chain,
- * indexes it into a fresh PGlite database and audits it, and writes the figures to bench/results.json (merged with
- * what is there): `audit_10k_nodes_s` (index + audit), the index's events per second, and the simulation's own time
- * for comparison. The HTML report goes to bench/audit-report.html.
+ * indexes it into a fresh PGlite database and audits it, and writes bench/audit.json: `audit_10k_nodes_s` (index and
+ * audit together), the index's events per second, and the simulation's own time beside them (`npm run bench` folds
+ * `audit_10k_nodes_s` into bench/results.json). The HTML report goes to bench/audit-report.html.
  *
- *   npm run bench:audit                 (AUDIT_BENCH_NODES=2000 for a quicker run)
+ *   npm run bench:audit                 (AUDIT_BENCH_NODES=2000 for a quicker run: keys then name the size)
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -20,6 +20,7 @@ import {
   renderAuditHtml,
   simulate,
 } from "../../sdk/src/index.js";
+import { BENCH_DIR, writeBenchFile } from "./output.js";
 
 const nodes = Number(process.env.AUDIT_BENCH_NODES ?? 10_000);
 const epochs = Number(process.env.AUDIT_BENCH_EPOCHS ?? 3);
@@ -48,33 +49,36 @@ const indexed = await indexChain({
   confirmations: 0,
 });
 const indexSeconds = (performance.now() - started) / 1000;
-log(`indexed ${indexed.events} events in ${indexSeconds.toFixed(1)} s (${Math.round(indexed.events / indexSeconds)} events/s)`);
+log(
+  `indexed ${indexed.events} events in ${indexSeconds.toFixed(1)} s (${Math.round(indexed.events / indexSeconds)} events/s)`,
+);
 started = performance.now();
 const report = await auditIndex({ db });
 const auditSeconds = (performance.now() - started) / 1000;
 await db.close();
 log(`audited in ${auditSeconds.toFixed(1)} s: ${report.verdict.summary}`);
-if (!report.verdict.ok) throw new Error(`the audit of an honest run failed: ${JSON.stringify(report.findings.slice(0, 3))}`);
+if (!report.verdict.ok)
+  throw new Error(`the audit of an honest run failed: ${JSON.stringify(report.findings.slice(0, 3))}`);
 
-await mkdir("bench", { recursive: true });
 const key = nodes === 10_000 && epochs === 3 ? "audit_10k_nodes" : `audit_${nodes}_nodes_${epochs}_epochs`;
+const round = (x: number) => Math.round(x * 1000) / 1000;
 const figures = {
-  [`${key}_s`]: Math.round((indexSeconds + auditSeconds) * 100) / 100,
-  [`${key}_index_s`]: Math.round(indexSeconds * 100) / 100,
-  [`${key}_rebuild_and_checks_s`]: Math.round(auditSeconds * 100) / 100,
+  [`${key}_s`]: round(indexSeconds + auditSeconds),
+  [`${key}_index_s`]: round(indexSeconds),
+  [`${key}_rebuild_and_checks_s`]: round(auditSeconds),
   [`${key}_events`]: indexed.events,
   [`${key}_index_events_per_s`]: Math.round(indexed.events / indexSeconds),
-  [`${key}_simulation_s`]: Math.round(simulationSeconds * 100) / 100,
-  [`${key}_findings`]: report.findings.length,
-  [`${key}_database`]: "PGlite (directory), in-process Hardhat chain",
+  [`${key}_simulation_s`]: round(simulationSeconds),
 };
-let results: Record<string, unknown> = {};
-try {
-  results = JSON.parse(await readFile("bench/results.json", "utf8")) as Record<string, unknown>;
-} catch {
-  // first run
-}
-await writeFile("bench/results.json", JSON.stringify({ ...results, ...figures }, null, 2) + "\n");
-await writeFile("bench/audit-report.html", await renderAuditHtml(report));
+const path = writeBenchFile("audit", {
+  nodes,
+  epochs,
+  database: "PGlite (a directory), chain: in-process Hardhat (EDR)",
+  ...figures,
+  findings: report.findings.length,
+  verdict: report.verdict.summary,
+});
+await writeFile(join(BENCH_DIR, "audit-report.html"), await renderAuditHtml(report));
 await rm(dir, { recursive: true, force: true });
 console.log(JSON.stringify(figures, null, 2));
+console.log(`[audit bench] wrote ${path}`);

@@ -5,7 +5,7 @@
  * compiler, token, chain). Prints the same as tables.
  *
  *   npm run bench                          everything (several minutes: the simulation ~2, the 1M tree ~1)
- *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, tree, lifecycle), read the others
+ *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, tree, lifecycle, audit), read the others
  *                                          from the files an earlier run left in bench/ (their commits are listed)
  *   npm run bench -- --only none           rebuild results.json from bench/ without running anything
  *
@@ -17,7 +17,7 @@ import { join } from "node:path";
 
 import { BENCH_DIR, formatInt, type GasFigures, gitCommit, readBenchFile, writeBenchFile } from "./output.js";
 
-const PARTS = ["registry", "pool", "epoch", "tree", "lifecycle"] as const;
+const PARTS = ["registry", "pool", "epoch", "tree", "lifecycle", "audit"] as const;
 type Part = (typeof PARTS)[number];
 
 const only = process.argv.indexOf("--only");
@@ -133,6 +133,7 @@ const lifecycle = readBenchFile<{
   wallS: number;
   booksOk: boolean;
 }>("lifecycle");
+if (runs("audit")) run("audit (10,000 nodes indexed and audited)", [HARDHAT, "run", "scripts/bench/audit.ts"]);
 const auditPath = join(BENCH_DIR, "audit.json");
 const audit = existsSync(auditPath) ? (JSON.parse(readFileSync(auditPath, "utf8")) as Record<string, unknown>) : {};
 
@@ -280,6 +281,7 @@ const parts = {
   "epoch-clone": files.epochClone?.run,
   tree: tree?.run,
   lifecycle: lifecycle?.run,
+  audit: audit.run as { commit: string; date: string } | undefined,
 };
 const commits = new Set(Object.values(parts).flatMap((p) => (p === undefined ? [] : [p.commit])));
 const anyChain = files.registry ?? files.poolWhole ?? files.epochWhole;

@@ -13,7 +13,7 @@ import { JsonRpcProvider, Network } from "ethers";
 import pg from "pg";
 
 import { DEFAULT_SIMULATION, simulate, type AuditDb, type SimulationResult } from "../../sdk/src/index.js";
-import { freePort, startNode } from "../e2e/node.js";
+import { startNode } from "../e2e/helpers.js";
 
 export const NODES = 200;
 export const EPOCHS = 2;
@@ -38,9 +38,9 @@ export function rpcProvider(url: string): JsonRpcProvider {
 /** The network every audit test reads: simulated once per test run, on a node stopped when the process exits. */
 export function sharedRun(): Promise<SharedRun> {
   shared ??= (async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    node = await startNode(port);
+    const started = await startNode();
+    const url = started.url;
+    node = started.node;
     // Stopped after the last test (below), or when the process exits on a failure before.
     process.once("exit", () => node?.kill());
     const dir = await mkdtemp(join(tmpdir(), "depin-audit-"));

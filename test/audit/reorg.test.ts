@@ -20,7 +20,7 @@ import {
   type DevProvider,
   type SimulationResult,
 } from "../../sdk/src/index.js";
-import { DEPIN_CLI } from "../e2e/node.js";
+import { DEPIN_CLI } from "../e2e/helpers.js";
 import { BACKENDS, dumpIndex, requireBackend, sharedRun, type SharedRun } from "./fixture.js";
 
 for (const backend of BACKENDS) {
