@@ -51,7 +51,10 @@ const { chainId } = await ethers.provider.getNetwork();
 const registry = await ethers.deployContract("DeviceRegistry");
 await (await registry.connect(admin).createNetwork(false, id("bench"))).wait();
 const usdc = await ethers.deployContract("MockUSDC");
-const factory = await ethers.deployContract("RewardPoolFactory", [await registry.getAddress()]);
+const factory = await ethers.deployContract("RewardPoolFactory", [
+  await registry.getAddress(),
+  await (await ethers.deployContract("RewardPoolGovernance")).getAddress(),
+]);
 const KIND = process.env.POOL_KIND === "whole" ? "whole" : "clone";
 const poolAddress = await (KIND === "whole" ? createWholePool : createPool)(factory.connect(admin), {
   salt: id("epoch-bench"),

@@ -71,7 +71,10 @@ const smallFleets: bigint[] = [];
 for (const op of operators.slice(1, 51)) smallFleets.push(...(await registerFleet(op, 10)));
 
 const usdc = await ethers.deployContract("MockUSDC");
-const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
+const factory = await ethers.deployContract("RewardPoolFactory", [
+  registryAddress,
+  await (await ethers.deployContract("RewardPoolGovernance")).getAddress(),
+]);
 const config = poolConfig({
   token: await usdc.getAddress(),
   networkId: 1n,

@@ -26,6 +26,8 @@ export const MAX_RELAYER_FEE = 2n * USDC;
 export const CHANGE_DELAY = 2n * DAY;
 export const CHALLENGE_PERIOD = DAY / 2n;
 export const SETTLEMENT_WINDOW = 7;
+/** The outflow breaker: at most this much leaves by claims in any day (a steady flow gets about half). */
+export const OUTFLOW_LIMIT = 2_000_000n * USDC;
 
 export async function poolFixture(ethers: HardhatEthers, options: { requireDeviceSignatures?: boolean } = {}) {
   const acc = await accounts(ethers);
@@ -51,7 +53,10 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
 
   const usdc = await ethers.deployContract("MockUSDC");
   const usdcAddress = await usdc.getAddress();
-  const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
+  const factory = await ethers.deployContract("RewardPoolFactory", [
+    registryAddress,
+    await (await ethers.deployContract("RewardPoolGovernance")).getAddress(),
+  ]);
 
   const config = {
     token: usdcAddress,
@@ -68,6 +73,8 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
     minClaim: 0n,
     maxRelayerFee: MAX_RELAYER_FEE,
     requireDeviceSignatures: options.requireDeviceSignatures ?? false,
+    outflowLimit: OUTFLOW_LIMIT,
+    outflowWindow: Number(DAY),
   };
   const salt = id("pool-1");
   const poolAddress = await factory.predictPool(admin.address, salt);

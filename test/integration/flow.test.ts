@@ -73,7 +73,10 @@ describe("Whole flow: register → fund three ways → prove over epochs → cla
     // The protocol creates its pool through the factory and funds it three ways.
     const usdc = await ethers.deployContract("MockUSDC");
     const usdcAddress = await usdc.getAddress();
-    const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
+    const factory = await ethers.deployContract("RewardPoolFactory", [
+      registryAddress,
+      await (await ethers.deployContract("RewardPoolGovernance")).getAddress(),
+    ]);
     const poolAddress = await createPool(rewardPoolFactoryAt(await factory.getAddress(), admin), {
       salt: id("dashcam-rewards"),
       config: poolConfig({

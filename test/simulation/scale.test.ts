@@ -73,7 +73,10 @@ describe("Simulation: 2,000 devices, two epochs, both modes, every account claim
 
     // The protocol's pool, funded by two customers.
     const usdc = await ethers.deployContract("MockUSDC");
-    const factory = await ethers.deployContract("RewardPoolFactory", [registryAddress]);
+    const factory = await ethers.deployContract("RewardPoolFactory", [
+      registryAddress,
+      await (await ethers.deployContract("RewardPoolGovernance")).getAddress(),
+    ]);
     const poolAddress = await factory.predictPool(admin.address, id("sim"));
     await factory.connect(admin).createPool(
       poolConfig({

@@ -7,6 +7,7 @@ import {IRewardPool} from "../../contracts/interfaces/IRewardPool.sol";
 import {IRewardPoolBase} from "../../contracts/interfaces/IRewardPoolBase.sol";
 import {MockUSDC} from "../../contracts/mocks/MockUSDC.sol";
 import {RewardPoolFactory} from "../../contracts/RewardPoolFactory.sol";
+import {RewardPoolGovernance} from "../../contracts/RewardPoolGovernance.sol";
 import {TestBase} from "./utils/Vm.sol";
 
 /// @notice Drives a real registry, token and pool with random funding, registrations, transfers, proof batches,
@@ -73,7 +74,7 @@ contract RewardPoolHandler is TestBase {
         registry = new DeviceRegistry();
         uint32 networkId = registry.createNetwork(false, bytes32(0));
         usdc = new MockUSDC();
-        RewardPoolFactory factory = new RewardPoolFactory(registry);
+        RewardPoolFactory factory = new RewardPoolFactory(registry, address(new RewardPoolGovernance()));
         address[] memory verifiers = new address[](3);
         for (uint256 i; i < 3; ++i) {
             _verifierKeys[i] = 0xA11CE + i;
@@ -96,7 +97,9 @@ contract RewardPoolHandler is TestBase {
             params: IRewardPoolBase.RewardParams({rate: uint128(RATE), epochBudget: BUDGET, deviceCap: CAP}),
             minClaim: 0,
             maxRelayerFee: 0,
-            requireDeviceSignatures: false
+            requireDeviceSignatures: false,
+            outflowLimit: 1_000_000e6,
+            outflowWindow: 1 days
         });
         pool = IRewardPool(factory.createPool(config, bytes32(0)));
         usdc.approve(address(pool), type(uint256).max);
@@ -316,7 +319,7 @@ contract RewardPoolHandler is TestBase {
     function veto() external observed {
         (, IRewardPoolBase.EpochRoot memory pending) = pool.epochRoots();
         if (pending.root == bytes32(0)) return;
-        pool.vetoEpoch(pending.epoch, bytes32("veto"));
+        pool.vetoEpoch(pending.epoch, pending.nonce, bytes32("veto"));
         vetoed[pending.root] = true;
         // The vetoed totals no longer count as the latest: the next commit builds on the root in force.
         (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();

@@ -9,6 +9,7 @@ import {
   DeviceRegistry__factory,
   MockUSDC__factory,
   RewardPoolFactory__factory,
+  RewardPoolGovernance__factory,
   type DeviceRegistry,
   type IRewardPool,
   type MockUSDC,
@@ -52,9 +53,11 @@ export async function deployDepin(deployer: Signer, p: DeployDepinParameters = {
     return c;
   };
   const registry = await deployed("DeviceRegistry", new DeviceRegistry__factory(deployer).deploy());
+  // The pools' governance half is deployed on its own (the factory's initcode cannot hold both halves).
+  const governance = await deployed("RewardPoolGovernance", new RewardPoolGovernance__factory(deployer).deploy());
   const factory = await deployed(
     "RewardPoolFactory",
-    new RewardPoolFactory__factory(deployer).deploy(await registry.getAddress()),
+    new RewardPoolFactory__factory(deployer).deploy(await registry.getAddress(), await governance.getAddress()),
   );
   const token = p.withTestToken ? await deployed("MockUSDC", new MockUSDC__factory(deployer).deploy()) : undefined;
   return { registry, factory, gasUsed, ...(token === undefined ? {} : { token }) };

@@ -508,14 +508,18 @@ export function program(): Command {
     .description("veto the pending epoch root of an epoch during its challenge period (guardian only)")
     .requiredOption("--pool <address>", "the reward pool")
     .requiredOption("--epoch <n>", "the epoch of the pending root")
+    .option("--nonce <n>", "the commit nonce of the root you checked (default: the pending root's, read now)")
     .requiredOption("--reason <text>", "why (its keccak256 is on the record)")
-    .action(async (options: { pool: string; epoch: string; reason: string }) => {
+    .action(async (options: { pool: string; epoch: string; nonce?: string; reason: string }) => {
       const poolAddress = address(options.pool, "--pool");
       const epoch = integer(options.epoch, "--epoch");
       const { provider } = await context(cli.opts<GlobalOptions>());
       const target = rewardPoolAt(poolAddress, signerFor(provider));
+      // The veto names the exact commit: the pool refuses it if another commit replaced the one checked.
+      const nonce =
+        options.nonce === undefined ? (await target.epochRoots()).pending.nonce : integer(options.nonce, "--nonce");
       const receipt = await withDecodedErrors(poolErrorInterfaces, async () =>
-        (await target.vetoEpoch(epoch, id(options.reason))).wait(),
+        (await target.vetoEpoch(epoch, nonce, id(options.reason))).wait(),
       );
       print(
         cli.opts<GlobalOptions>(),

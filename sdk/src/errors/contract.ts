@@ -94,7 +94,7 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   RewardPoolInvalidConfig: ([field]) => ({
     message: `pool configuration: ${field} is not valid`,
-    fix: "rate, budget and device cap must be non-zero; quorum between 1 and the number of verifiers",
+    fix: "rate, budget and device cap must be non-zero; quorum between 1 and the number of verifiers; minimum claim at most 10^7; outflow limit non-zero with at most seven significant digits (outflowLimitAtLeast), window 1 to 2^24 - 1 seconds; guardian non-zero",
   }),
   RewardPoolUnauthorized: ([account]) => ({ message: `${account} does not hold the role this action needs` }),
   RewardPoolPaused: () => ({ message: "the pool is paused: no funds move", fix: "wait for the admin to unpause" }),
@@ -223,7 +223,25 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: "no epoch root is in force yet",
     fix: "wait until the first committed root's challenge period is over",
   }),
-  RewardPoolNothingToVeto: ([epoch]) => ({ message: `no root of epoch ${epoch} is in its challenge period` }),
+  RewardPoolNothingToVeto: ([epoch, nonce]) => ({
+    message: `no root of epoch ${epoch} from commit ${nonce} is in its challenge period`,
+    fix: "read epochRoots(): the pending root may be another commit (it replaced the one you checked), or none is pending",
+  }),
+  RewardPoolOutflowLimited: ([amount, available, retryAt]) => ({
+    message: `the pool's outflow breaker holds this claim of ${amount}: only ${available} may leave now; nothing moved and the credit is intact`,
+    fix:
+      BigInt(retryAt) === 2n ** 256n - 1n
+        ? "the minimum claim is above the whole outflow limit: claim for yourself (no minimum applies) or ask the admin to lower it"
+        : `claim again at or after ${new Date(Number(retryAt) * 1000).toISOString()} (unix ${retryAt}), if nothing else leaves first; nextOutflowAt(amount) tells`,
+  }),
+  RewardPoolSweepExceedsSurplus: ([amount, surplus]) => ({
+    message: `a sweep of ${amount} is more than the pool's surplus of ${surplus} (tokens beyond funded - paid)`,
+    fix: "queue a sweep of at most surplus(): what is owed or funded can never be swept",
+  }),
+  RewardPoolFactoryInvalidGovernance: ([governance]) => ({
+    message: `${governance} has no code: the factory needs a deployed RewardPoolGovernance`,
+    fix: "deploy RewardPoolGovernance first (deployDepin does) and pass its address",
+  }),
   RewardPoolTotalOwedTooLarge: ([totalOwed, max]) => ({
     message: `an epoch commit's total owed ${totalOwed} is above the ${max} token units epoch mode can account`,
   }),
