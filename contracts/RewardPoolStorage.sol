@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Time is part of the design here (epochs, signature deadlines, the change delay, the challenge period, the outflow
+// windows): all are measured in hours or days, so a block producer's few seconds of leeway move none of them.
+// solhint-disable not-rely-on-time
+
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";

@@ -1032,27 +1032,19 @@ contract RewardPoolInvariantTest is TestBase {
     function afterInvariant() public {
         string memory path = VM.envOr("DEPIN_INVARIANT_REPORT", string(""));
         if (bytes(path).length == 0) return;
-        string memory line = string.concat('{"calls":', VM.toString(handler.calls()), ',"reverts":{');
+        string memory q = string(abi.encodePacked(bytes1(0x22))); // a double quote, for the JSON keys
+        string memory line = string.concat("{", q, "calls", q, ":", VM.toString(handler.calls()));
+        line = string.concat(line, ",", q, "reverts", q, ":{");
         for (uint256 i; i < handler.revertReasonCount(); ++i) {
             bytes4 selector = handler.revertSelectors(i);
-            line = string.concat(
-                line,
-                i == 0 ? '"' : ',"',
-                VM.toString(bytes32(selector)),
-                '":',
-                VM.toString(handler.revertsOf(selector))
-            );
+            string memory key = string.concat(q, VM.toString(bytes32(selector)), q, ":");
+            line = string.concat(line, i == 0 ? "" : ",", key, VM.toString(handler.revertsOf(selector)));
         }
-        line = string.concat(line, '},"actions":{');
+        line = string.concat(line, "},", q, "actions", q, ":{");
         for (uint256 i; i < handler.actionCount(); ++i) {
             bytes32 action = handler.actionNames(i);
-            line = string.concat(
-                line,
-                i == 0 ? '"' : ',"',
-                VM.toString(action),
-                '":',
-                VM.toString(handler.callsOf(action))
-            );
+            string memory key = string.concat(q, VM.toString(action), q, ":");
+            line = string.concat(line, i == 0 ? "" : ",", key, VM.toString(handler.callsOf(action)));
         }
         VM.writeLine(path, string.concat(line, "}}"));
     }
