@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { CLAIM_TYPES } from "../../sdk/src/index.js";
+import { CLAIM_TYPES, OutflowLimitedError, poolErrorInterfaces, withDecodedErrors } from "../../sdk/src/index.js";
 import { CHANGE_DELAY, DAY, USDC, closeEpoch, customPool, poolFixture } from "../helpers/pool.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -138,6 +138,23 @@ describe("RewardPool outflow breaker", function () {
         "RewardPoolOutflowLimited",
       );
       expect(await books(f)).to.deep.equal(before);
+    });
+  });
+
+  describe("SDK", function () {
+    it("decodes a held claim to an OutflowLimitedError whose fix names the time it fits", async function () {
+      const f = await loadFixture(breakerFixture);
+      const { pool, alice, bob } = f;
+      await pool.connect(alice).claim(alice.address, 0n, []); // fills the window pair
+      const retryAt = await pool.nextOutflowAt(1n);
+      const error = await withDecodedErrors(poolErrorInterfaces, () =>
+        pool.connect(bob).claim(bob.address, 0n, []),
+      ).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(OutflowLimitedError);
+      const held = error as OutflowLimitedError;
+      expect([held.available, held.retryAt]).to.deep.equal([0n, retryAt]);
+      expect(held.fix).to.contain(new Date(Number(retryAt) * 1000).toISOString());
+      expect(held.message).to.contain("nothing moved and the credit is intact");
     });
   });
 

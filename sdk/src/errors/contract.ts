@@ -306,6 +306,28 @@ export class ContractRevertError extends DepinError {
 }
 
 /**
+ * A claim the pool's outflow circuit breaker held (`RewardPoolOutflowLimited`): nothing moved and the credit is
+ * intact. `retryAt` (unix seconds; `undefined` if the claim's minimum is above the whole limit) is when it fits if
+ * nothing else leaves first; `available` is what could leave now.
+ * @example
+ * try { await claim(pool, { account }) } catch (e) { if (e instanceof OutflowLimitedError) wait(e.retryAt) }
+ */
+export class OutflowLimitedError extends ContractRevertError {
+  override name = "OutflowLimitedError";
+  readonly amount: bigint;
+  readonly available: bigint;
+  readonly retryAt: bigint | undefined;
+
+  constructor(args: Result, cause: unknown) {
+    super("RewardPoolOutflowLimited", args, cause);
+    const [amount, available, retryAt] = args.toArray() as [bigint, bigint, bigint];
+    this.amount = amount;
+    this.available = available;
+    this.retryAt = retryAt === 2n ** 256n - 1n ? undefined : retryAt;
+  }
+}
+
+/**
  * What to do about the reason strings USDC (Circle's FiatTokenV2_2, and `MockUSDC`) reverts with, by reason. The
  * project's own contracts revert with custom errors only; a pool bubbles the token's reason up unchanged.
  */
@@ -445,7 +467,9 @@ export function decodeContractError(error: unknown, interfaces: readonly Interfa
   if (builtin !== undefined) return builtin;
   for (const iface of interfaces) {
     const parsed = iface.parseError(data);
-    if (parsed !== null) return new ContractRevertError(parsed.name, parsed.args, error);
+    if (parsed === null) continue;
+    if (parsed.name === "RewardPoolOutflowLimited") return new OutflowLimitedError(parsed.args, error);
+    return new ContractRevertError(parsed.name, parsed.args, error);
   }
   return error;
 }
