@@ -79,8 +79,9 @@ export default defineConfig({
   test: {
     solidity: {
       fuzz: { runs: 256 },
-      // `npm test` runs a quick campaign; `npm run bench:invariant` (DEPIN_INVARIANT_PROFILE=bench) runs 800 × 64 =
-      // 51,200 calls and writes each run's figures to bench-results/invariant-runs.jsonl (see afterInvariant).
+      // `npm test` runs a quick campaign (64 runs of depth 64 per invariant); `npm run bench:invariant`
+      // (DEPIN_INVARIANT_PROFILE=bench) runs 800 × 64 = 51,200 calls per invariant, each invariant its own campaign
+      // (about a million calls in all), and writes each run's figures to bench-results/invariant-runs.jsonl.
       invariant: BENCH_INVARIANTS ? { runs: 800, depth: 64 } : { runs: 64, depth: 64 },
       fsPermissions: { writeFile: [INVARIANT_REPORT] },
     },

@@ -96,8 +96,9 @@ interface IRewardPoolGovernance is IRewardPoolBase {
     function commitNonce() external view returns (uint32);
     /// @notice The root that pays now, and the one waiting out its challenge period (zero if none).
     function epochRoots() external view returns (EpochRoot memory active, EpochRoot memory pending);
-    /// @notice What `claim(account, cumulative, proof)` would pay now; reverts as the claim would on a bad proof or
-    /// a payout past the root in force's total owed (it does not check the minimum claim or the pause).
+    /// @notice What `claim(account, cumulative, proof)` owes now; reverts as the claim would on a bad proof or a
+    /// payout past the root in force's total owed (it does not check the minimum claim, the pause or the outflow
+    /// breaker: `outflowQuote` tells what of it leaves now).
     /// @notice The scheduled guardian, outflow-limit and sweep changes.
     function pendingChanges() external view returns (PendingChanges memory);
     /// @notice Token units claims may pay out now before the outflow breaker holds them.

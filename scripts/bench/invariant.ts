@@ -1,6 +1,7 @@
 /**
  * The invariant campaign at bench size: runs the pool's Hardhat Solidity invariant test with
- * DEPIN_INVARIANT_PROFILE=bench (800 runs × depth 64 = 51,200 handler calls; see hardhat.config.ts), each run
+ * DEPIN_INVARIANT_PROFILE=bench (800 runs × depth 64 = 51,200 handler calls per invariant, each invariant its own
+ * campaign; see hardhat.config.ts), each run
  * appending its figures to bench-results/invariant-runs.jsonl, and reports calls, depth, calls by action, reverts by
  * reason and the invariants held. Writes bench-results/invariant.json.
  *
@@ -27,6 +28,7 @@ const run = spawnSync("npx", ["hardhat", "test", "solidity", TEST], {
 const seconds = Math.round((Date.now() - started) / 1000);
 const output = `${run.stdout}${run.stderr}`;
 const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
+if (run.status !== 0) console.error(plain.slice(-4000));
 const held = [...plain.matchAll(/✔ (invariant_\w+)\(\) \(runs: (\d+)\)/g)].map((m) => ({
   name: m[1]!,
   runs: Number(m[2]),
@@ -55,9 +57,11 @@ interface RunLine {
   reverts: Record<string, number>;
   actions: Record<string, number>;
 }
+// Campaigns run in parallel and append concurrently: split on each object's start rather than on newlines.
 const lines = (await readFile(REPORT, "utf8").catch(() => ""))
-  .split("\n")
-  .filter((l) => l.trim() !== "")
+  .split(/(?=\{"calls":)/)
+  .map((l) => l.trim())
+  .filter((l) => l !== "")
   .map((l) => JSON.parse(l) as RunLine);
 const reverts: Record<string, number> = {};
 const actions: Record<string, number> = {};

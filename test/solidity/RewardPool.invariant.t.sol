@@ -216,8 +216,10 @@ contract RewardPoolHandler is TestBase {
             if (withEpoch && vetoed[active.root]) vetoedRootPaid = true;
             _bookClaim(account, amount, pool.account(account).paidEpoch - paidEpochBefore);
             _logOutflow(amount);
+            _noteBreaker(account, cumulative, "");
         } catch (bytes memory reason) {
             _countRevert(reason);
+            _noteBreaker(account, cumulative, reason);
         }
         if (paused && token.balanceOf(account) != before) movedWhilePaused = true;
     }
@@ -440,8 +442,10 @@ contract RewardPoolHandler is TestBase {
             if (paused) movedWhilePaused = true;
             _bookClaim(account, amount, 0);
             _logOutflow(amount);
+            _noteBreaker(account, 0, "");
         } catch (bytes memory reason) {
             _countRevert(reason);
+            _noteBreaker(account, 0, reason);
         }
     }
 
@@ -663,6 +667,22 @@ contract RewardPoolHandler is TestBase {
         ++revertsOf[selector];
     }
 
+    /// @dev Counts, in the report's actions, a claim the breaker paid only in part or refused whole.
+    function _noteBreaker(address account, uint256 cumulative, bytes memory reason) internal {
+        bytes32 name;
+        if (reason.length == 0) {
+            IRewardPoolBase.AccountView memory v = pool.account(account);
+            if (v.ledgerClaimable == 0 && v.paidEpoch >= cumulative) return;
+            name = "(claim deferred by the breaker)";
+        } else if (bytes4(reason) == IRewardPoolBase.RewardPoolOutflowLimited.selector) {
+            name = "(claim held by the breaker)";
+        } else {
+            return;
+        }
+        if (callsOf[name] == 0) actionNames.push(name);
+        ++callsOf[name];
+    }
+
     function _logOutflow(uint256 amount) internal {
         _outTimes.push(block.timestamp);
         _outAmounts.push(amount);
@@ -708,7 +728,7 @@ contract RewardPoolHandler is TestBase {
                 minClaim: 0,
                 maxRelayerFee: MAX_FEE,
                 requireDeviceSignatures: false,
-                outflowLimit: 3_000e6,
+                outflowLimit: 500e6,
                 outflowWindow: uint32(OUTFLOW_WINDOW)
             });
     }
