@@ -41,6 +41,10 @@ function publicChains() {
  */
 const SOLC_VERSION = "0.8.30";
 
+/** The invariant campaign's profile: quick in `npm test`, at least 50,000 calls for `npm run bench:invariant`. */
+const BENCH_INVARIANTS = process.env.DEPIN_INVARIANT_PROFILE === "bench";
+const INVARIANT_REPORT = "bench/invariant-runs.jsonl";
+
 export default defineConfig({
   plugins: [
     hardhatEthers,
@@ -75,7 +79,11 @@ export default defineConfig({
   test: {
     solidity: {
       fuzz: { runs: 256 },
-      invariant: { runs: 128, depth: 64 },
+      // `npm test` runs a quick campaign (64 runs of depth 64 per invariant); `npm run bench:invariant`
+      // (DEPIN_INVARIANT_PROFILE=bench) runs 800 × 64 = 51,200 calls per invariant, each invariant its own campaign
+      // (about a million calls in all), and writes each run's figures to bench/invariant-runs.jsonl.
+      invariant: BENCH_INVARIANTS ? { runs: 800, depth: 64 } : { runs: 64, depth: 64 },
+      fsPermissions: { writeFile: [INVARIANT_REPORT] },
     },
     mocha: {
       timeout: 120_000,

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Time is part of the design here (epochs, signature deadlines, the change delay, the challenge period, the outflow
+// windows): all are measured in hours or days, so a block producer's few seconds of leeway move none of them.
+// solhint-disable not-rely-on-time
+
 import {IERC165} from "@openzeppelin/contracts/interfaces/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/interfaces/IERC721.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";

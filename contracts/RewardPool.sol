@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Time is part of the design here (epochs, signature deadlines, the change delay, the challenge period, the outflow
+// windows): all are measured in hours or days, so a block producer's few seconds of leeway move none of them.
+// solhint-disable not-rely-on-time
+
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
@@ -12,11 +15,12 @@ import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
-import {IERC3009} from "./interfaces/IERC3009.sol";
 import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
+import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
 import {DeviceKeys} from "./libraries/DeviceKeys.sol";
 import {DeviceWord} from "./libraries/DeviceWord.sol";
 import {EpochHead, EpochHeadLibrary} from "./libraries/EpochHead.sol";
+import {Outflow, OutflowLibrary} from "./libraries/Outflow.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
 
 /// @title RewardPool
@@ -76,53 +80,6 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     /// @inheritdoc IRewardPoolCore
     function fund(uint256 amount, bytes32 ref) external nonReentrant whenNotPaused {
         _pull(msg.sender, amount, ref);
-    }
-
-    /// @inheritdoc IRewardPoolCore
-    function fundWithPermit(
-        uint256 amount,
-        bytes32 ref,
-        uint256 deadline,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external nonReentrant whenNotPaused {
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch (
-            bytes memory reason
-        ) {
-            // A front-run permit (the same signature submitted first) leaves the allowance in place: go on with it.
-            // Otherwise the permit's own failure is the error, not the transfer's "allowance exceeded".
-            if (_token.allowance(msg.sender, address(this)) < amount) revert RewardPoolPermitFailed(reason);
-        }
-        _pull(msg.sender, amount, ref);
-    }
-
-    /// @inheritdoc IRewardPoolCore
-    function fundWithAuthorization(
-        address from,
-        uint256 amount,
-        bytes32 ref,
-        bytes32 salt,
-        uint256 validAfter,
-        uint256 validBefore,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external nonReentrant whenNotPaused {
-        require(amount != 0, RewardPoolZeroAmount());
-        uint256 before = _token.balanceOf(address(this));
-        IERC3009(address(_token)).receiveWithAuthorization(
-            from,
-            address(this),
-            amount,
-            validAfter,
-            validBefore,
-            keccak256(abi.encode(address(this), ref, salt)),
-            v,
-            r,
-            s
-        );
-        _recordFunding(from, amount, ref, before);
     }
 
     /* LEDGER MODE */
@@ -214,10 +171,9 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         uint256 cumulative,
         bytes32[] calldata proof
     ) external nonReentrant whenNotPaused returns (uint256 amount) {
-        (uint256 ledgerAmount, uint256 epochAmount) = _settle(account_, _accounts[account_], cumulative, proof);
-        amount = ledgerAmount + epochAmount;
-        _token.safeTransfer(account_, amount);
-        emit Claimed(account_, account_, ledgerAmount, epochAmount);
+        // The minimum claim keeps others from pushing dust onto an account; the account itself may always take its
+        // own credit, so no minimum can freeze it.
+        amount = _pay(account_, _accounts[account_], cumulative, proof, msg.sender != account_, account_, 0);
     }
 
     /// @inheritdoc IRewardPoolCore
@@ -244,13 +200,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
             require(!IBlacklistable(address(_token)).isBlacklisted(c.account), RewardPoolAccountBlocked(c.account));
         }
         ++a.claimNonce;
-        (uint256 ledgerAmount, uint256 epochAmount) = _settle(c.account, a, cumulative, proof);
-        amount = ledgerAmount + epochAmount;
-        require(fee <= amount, RewardPoolFeeAboveClaim(fee, amount));
-        if (fee != 0) _token.safeTransfer(msg.sender, fee);
-        _token.safeTransfer(c.recipient, amount - fee);
-        emit Claimed(c.account, c.recipient, ledgerAmount, epochAmount);
-        if (fee != 0) emit RelayerFeePaid(c.account, msg.sender, fee);
+        amount = _pay(c.account, a, cumulative, proof, true, c.recipient, fee);
     }
 
     /* EPOCH MODE */
@@ -423,35 +373,101 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         a.unpaidWad = (uint256(a.unpaidWad) + amountWad).toUint128();
     }
 
-    /// @dev Marks everything `account_` can claim as paid and returns it; the caller transfers
-    /// (checks-effects-interactions). The epoch part is skipped when `cumulative` is zero.
+    /// @dev One claim path for both entry points: settles `account_`, then pays `fee` to the caller and the rest to
+    /// `recipient`, and emits what was paid.
+    function _pay(
+        address account_,
+        Account memory a,
+        uint256 cumulative,
+        bytes32[] calldata proof,
+        bool minimum,
+        address recipient,
+        uint256 fee
+    ) internal returns (uint256 amount) {
+        (uint256 ledgerAmount, uint256 epochAmount) = _settle(account_, a, cumulative, proof, minimum);
+        amount = ledgerAmount + epochAmount;
+        require(fee <= amount, RewardPoolFeeAboveClaim(fee, amount));
+        if (fee != 0) _token.safeTransfer(msg.sender, fee);
+        _token.safeTransfer(recipient, amount - fee);
+        emit Claimed(account_, recipient, ledgerAmount, epochAmount);
+        if (fee != 0) emit RelayerFeePaid(account_, msg.sender, fee);
+    }
+
+    /// @dev Marks what `account_` is paid now as paid and returns it; the caller transfers (checks-effects-
+    /// interactions). That is everything it can claim, unless the outflow breaker lets only part of it leave (see
+    /// {_release}); the rest stays credited. The epoch part is skipped when `cumulative` is zero. `minimum`: hold the
+    /// claim to the pool's minimum claim.
     function _settle(
         address account_,
         Account memory a,
         uint256 cumulative,
-        bytes32[] calldata proof
+        bytes32[] calldata proof,
+        bool minimum
     ) internal returns (uint256 ledgerAmount, uint256 epochAmount) {
         ledgerAmount = a.unpaidWad / _WAD;
-        // The remainder below one token unit stays credited and carries into the next claim.
-        a.unpaidWad -= uint128(ledgerAmount * _WAD);
+        EpochHead head;
+        uint256 index;
+        bool latest;
         if (cumulative != 0) {
-            EpochHead head = _epochHead;
-            (uint256 index, bool latest) = _verifyLeaf(head, account_, cumulative, proof);
+            head = _epochHead;
+            (index, latest) = _verifyLeaf(head, account_, cumulative, proof);
             uint256 paidEpoch = a.paidEpoch;
             if (cumulative > paidEpoch) {
                 epochAmount = cumulative - paidEpoch;
-                a.paidEpoch = cumulative.toUint96();
-                // Never more in total than the root in force declared (and had checked against budgets and funding).
-                _epochHead = _spendEpochHeadroom(head, index, latest, epochAmount);
             } else if (cumulative < paidEpoch) {
                 emit EpochShortfall(account_, cumulative, paidEpoch);
             }
         }
-        _accounts[account_] = a; // one write for both modes
         uint256 amount = ledgerAmount + epochAmount;
         require(amount != 0, RewardPoolNothingToClaim(account_));
-        uint256 minClaim = _minClaim;
-        require(amount >= minClaim, RewardPoolBelowMinimumClaim(account_, amount, minClaim));
+        uint256 threshold = 1;
+        if (minimum) {
+            uint256 minClaim = _minClaim;
+            require(amount >= minClaim, RewardPoolBelowMinimumClaim(account_, amount, minClaim));
+            if (minClaim > 1) threshold = minClaim;
+        }
+        uint256 paying = _release(account_, amount, threshold);
+        if (paying < amount) {
+            // Rare: the breaker defers part. Ledger credit is paid first, the epoch part waits.
+            if (ledgerAmount > paying) ledgerAmount = paying;
+            epochAmount = paying - ledgerAmount;
+        }
+        // The remainder below one token unit stays credited and carries into the next claim.
+        a.unpaidWad -= uint128(ledgerAmount * _WAD);
+        if (epochAmount != 0) {
+            a.paidEpoch = (a.paidEpoch + epochAmount).toUint96();
+            // Never more in total than the root in force declared (and had checked against budgets and funding).
+            _epochHead = _spendEpochHeadroom(head, index, latest, epochAmount);
+        }
+        _accounts[account_] = a; // one write for both modes
+    }
+
+    /// @dev The outflow breaker: books `amount` as paid if it fits the limit of the last two windows and returns
+    /// it; else pays what fits, if that is at least `threshold` (the rest waits: `ClaimDeferred`), or reverts
+    /// `RewardPoolOutflowLimited` naming when `threshold` will fit. One slot read and written. The rare path asks
+    /// the governance half what fits and when ({IRewardPoolGovernance-outflowQuote}), to keep this half small.
+    function _release(address account_, uint256 amount, uint256 threshold) internal returns (uint256 paying) {
+        uint256 limit = OutflowLibrary.unpackLimit(_outflowLimit);
+        uint256 window = block.timestamp / _outflowWindow;
+        Outflow outflow = _outflow;
+        (uint256 previous, uint256 current) = outflow.usedAt(window);
+        uint256 share = OutflowLibrary.shareOf(amount, limit);
+        paying = amount;
+        if (previous + current + share > OutflowLibrary.FULL) {
+            uint256 retryAt;
+            (paying, retryAt) = abi.decode(
+                Address.functionDelegateCall(
+                    GOVERNANCE,
+                    abi.encodeCall(IRewardPoolGovernance.outflowQuote, (amount, threshold))
+                ),
+                (uint256, uint256)
+            );
+            require(paying >= threshold, RewardPoolOutflowLimited(amount, paying, retryAt));
+            // What fits is the room left, to the share: the window pair is now full.
+            share = OutflowLibrary.FULL - previous - current;
+            emit ClaimDeferred(account_, amount - paying, retryAt);
+        }
+        _outflow = OutflowLibrary.encode(outflow.paid() + paying, window, previous, current + share);
     }
 
     /* INTERNAL: EPOCH MODE */
@@ -527,21 +543,6 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     }
 
     /* INTERNAL: FUNDING AND SOLVENCY */
-
-    function _pull(address from, uint256 amount, bytes32 ref) internal {
-        require(amount != 0, RewardPoolZeroAmount());
-        uint256 before = _token.balanceOf(address(this));
-        _token.safeTransferFrom(from, address(this), amount);
-        _recordFunding(from, amount, ref, before);
-    }
-
-    /// @dev Refuses tokens that deliver less than the amount (fee-on-transfer).
-    function _recordFunding(address from, uint256 amount, bytes32 ref, uint256 balanceBefore) internal {
-        uint256 received = _token.balanceOf(address(this)) - balanceBefore;
-        require(received == amount, RewardPoolFeeOnTransfer(amount, received));
-        _totalFunded += amount.toUint128();
-        emit Funded(from, ref, amount);
-    }
 
     /// @dev The one solvency rule of both modes: ledger credit plus what epoch mode may owe (`epochOwed`, see
     /// {_epochOwed}) never exceeds what the pool received (paid amounts stay in both sides, so the balance covers

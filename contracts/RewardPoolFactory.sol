@@ -9,7 +9,6 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
 import {IRewardPoolFactory} from "./interfaces/IRewardPoolFactory.sol";
 import {RewardPool} from "./RewardPool.sol";
-import {RewardPoolGovernance} from "./RewardPoolGovernance.sol";
 
 /// @title RewardPoolFactory
 /// @notice Creates reward pools as EIP-1167 clones of one implementation, at CREATE2 addresses that depend on the
@@ -25,9 +24,13 @@ contract RewardPoolFactory is IRewardPoolFactory {
     address[] internal _pools;
     mapping(address pool => bool created) internal _isPool;
 
-    constructor(IDeviceRegistry registry) {
+    /// @param registry The device registry every pool of this factory reads.
+    /// @param governance A {RewardPoolGovernance} deployed on its own (the factory cannot hold both halves' code
+    /// within the initcode size limit); every pool delegates to it, fixed forever. Check its code like the factory's.
+    constructor(IDeviceRegistry registry, address governance) {
+        require(governance.code.length != 0, RewardPoolFactoryInvalidGovernance(governance));
         REGISTRY = registry;
-        GOVERNANCE = address(new RewardPoolGovernance());
+        GOVERNANCE = governance;
         IMPLEMENTATION = address(new RewardPool(true, GOVERNANCE));
         WHOLE_POOL_INITCODE_HASH = keccak256(
             abi.encodePacked(type(RewardPool).creationCode, abi.encode(false, GOVERNANCE))

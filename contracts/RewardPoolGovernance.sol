@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Time is part of the design here (epochs, signature deadlines, the change delay, the challenge period, the outflow
+// windows): all are measured in hours or days, so a block producer's few seconds of leeway move none of them.
+// solhint-disable not-rely-on-time
+
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
+import {IERC3009} from "./interfaces/IERC3009.sol";
 import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
 import {EpochHead, EpochHeadLibrary} from "./libraries/EpochHead.sol";
+import {Outflow, OutflowLibrary} from "./libraries/Outflow.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
 
 /// @title RewardPoolGovernance
@@ -16,9 +25,11 @@ import {RewardPoolStorage} from "./RewardPoolStorage.sol";
 /// reward pool. One instance serves every pool of a factory; pools reach it by delegatecall from their fallback,
 /// so it runs on the pool's storage and `msg.sender` is the pool's caller.
 /// @dev Called directly, it acts on its own empty storage: initializers are disabled and every role is unset,
-/// so nothing there can be initialized or changed.
-contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
+/// so nothing there can be initialized or changed. Its reentrancy guard is the pool's own (one transient slot), so
+/// a token hook inside a claim cannot reach {executeSweep}.
+contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, ReentrancyGuardTransient {
     using SafeCast for uint256;
+    using SafeERC20 for IERC20;
 
     constructor() {
         _disableInitializers();
@@ -51,9 +62,11 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         _requireDeviceSignatures = config.requireDeviceSignatures;
         _admin = config.admin;
         _guardian = config.guardian;
-        _minClaim = config.minClaim;
+        require(config.minClaim <= _MAX_MIN_CLAIM, RewardPoolInvalidConfig("minClaim"));
+        _minClaim = uint24(config.minClaim);
         require(config.maxRelayerFee >> 96 == 0, RewardPoolInvalidConfig("maxRelayerFee"));
         _maxRelayerFee = uint96(config.maxRelayerFee);
+        (uint32 limit, uint24 window) = _checkOutflow(config.outflowLimit, config.outflowWindow);
         _changeVerifiers(config.verifiers, new address[](0), config.quorum);
         emit PoolInitialized(
             config.token,
@@ -69,20 +82,72 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
         );
         _scheduleParams(config.params, 0);
         emit ClaimSettingsChanged(config.minClaim, config.maxRelayerFee);
+        _setOutflow(limit, window, 0);
+    }
+
+    /* FUNDING (the rarer ways; `fund` is served by the pool itself) */
+
+    /// @inheritdoc IRewardPoolGovernance
+    function fundWithPermit(
+        uint256 amount,
+        bytes32 ref,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant whenNotPaused {
+        try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch (
+            bytes memory reason
+        ) {
+            // A front-run permit (the same signature submitted first) leaves the allowance in place: go on with it.
+            // Otherwise the permit's own failure is the error, not the transfer's "allowance exceeded".
+            if (_token.allowance(msg.sender, address(this)) < amount) revert RewardPoolPermitFailed(reason);
+        }
+        _pull(msg.sender, amount, ref);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function fundWithAuthorization(
+        address from,
+        uint256 amount,
+        bytes32 ref,
+        bytes32 salt,
+        uint256 validAfter,
+        uint256 validBefore,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant whenNotPaused {
+        require(amount != 0, RewardPoolZeroAmount());
+        uint256 before = _token.balanceOf(address(this));
+        IERC3009(address(_token)).receiveWithAuthorization(
+            from,
+            address(this),
+            amount,
+            validAfter,
+            validBefore,
+            keccak256(abi.encode(address(this), ref, salt)),
+            v,
+            r,
+            s
+        );
+        _recordFunding(from, amount, ref, before);
     }
 
     /* EPOCH MODE */
 
     /// @inheritdoc IRewardPoolGovernance
-    function vetoEpoch(uint32 epoch, bytes32 reasonHash) external {
-        require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+    function vetoEpoch(uint32 epoch, uint32 nonce, bytes32 reasonHash) external {
+        _onlyGuardian();
         EpochHead head = _epochHead;
         uint256 claimableAt = head.latestClaimableAt();
         uint256 latest = head.latestRoot();
         EpochRoot memory pending = _roots[latest];
+        // Named by its nonce too: a commit that superseded or corrected the one the guardian saw (even for the same
+        // epoch, landing just before the veto) is not the one it meant to stop.
         require(
-            claimableAt != 0 && block.timestamp < claimableAt && pending.epoch == epoch,
-            RewardPoolNothingToVeto(epoch)
+            claimableAt != 0 && block.timestamp < claimableAt && pending.epoch == epoch && pending.nonce == nonce,
+            RewardPoolNothingToVeto(epoch, nonce)
         );
         // Erased, not just skipped: it never pays and its total stops counting. The root in force becomes the latest
         // again (its claimableAt is past, or zero if there is none), with what it may still pay. The vetoed commit's
@@ -137,15 +202,32 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function applyQueuedChanges() external {
-        uint40 eta = _verifiersEta;
-        require(eta != 0, RewardPoolNoQueuedChange());
-        require(block.timestamp >= eta, RewardPoolChangeNotDue(eta, block.timestamp));
+        // The earliest scheduled change (verifiers, guardian, outflow limit) decides the error when none is due.
+        uint256 earliest = type(uint256).max;
+        bool due;
+        for (uint256 i; i < 3; ++i) {
+            uint256 eta =
+                i == 0
+                    ? _verifiersEta
+                    : i == 1
+                        ? _guardianEta
+                        : _outflowEta;
+            if (eta == 0) continue;
+            if (block.timestamp >= eta) due = true;
+            else if (eta < earliest) earliest = eta;
+        }
+        if (!due) {
+            require(earliest != type(uint256).max, RewardPoolNoQueuedChange());
+            revert RewardPoolChangeNotDue(uint64(earliest), block.timestamp);
+        }
         _applyDueChanges();
+        _applyDueSettings();
     }
 
     /// @inheritdoc IRewardPoolGovernance
     function cancelQueuedChanges() external {
-        require(msg.sender == _admin || msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        _applyDueSettings();
+        _onlyAdminOrGuardian();
         uint40 eta = _verifiersEta;
         // A change whose time has come is in force (even before a transaction applies it): only a new one undoes it.
         bool verifiers = eta != 0 && block.timestamp < eta;
@@ -161,16 +243,91 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function setClaimSettings(uint40 minClaim, uint128 maxRelayerFee) external onlyAdmin {
-        _minClaim = minClaim;
+        // At once, but bounded: the minimum claim never binds an account's own claim and never passes 10^7 units;
+        // the relayer fee cap only lowers what a relayer may take below what the account signed.
+        require(minClaim <= _MAX_MIN_CLAIM, RewardPoolInvalidConfig("minClaim"));
         require(maxRelayerFee >> 96 == 0, RewardPoolInvalidConfig("maxRelayerFee"));
+        _minClaim = uint24(minClaim);
         _maxRelayerFee = uint96(maxRelayerFee);
         emit ClaimSettingsChanged(minClaim, maxRelayerFee);
     }
 
     /// @inheritdoc IRewardPoolGovernance
-    function setGuardian(address guardian) external onlyAdmin {
-        emit GuardianChanged(_guardian, guardian);
-        _guardian = guardian;
+    function queueGuardianChange(address guardian) external onlyAdmin {
+        _applyDueSettings();
+        require(guardian != address(0), RewardPoolInvalidConfig("guardian"));
+        uint40 eta = uint40(block.timestamp) + _changeDelay;
+        (_pendingGuardian, _guardianEta) = (guardian, eta);
+        emit GuardianChangeQueued(guardian, eta);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function cancelGuardianChange() external onlyAdmin {
+        // The admin's own change: the guardian cannot cancel its replacement.
+        _applyDueSettings();
+        address guardian = _pendingGuardian;
+        require(_guardianEta != 0, RewardPoolNoQueuedChange());
+        (_pendingGuardian, _guardianEta) = (address(0), 0);
+        emit GuardianChangeCancelled(guardian, msg.sender);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function queueOutflowLimit(uint128 limit, uint32 window) external onlyAdmin {
+        _applyDueSettings();
+        (uint32 packed, uint24 windowLength) = _checkOutflow(limit, window);
+        uint40 eta = uint40(block.timestamp) + _changeDelay;
+        (_pendingOutflowLimit, _pendingOutflowWindow, _outflowEta) = (packed, windowLength, eta);
+        emit OutflowLimitQueued(limit, window, eta);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function cancelOutflowLimit() external {
+        _applyDueSettings();
+        _onlyAdminOrGuardian();
+        require(_outflowEta != 0, RewardPoolNoQueuedChange());
+        uint256 limit = OutflowLibrary.unpackLimit(_pendingOutflowLimit);
+        uint32 window = _pendingOutflowWindow;
+        (_pendingOutflowLimit, _pendingOutflowWindow, _outflowEta) = (0, 0, 0);
+        emit OutflowLimitCancelled(limit, window, msg.sender);
+    }
+
+    /* SURPLUS */
+
+    /// @inheritdoc IRewardPoolGovernance
+    function queueSweep(address to, uint256 amount) external onlyAdmin {
+        require(to != address(0) && to != address(this), RewardPoolInvalidConfig("to"));
+        require(amount != 0, RewardPoolZeroAmount());
+        uint256 available = _surplus();
+        require(amount <= available, RewardPoolSweepExceedsSurplus(amount, available));
+        uint40 eta = uint40(block.timestamp) + _changeDelay;
+        (_sweepTo, _sweepEta, _sweepAmount) = (to, eta, amount);
+        emit SweepQueued(to, amount, eta);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function cancelSweep() external {
+        _applyDueSettings();
+        _onlyAdminOrGuardian();
+        uint256 amount = _sweepAmount;
+        require(amount != 0, RewardPoolNoQueuedChange());
+        address to = _sweepTo;
+        (_sweepTo, _sweepEta, _sweepAmount) = (address(0), 0, 0);
+        emit SweepCancelled(to, amount, msg.sender);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function executeSweep() external nonReentrant whenNotPaused {
+        uint256 amount = _sweepAmount;
+        require(amount != 0, RewardPoolNoQueuedChange());
+        uint40 eta = _sweepEta;
+        require(block.timestamp >= eta, RewardPoolChangeNotDue(eta, block.timestamp));
+        // Checked again now: only tokens beyond `funded - paid` ever leave this way, never what is owed or funded.
+        uint256 available = _surplus();
+        require(amount <= available, RewardPoolSweepExceedsSurplus(amount, available));
+        address to = _sweepTo;
+        (_sweepTo, _sweepEta, _sweepAmount) = (address(0), 0, 0);
+        emit Swept(to, amount, msg.sender);
+        _token.safeTransfer(to, amount);
     }
 
     /// @inheritdoc IRewardPoolGovernance
@@ -189,7 +346,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
 
     /// @inheritdoc IRewardPoolGovernance
     function pause() external {
-        require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+        _onlyGuardian();
         _paused = true;
         emit Paused(msg.sender);
     }
@@ -232,9 +389,67 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
                 maxRelayerFee: _maxRelayerFee,
                 admin: _admin,
                 pendingAdmin: _pendingAdmin,
-                guardian: _guardian,
-                paused: _paused
+                guardian: _isDue(_guardianEta) ? _pendingGuardian : _guardian,
+                paused: _paused,
+                outflowLimit: OutflowLibrary.unpackLimit(_outflowLimit),
+                outflowWindow: _outflowWindow
             });
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function pendingChanges() external view returns (PendingChanges memory) {
+        return
+            PendingChanges({
+                guardian: _pendingGuardian,
+                guardianEta: _guardianEta,
+                outflowLimit: _outflowEta == 0 ? 0 : OutflowLibrary.unpackLimit(_pendingOutflowLimit),
+                outflowWindow: _pendingOutflowWindow,
+                outflowEta: _outflowEta,
+                sweepTo: _sweepTo,
+                sweepAmount: _sweepAmount,
+                sweepEta: _sweepEta
+            });
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function outflowAvailable() external view returns (uint256) {
+        (uint256 previous, uint256 current, , , uint256 limit) = _outflowNow();
+        return OutflowLibrary.room(previous + current, limit);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function nextOutflowAt(uint256 amount) external view returns (uint256) {
+        (uint256 previous, uint256 current, uint256 window, uint256 windowLength, uint256 limit) = _outflowNow();
+        return
+            OutflowLibrary.fitsAt(
+                previous,
+                current,
+                OutflowLibrary.shareOf(amount, limit),
+                window,
+                windowLength,
+                block.timestamp
+            );
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function outflowQuote(uint256 amount, uint256 threshold) external view returns (uint256 paying, uint256 retryAt) {
+        (uint256 previous, uint256 current, uint256 window, uint256 windowLength, uint256 limit) = _outflowNow();
+        uint256 used = previous + current;
+        paying = OutflowLibrary.room(used, limit);
+        if (paying >= amount) return (amount, block.timestamp);
+        uint256 waiting = amount - paying;
+        if (paying < threshold) {
+            waiting = threshold; // refused whole: when the claim's minimum fits as things are
+        } else {
+            current = OutflowLibrary.FULL - previous; // paid what fits: when the rest fits after that
+        }
+        uint256 share = OutflowLibrary.shareOf(waiting < limit ? waiting : limit, limit);
+        retryAt = OutflowLibrary.fitsAt(previous, current, share, window, windowLength, block.timestamp);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function surplus() external view returns (uint256) {
+        return _surplus();
     }
 
     /// @inheritdoc IRewardPoolGovernance
@@ -256,7 +471,8 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
                 epochPaid: _epochPaid(),
                 creditedWad: _totalCreditedWad,
                 clawedBackWad: _totalClawedBackWad,
-                epochOwed: _epochOwed()
+                epochOwed: _epochOwed(),
+                paid: _outflow.paid()
             });
     }
 
@@ -321,6 +537,70 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance {
     }
 
     /* INTERNAL */
+
+    function _onlyGuardian() internal {
+        _applyDueSettings(); // a guardian change whose time has come is in force
+        require(msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+    }
+
+    function _onlyAdminOrGuardian() internal view {
+        require(msg.sender == _admin || msg.sender == _guardian, RewardPoolUnauthorized(msg.sender));
+    }
+
+    /// @dev Applies a guardian or outflow-limit change whose time has come. Every governance call that a guardian
+    /// makes or that schedules or cancels applies them first, so a due guardian change is in force for them; claims
+    /// read the outflow limit as last applied.
+    function _applyDueSettings() internal {
+        if (_isDue(_guardianEta)) {
+            address guardian = _pendingGuardian;
+            emit GuardianChanged(_guardian, guardian);
+            (_guardian, _pendingGuardian, _guardianEta) = (guardian, address(0), 0);
+        }
+        if (_isDue(_outflowEta)) {
+            (uint32 limit, uint24 window) = (_pendingOutflowLimit, _pendingOutflowWindow);
+            (_pendingOutflowLimit, _pendingOutflowWindow, _outflowEta) = (0, 0, 0);
+            _setOutflow(limit, window, OutflowLibrary.unpackLimit(_outflowLimit));
+        }
+    }
+
+    /// @dev Sets the breaker. What left in the last two windows under the previous limit (`previousLimit`, zero at
+    /// initialization) counts in full against the new one, in its current window: a change never frees room early.
+    function _setOutflow(uint32 limit, uint24 window, uint256 previousLimit) internal {
+        uint256 newLimit = OutflowLibrary.unpackLimit(limit);
+        Outflow outflow = _outflow;
+        uint256 used;
+        if (previousLimit != 0) {
+            (uint256 previous, uint256 current) = outflow.usedAt(block.timestamp / _outflowWindow);
+            // Token units that left, rounded up, then as a share of the new limit, rounded up; at most all of it.
+            uint256 left = ((previous + current) * previousLimit + OutflowLibrary.FULL - 1) / OutflowLibrary.FULL;
+            used = OutflowLibrary.shareOf(left, newLimit);
+            if (used > OutflowLibrary.FULL) used = OutflowLibrary.FULL;
+        }
+        (_outflowLimit, _outflowWindow) = (limit, window);
+        // Never zero after this (the window index is not), so a first claim rewrites a non-zero slot.
+        _outflow = OutflowLibrary.encode(outflow.paid(), block.timestamp / window, 0, used);
+        emit OutflowLimitChanged(newLimit, window);
+    }
+
+    function _checkOutflow(uint256 limit, uint256 window) internal pure returns (uint32 packed, uint24 windowLength) {
+        packed = OutflowLibrary.packLimit(limit);
+        require(packed != 0, RewardPoolInvalidConfig("outflowLimit"));
+        require(window != 0 && window <= _MAX_OUTFLOW_WINDOW, RewardPoolInvalidConfig("outflowWindow"));
+        windowLength = uint24(window);
+    }
+
+    /// @dev The breaker as a claim now would see it: shares used in the last two windows, the window index, the
+    /// window length and the limit.
+    function _outflowNow()
+        internal
+        view
+        returns (uint256 previous, uint256 current, uint256 window, uint256 windowLength, uint256 limit)
+    {
+        windowLength = _outflowWindow;
+        window = block.timestamp / windowLength;
+        (previous, current) = _outflow.usedAt(window);
+        limit = OutflowLibrary.unpackLimit(_outflowLimit);
+    }
 
     function _scheduleParams(RewardParams memory params, uint32 fromEpoch) internal {
         uint256 n = _paramsCount;

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Time is part of the design here (epochs, signature deadlines, the change delay, the challenge period, the outflow
+// windows): all are measured in hours or days, so a block producer's few seconds of leeway move none of them.
+// solhint-disable not-rely-on-time
+
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -10,6 +15,7 @@ import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
 import {EpochHead} from "./libraries/EpochHead.sol";
+import {Outflow} from "./libraries/Outflow.sol";
 
 /// @title RewardPoolStorage
 /// @notice The state of a reward pool and the rules both of its halves apply: {RewardPool} (value moves) and
@@ -18,6 +24,7 @@ import {EpochHead} from "./libraries/EpochHead.sol";
 /// (a test compares the compiler's storage layouts). Initializable keeps its flag in its own ERC-7201 slot.
 abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     using SafeCast for uint256;
+    using SafeERC20 for IERC20;
 
     /* TYPES */
 
@@ -46,14 +53,25 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     uint256 internal constant _BUDGET_BITS = 96;
     uint256 internal constant _CAP_BITS = 40;
 
+    /// @dev The most a minimum claim can be, in token units (10 tokens of 6 decimals): the admin sets it at once, so
+    /// it is bounded; and an account's own claim is never held to it (see {claim}).
+    uint256 internal constant _MAX_MIN_CLAIM = 10_000_000;
+    /// @dev The longest outflow window, in seconds (it is kept in 24 bits: about 194 days).
+    uint256 internal constant _MAX_OUTFLOW_WINDOW = (1 << 24) - 1;
+
     /* STORAGE */
 
-    // slot: what every claim reads besides the account, the root and `_epochHead` (160 + 8 + 40 + 8 bits)
+    // slot: what every claim reads besides the account, the root, `_epochHead` and `_outflow`
+    // (160 + 8 + 24 + 8 + 24 + 32 bits)
     IERC20 internal _token;
     bool internal _paused;
-    uint40 internal _minClaim;
+    /// @dev At most `_MAX_MIN_CLAIM`.
+    uint24 internal _minClaim;
     /// @dev Whether the token answers `isBlacklisted` (USDC): a signed claim of a blacklisted account is refused.
     bool internal _tokenHasBlacklist;
+    /// @dev The outflow breaker's window, in seconds, and its limit packed by {OutflowLibrary.packLimit}.
+    uint24 internal _outflowWindow;
+    uint32 internal _outflowLimit;
     /// @dev Epoch mode's hot word, apart so that a claim reads and writes one slot for the root in force and its
     /// payout cap: which entry of `_roots` is the latest, when it pays, and what each root may still pay.
     EpochHead internal _epochHead;
@@ -105,6 +123,21 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// pending the other entry is the root in force. A new commit overwrites the pending one (supersede) or, once the
     /// latest is in force, the other entry, so steady-state commits rewrite warm, non-zero slots and promotion is free.
     EpochRoot[2] internal _roots;
+
+    /// @dev What claims have paid and the outflow breaker's last two windows; written by every claim.
+    Outflow internal _outflow;
+
+    // slot: a guardian change scheduled by the admin (in force from `_guardianEta`; zero: none)
+    address internal _pendingGuardian;
+    uint40 internal _guardianEta;
+    // slot: an outflow limit change scheduled by the admin (applied from `_outflowEta`; zero: none)
+    uint32 internal _pendingOutflowLimit;
+    uint24 internal _pendingOutflowWindow;
+    uint40 internal _outflowEta;
+    // slots: a sweep of surplus tokens scheduled by the admin (executable from `_sweepEta`; zero: none)
+    address internal _sweepTo;
+    uint40 internal _sweepEta;
+    uint256 internal _sweepAmount;
 
     /* MODIFIERS */
 
@@ -159,6 +192,32 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         _verifierCount = count.toUint16();
         _quorum = quorum;
         emit VerifierSetChanged(add, remove, quorum);
+    }
+
+    /* FUNDING */
+
+    /// @dev Pulls `amount` from `from` (approved first) and records it under `ref`.
+    function _pull(address from, uint256 amount, bytes32 ref) internal {
+        require(amount != 0, RewardPoolZeroAmount());
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(from, address(this), amount);
+        _recordFunding(from, amount, ref, before);
+    }
+
+    /// @dev Refuses tokens that deliver less than the amount (fee-on-transfer).
+    function _recordFunding(address from, uint256 amount, bytes32 ref, uint256 balanceBefore) internal {
+        uint256 received = _token.balanceOf(address(this)) - balanceBefore;
+        require(received == amount, RewardPoolFeeOnTransfer(amount, received));
+        _totalFunded += amount.toUint128();
+        emit Funded(from, ref, amount);
+    }
+
+    /// @dev Tokens the pool holds beyond what funding brought in and claims have not paid (`funded - paid`): sent
+    /// to it directly, or a positive rebase. Zero when the balance is short of that (a negative rebase).
+    function _surplus() internal view returns (uint256) {
+        uint256 balance = _token.balanceOf(address(this));
+        uint256 booked = uint256(_totalFunded) - _outflow.paid();
+        return balance > booked ? balance - booked : 0;
     }
 
     /// @dev The checkpoint word in force for `epoch`. The first starts at epoch 0, so the walk ends; a recent

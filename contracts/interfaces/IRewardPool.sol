@@ -10,13 +10,16 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 /// @notice A protocol's reward pool: holds one stablecoin, records verified work by the devices of one registry
 /// network, credits rewards to the payee of record of each device, and pays accounts by pull claims.
 /// @dev Roles and their powers:
-/// - Admin (two-step handover): schedules changes to the verifier set and quorum (in force `changeDelay` seconds
-///   later) and to the reward parameters (in force from the first epoch that starts at least `changeDelay`
-///   seconds later), both announced by events first; sets minimum claim, relayer fee cap and the guardian;
-///   unpauses; cancels scheduled changes that are not in force yet. Cannot record work, move funds or touch
-///   accounts.
-/// - Guardian: pauses at once, vetoes an epoch root during its challenge period (final for that commit), cancels
-///   scheduled changes that are not in force yet. Cannot unpause, record work, commit roots or move funds.
+/// - Admin (two-step handover): schedules, announced by events and in force `changeDelay` seconds later, changes
+///   to the verifier set and quorum, the guardian and the outflow limit, reward parameters (from the first epoch
+///   that starts at least `changeDelay` seconds later) and sweeps of surplus tokens (beyond `funded - paid`) to a
+///   named recipient; sets at once only the minimum claim (at most 10^7 units, never binding an account's own
+///   claim) and the relayer fee cap; unpauses; cancels its scheduled changes that are not in force yet. Cannot
+///   record work, move funding or credit, or freeze claims.
+/// - Guardian: pauses at once, vetoes an epoch root during its challenge period naming its commit (epoch and nonce;
+///   final for that commit), cancels scheduled verifier, rate and outflow-limit changes that are not in force yet
+///   and sweeps not yet executed. Cannot unpause, record work, commit roots, schedule anything, move funds or cancel
+///   its own replacement.
 /// - Verifiers (M-of-N, EOAs or ERC-1271 contracts): together, by EIP-712 signatures, record batches of work
 ///   proofs (ledger mode), commit epoch roots (epoch mode) and claw back unclaimed ledger credit of fraudulent
 ///   work. No single verifier can do anything. What bounds a compromised quorum: in both modes, solvency (never
@@ -27,14 +30,21 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 ///   never decreases; what the chain cannot check there (per-device caps, device status, payee of record) is
 ///   published in the manifest for auditors, and pools that require device signatures refuse epoch mode.
 /// - Anyone: funds the pool, triggers a claim (funds always go to the account or the recipient it signed), relays
-///   a signed claim for a capped fee, applies verifier changes that are due, submits quorum-signed messages.
+///   a signed claim for a capped fee, applies changes that are due, executes a due sweep (to its named recipient),
+///   submits quorum-signed messages.
+///
+/// Outflow breaker: at most `outflowLimit` token units leave by claims in any `outflowWindow` seconds; over it a
+/// claim pays what fits and defers the rest (`ClaimDeferred`), or is refused whole (`RewardPoolOutflowLimited`, with
+/// when it fits). Nothing is lost.
 ///
 /// Reward math: `rate` is token units per work unit scaled by 1e18 (WAD). Credits accrue in WAD per account and
 /// round down only when paid, so remainders carry and the sum credited is exactly Σ units × rate.
 ///
 /// Token assumptions: a plain ERC-20 (6-decimals USDC-like by default) that moves exactly the amount asked. Fee-on-
-/// transfer tokens are refused at funding (balance must grow by the amount); rebasing tokens are not supported.
-/// A token that blocks a recipient (USDC blacklist) fails only that recipient's claim.
+/// transfer tokens are refused at funding (balance must grow by exactly the amount); rebasing tokens are not
+/// supported (see SECURITY.md for what a rebase does to the books). A token that blocks a recipient (USDC
+/// blacklist) fails only that recipient's claim. A token's hooks cannot re-enter: every value-moving function of
+/// both halves shares one reentrancy guard.
 ///
 /// Signed messages. EIP-712 domain: name "DePIN RewardPool", version "1", the chain id and the pool's address as
 /// `verifyingContract` (no salt); the pool is in the domain, not in any message. Type strings, exactly:

@@ -36,10 +36,16 @@ interface IRewardPoolBase {
         /// `e + settlementWindow` ends. At least 1.
         uint16 settlementWindow;
         RewardParams params;
+        /// @dev At most 10^7 token units; an account's own claim is never held to it.
         uint40 minClaim;
         uint128 maxRelayerFee;
         /// @dev Ledger mode checks each proof's device signature; epoch mode is then refused.
         bool requireDeviceSignatures;
+        /// @dev The outflow breaker: at most `outflowLimit` token units leave by claims in any `outflowWindow`
+        /// seconds. Non-zero, below 2^128 and written with at most seven significant digits (`m * 10^e`,
+        /// `m < 2^24`); the window is 1 to 2^24 - 1 seconds.
+        uint128 outflowLimit;
+        uint32 outflowWindow;
     }
 
     /// @notice One unit of verified work: `units` of work by `deviceId` in the batch's epoch.
@@ -121,8 +127,7 @@ interface IRewardPoolBase {
     }
 
     /// @notice Pool-wide totals, in token units unless named WAD.
-    /// @dev Total paid is not kept on-chain (it would cost every claim a write): it is the sum of `Claimed`
-    /// events, and the pool's balance is `funded - paid` (plus any tokens sent to it directly).
+    /// @dev The pool's balance is `funded - paid`, plus any surplus (tokens sent to it directly, see `surplus()`).
     struct Totals {
         uint256 funded;
         uint256 creditedWad;
@@ -131,6 +136,8 @@ interface IRewardPoolBase {
         uint256 epochOwed;
         /// @dev What epoch mode has paid, never more than the root in force's total owed.
         uint256 epochPaid;
+        /// @dev Everything claims have paid out, both modes, relayer fees included (the sum of `Claimed` events).
+        uint256 paid;
     }
 
     /// @notice Everything about the pool that is not per account, for SDKs and auditors.
@@ -152,13 +159,27 @@ interface IRewardPoolBase {
         address pendingAdmin;
         address guardian;
         bool paused;
+        uint256 outflowLimit;
+        uint32 outflowWindow;
+    }
+
+    /// @notice Changes the admin scheduled that are not applied yet (an `eta` of zero: none).
+    struct PendingChanges {
+        address guardian;
+        uint64 guardianEta;
+        uint256 outflowLimit;
+        uint32 outflowWindow;
+        uint64 outflowEta;
+        address sweepTo;
+        uint256 sweepAmount;
+        uint64 sweepEta;
     }
 
     /* EVENTS */
 
     /// @notice The pool was initialized. In the same transaction, in this order: `VerifierSetChanged` (the initial
-    /// set), `PoolInitialized`, `RewardParamsScheduled` (epoch 0), `ClaimSettingsChanged`, then OpenZeppelin
-    /// Initializable's `Initialized(1)`.
+    /// set), `PoolInitialized`, `RewardParamsScheduled` (epoch 0), `ClaimSettingsChanged`, `OutflowLimitChanged`,
+    /// then OpenZeppelin Initializable's `Initialized(1)`.
     event PoolInitialized(
         address indexed token,
         uint32 indexed networkId,
@@ -190,6 +211,9 @@ interface IRewardPoolBase {
     event WorkRecorded(uint256 indexed deviceId, address indexed account, uint64 units, bytes32 evidenceHash);
     /// @notice `account` was paid `ledgerAmount + epochAmount`, sent to `recipient` (less any relayer fee).
     event Claimed(address indexed account, address indexed recipient, uint256 ledgerAmount, uint256 epochAmount);
+    /// @notice The outflow breaker let only part of `account`'s claim leave: `deferred` stays credited, and fits from
+    /// `retryAt` if nothing else leaves first. Emitted before the claim's `Claimed`.
+    event ClaimDeferred(address indexed account, uint256 deferred, uint256 retryAt);
     /// @notice A relayer took `fee` out of the signed claim of `account` it submitted.
     event RelayerFeePaid(address indexed account, address indexed relayer, uint256 fee);
     /// @notice The quorum committed an epoch root; it pays from `claimableAt` unless vetoed before.
@@ -233,7 +257,21 @@ interface IRewardPoolBase {
     /// @notice Scheduled changes that were not in force yet were cancelled.
     event QueuedChangeCancelled(bool verifiers, bool params, address by);
     event ClaimSettingsChanged(uint40 minClaim, uint128 maxRelayerFee);
+    /// @notice The guardian changes to `guardian` from `eta` unless the admin cancels it first.
+    event GuardianChangeQueued(address indexed guardian, uint64 eta);
+    event GuardianChangeCancelled(address indexed guardian, address by);
+    /// @notice The guardian changed (a scheduled change applied).
     event GuardianChanged(address indexed previous, address indexed guardian);
+    /// @notice The outflow breaker changes to `limit` per `window` seconds once applied from `eta`, unless cancelled.
+    event OutflowLimitQueued(uint256 limit, uint32 window, uint64 eta);
+    event OutflowLimitCancelled(uint256 limit, uint32 window, address by);
+    /// @notice The outflow breaker is now at most `limit` token units per `window` seconds.
+    event OutflowLimitChanged(uint256 limit, uint32 window);
+    /// @notice `amount` surplus tokens go to `to` once executed from `eta`, unless cancelled first.
+    event SweepQueued(address indexed to, uint256 amount, uint64 eta);
+    event SweepCancelled(address indexed to, uint256 amount, address by);
+    /// @notice `amount` surplus tokens (never owed, never funding) were sent to `to`, the recipient the admin named.
+    event Swept(address indexed to, uint256 amount, address by);
     event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
     event AdminTransferred(address indexed previous, address indexed admin);
     event Paused(address indexed by);
@@ -329,8 +367,15 @@ interface IRewardPoolBase {
     error RewardPoolInvalidMerkleProof(address account, uint256 cumulative);
     /// @notice No epoch root is in force yet.
     error RewardPoolNoEpochRoot();
-    /// @notice No root of `epoch` is in its challenge period.
-    error RewardPoolNothingToVeto(uint32 epoch);
+    /// @notice No root of commit `nonce` for `epoch` is in its challenge period (the pending root, if any, is another
+    /// commit: a veto names exactly the commit it stops).
+    error RewardPoolNothingToVeto(uint32 epoch, uint32 nonce);
+    /// @notice The outflow breaker holds this claim of `amount`: only `available` may leave now, less than the
+    /// claim's minimum. Nothing moved and the credit is intact; it fits from `retryAt` (a timestamp) if nothing else
+    /// leaves first (`type(uint256).max`: never, the minimum claim is above the whole limit).
+    error RewardPoolOutflowLimited(uint256 amount, uint256 available, uint256 retryAt);
+    /// @notice A sweep of `amount` is more than the surplus (tokens beyond `funded - paid`).
+    error RewardPoolSweepExceedsSurplus(uint256 amount, uint256 surplus);
 
     /// @notice Why a proof was refused.
     enum ProofRejection {

@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {IRewardPoolBase} from "./IRewardPoolBase.sol";
 
 /// @title IRewardPoolCore
-/// @notice What moves value: funding, recording work in both modes, clawbacks and claims. Served by the pool's own
+/// @notice What moves value: funding, recording work in both modes, clawbacks and claims (funding by permit or
+/// authorization is served by the governance half, see {IRewardPoolGovernance}). Served by the pool's own
 /// code ({RewardPool}); see {IRewardPool} for roles and signed messages.
 interface IRewardPoolCore is IRewardPoolBase {
     /* SIGNED MESSAGE TYPES (EIP-712 type hashes; the type strings are in {IRewardPool}) */
@@ -27,25 +28,6 @@ interface IRewardPoolCore is IRewardPoolBase {
 
     /// @notice Pulls `amount` from the caller (approved first) and records it under `ref`.
     function fund(uint256 amount, bytes32 ref) external;
-
-    /// @notice Like {fund}, with an EIP-2612 permit signed by the caller.
-    function fundWithPermit(uint256 amount, bytes32 ref, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
-
-    /// @notice Funds through an EIP-3009 `receiveWithAuthorization` signed by `from`, relayed by anyone.
-    /// @dev The authorization's nonce must be `keccak256(abi.encode(pool, ref, salt))` (the pool's address, the
-    /// reference, any salt), so the funder's signature also fixes the funding reference and the pool: USDC nonces
-    /// are per signer across every payee, and a nonce bound to one pool can never collide with another's.
-    function fundWithAuthorization(
-        address from,
-        uint256 amount,
-        bytes32 ref,
-        bytes32 salt,
-        uint256 validAfter,
-        uint256 validBefore,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external;
 
     /* LEDGER MODE */
 

@@ -20,6 +20,9 @@ interface IRewardPoolFactory {
         bool whole
     );
 
+    /// @notice `governance` has no code: the factory needs a deployed {RewardPoolGovernance}.
+    error RewardPoolFactoryInvalidGovernance(address governance);
+
     /// @notice `initcode` is not RewardPool's creation code for a whole pool.
     error RewardPoolFactoryWrongInitcode(bytes32 got, bytes32 expected);
 

@@ -25,7 +25,7 @@ const connection = await network.create();
 const { ethers, ignition, networkName } = connection;
 const { chainId } = await ethers.provider.getNetwork();
 const local = chainId === LOCAL_CHAIN_ID;
-const names = ["DeviceRegistry", "RewardPoolFactory", ...(local ? ["MockUSDC"] : [])];
+const names = ["DeviceRegistry", "RewardPoolGovernance", "RewardPoolFactory", ...(local ? ["MockUSDC"] : [])];
 const artifacts = await Promise.all(names.map((name) => hre.artifacts.readArtifact(name)));
 const codeHash = keccak256(concat(artifacts.map((a) => a.bytecode)));
 const deploymentId = `depin-${chainId}-${codeHash.slice(2, 14)}`;
@@ -61,7 +61,12 @@ async function journalTransactions(): Promise<Map<string, { hash: string; blockN
 
 const transactions = await journalTransactions();
 const contracts = deployed as Record<string, { getAddress(): Promise<string> }>;
-const byName: Record<string, string> = { registry: "DeviceRegistry", factory: "RewardPoolFactory", usdc: "MockUSDC" };
+const byName: Record<string, string> = {
+  registry: "DeviceRegistry",
+  governance: "RewardPoolGovernance",
+  factory: "RewardPoolFactory",
+  usdc: "MockUSDC",
+};
 for (const [key, contract] of Object.entries(contracts)) {
   const contractName = byName[key]!;
   const address = await contract.getAddress();
@@ -84,21 +89,18 @@ for (const [key, contract] of Object.entries(contracts)) {
   console.log(`${contractName.padEnd(22)} ${address}`);
 }
 
-// The factory's constructor deploys the pools' governance half and the clones' implementation: recorded too.
+// The factory's constructor deploys the clones' implementation: recorded too.
 const factory = await ethers.getContractAt("RewardPoolFactory", await contracts.factory!.getAddress());
 const factoryTx = transactions.get("DepinRewards#RewardPoolFactory");
-for (const [contractName, address] of [
-  ["RewardPoolGovernance", await factory.GOVERNANCE()],
-  ["RewardPool", await factory.IMPLEMENTATION()],
-] as const) {
+for (const [contractName, address] of [["RewardPool", await factory.IMPLEMENTATION()]] as const) {
   await writeDeploymentRecord(
     networkName,
     {
       contractName,
       chainId,
       address,
-      abi: (await hre.artifacts.readArtifact(contractName === "RewardPool" ? "IRewardPool" : contractName)).abi,
-      args: contractName === "RewardPool" ? [true, await factory.GOVERNANCE()] : [],
+      abi: (await hre.artifacts.readArtifact("IRewardPool")).abi,
+      args: [true, await factory.GOVERNANCE()],
       transactionHash: factoryTx?.hash ?? "",
       blockNumber: factoryTx?.blockNumber ?? 0,
       deploymentId,

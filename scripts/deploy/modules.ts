@@ -1,7 +1,7 @@
 /**
  * The Hardhat Ignition module of a depin-rewards deployment: the device registry (one per chain, shared by every
- * network and pool) and the reward-pool factory (which deploys the pools' governance half and the clones'
- * implementation in its constructor), plus the test stablecoin on local chains only. Pools are created later, by
+ * network and pool), the pools' governance half, and the reward-pool factory (which takes that governance and
+ * deploys the clones' implementation in its constructor), plus the test stablecoin on local chains only. Pools are created later, by
  * protocols, through the factory.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
@@ -11,7 +11,8 @@ export function depinModule(withLocalToken: boolean) {
   return buildModule("DepinRewards", (m) => {
     const contracts: Record<string, ContractFuture<string>> = {};
     contracts.registry = m.contract("DeviceRegistry");
-    contracts.factory = m.contract("RewardPoolFactory", [contracts.registry]);
+    contracts.governance = m.contract("RewardPoolGovernance");
+    contracts.factory = m.contract("RewardPoolFactory", [contracts.registry, contracts.governance]);
     if (withLocalToken) contracts.usdc = m.contract("MockUSDC");
     return contracts;
   });

@@ -83,7 +83,7 @@ describe("attack: one device-epoch paid by both modes", function () {
       "RewardPoolEpochCoveredByRoot",
     );
     // The verifiers move that work into epoch mode; the guardian vetoes the pending root for an unrelated reason.
-    await pool.connect(guardian).vetoEpoch(1, id("unrelated"));
+    await pool.connect(guardian).vetoEpoch(1, (await pool.epochRoots()).pending.nonce, id("unrelated"));
     // Anyone replays the failed batch: ledger credit for the device in epoch 1.
     await expect(pool.connect(stranger).recordProofs(1, 77n, proofs, [], batchSigs)).to.emit(pool, "BatchRecorded");
     // The corrected root, built by the SDK from the work reports, includes the device's epoch-1 work again.

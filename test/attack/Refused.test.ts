@@ -167,10 +167,17 @@ describe("attack (refused): signed messages, code layout, direct calls", functio
       await expect(t.initialize(await registry.getAddress(), config)).to.revert(ethers);
       await expect(t.pause()).to.revert(ethers);
       await expect(t.unpause()).to.revert(ethers);
-      await expect(t.vetoEpoch(0, id("x"))).to.revert(ethers);
+      await expect(t.vetoEpoch(0, 0, id("x"))).to.revert(ethers);
       await expect(t.cancelQueuedChanges()).to.revert(ethers);
       await expect(t.queueRewardParams({ rate: 1n, epochBudget: 1n, deviceCap: 1n })).to.revert(ethers);
-      await expect(t.setGuardian(stranger.address)).to.revert(ethers);
+      await expect(t.queueGuardianChange(stranger.address)).to.revert(ethers);
+      await expect(t.queueOutflowLimit(1n, 1)).to.revert(ethers);
+      await expect(t.queueSweep(stranger.address, 1n)).to.revert(ethers);
+      await expect(t.executeSweep()).to.revert(ethers);
+      await expect(t.cancelSweep()).to.revert(ethers);
+      await expect(t.cancelOutflowLimit()).to.revert(ethers);
+      await expect(t.cancelGuardianChange()).to.revert(ethers);
+      await expect(t.fundWithPermit(1n, id("r"), 0n, 27, id("r"), id("s"))).to.revert(ethers);
       await expect(t.acceptAdmin()).to.revert(ethers);
       await expect(t.applyQueuedChanges()).to.revert(ethers);
     }
@@ -250,7 +257,7 @@ describe("attack (refused): budget shared by both modes across vetoes and supers
     const { small, commit, record, close } = await smallPool(f);
     await close(2n);
     await expect(commit(2n, 300n * USDC)).to.emit(small, "EpochCommitted"); // epochs 0..2: three budgets
-    await small.connect(f.guardian).vetoEpoch(2, id("bad"));
+    await small.connect(f.guardian).vetoEpoch(2, (await small.epochRoots()).pending.nonce, id("bad"));
     for (const e of [0n, 1n, 2n]) await record(e, Number(e), 100n * USDC);
     await expect(commit(2n, 1n * USDC)).to.be.revertedWithCustomError(small, "RewardPoolBudgetExceeded");
     await close(3n);

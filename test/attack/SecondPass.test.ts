@@ -72,7 +72,7 @@ describe("second pass: one device-epoch paid by both modes, after the SDK fix", 
     );
     // The guardian vetoes the pending root for an unrelated reason; the verifiers rebuild epoch 1 with the SDK, which
     // now checks isRecorded: the device is not recorded yet, so its work report goes into the corrected root.
-    await pool.connect(guardian).vetoEpoch(1, id("unrelated"));
+    await pool.connect(guardian).vetoEpoch(1, (await pool.epochRoots()).pending.nonce, id("unrelated"));
     const built = await build(1, [report(device, 3_000_000n), report(aliceDevices[1]!.deviceId, 30n)]);
     expect(built.manifest.records.map((r) => r.deviceId)).to.include(device);
     const corrected = await commitOf(built);

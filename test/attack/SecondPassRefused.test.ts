@@ -47,7 +47,7 @@ describe("second pass (refused): the payout cap across the two-entry root ring",
       pool,
       "RewardPoolEpochCoveredByRoot",
     );
-    await pool.connect(guardian).vetoEpoch(1, id("inflated"));
+    await pool.connect(guardian).vetoEpoch(1, (await pool.epochRoots()).pending.nonce, id("inflated"));
     expect((await pool.totals()).epochOwed).to.equal(150n * USDC);
     const [active, pending] = await pool.epochRoots();
     expect([active.epoch, active.totalOwed, pending.claimableAt]).to.deep.equal([0n, 150n * USDC, 0n]);

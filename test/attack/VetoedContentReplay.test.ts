@@ -32,7 +32,10 @@ describe("attack: vetoed content comes back through a commit signed on top of it
     const e2Commit = await commitOf(e2); // nonce 2: the one after the pending root's
     const e2Signatures = await sign(e2Commit);
     // The guardian vetoes epoch 1 before the epoch-2 commit is sent.
-    await expect(pool.connect(guardian).vetoEpoch(1, id("inflated"))).to.emit(pool, "EpochVetoed");
+    await expect(pool.connect(guardian).vetoEpoch(1, (await pool.epochRoots()).pending.nonce, id("inflated"))).to.emit(
+      pool,
+      "EpochVetoed",
+    );
     // Safe behaviour: commits signed before the veto are dead. Today anyone submits it, with epoch 1's vetoed
     // credit inside (the root and totalOwed of e2 include it).
     expect(e2.manifest.totalOwed).to.be.greaterThan(inflated.manifest.totalOwed - 1n);

@@ -94,7 +94,10 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     await (await registry.createNetwork(false, id("e2e"))).wait();
     const usdc = await (await new contracts.MockUSDC__factory(protocol).deploy()).waitForDeployment();
     const factory = await (
-      await new contracts.RewardPoolFactory__factory(protocol).deploy(registryAddress)
+      await new contracts.RewardPoolFactory__factory(protocol).deploy(
+        registryAddress,
+        await (await new contracts.RewardPoolGovernance__factory(protocol).deploy()).getAddress(),
+      )
     ).waitForDeployment();
     const poolAddress = await createPool(factory, {
       salt: id("e2e-pool"),
@@ -201,7 +204,10 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
         provider,
       );
       expect(await factory.REGISTRY()).to.equal(first.contracts.DeviceRegistry!.address);
-      expect(first.contracts.RewardPoolFactory!.args).to.deep.equal([first.contracts.DeviceRegistry!.address]);
+      expect(first.contracts.RewardPoolFactory!.args).to.deep.equal([
+        first.contracts.DeviceRegistry!.address,
+        first.contracts.RewardPoolGovernance!.address,
+      ]);
       // By chain id too; and a second deploy of the same code sends nothing and records the same.
       expect((await loadDeployment(chainId, env.DEPIN_DEPLOYMENTS_DIR)).network).to.equal("localhost");
       const blockBefore = await provider.getBlockNumber();

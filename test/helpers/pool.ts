@@ -29,6 +29,8 @@ export const MAX_RELAYER_FEE = 2n * USDC;
 export const CHANGE_DELAY = 2n * DAY;
 export const CHALLENGE_PERIOD = DAY / 2n;
 export const SETTLEMENT_WINDOW = 7;
+/** The outflow breaker: at most this much leaves by claims in any day (a steady flow gets about half). */
+export const OUTFLOW_LIMIT = 2_000_000n * USDC;
 
 export async function poolFixture(ethers: HardhatEthers, options: { requireDeviceSignatures?: boolean } = {}) {
   const acc = await accounts(ethers);
@@ -76,6 +78,8 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
     minClaim: 0n,
     maxRelayerFee: MAX_RELAYER_FEE,
     requireDeviceSignatures: options.requireDeviceSignatures ?? false,
+    outflowLimit: OUTFLOW_LIMIT,
+    outflowWindow: Number(DAY),
   };
   await usdc.mint(admin.address, 10_000_000n * USDC);
   const { address: poolAddress } = await setupPool(deployed.factory.connect(admin), {
@@ -150,4 +154,55 @@ export async function closeEpoch(
 export async function fundedByRef(pool: contracts.IRewardPool, ref: string): Promise<bigint> {
   const events = await pool.queryFilter(pool.filters.Funded(undefined, ref));
   return events.reduce((sum, e) => sum + e.args.amount, 0n);
+}
+
+type PoolFixture = Awaited<ReturnType<typeof poolFixture>>;
+
+/** A token the tests can mint from: MockUSDC (the deployer mints) or a test-only mock (anyone mints). */
+export interface MintableToken extends BaseContract {
+  mint(to: string, amount: bigint): Promise<{ wait(): Promise<unknown> }>;
+  approve(spender: string, amount: bigint): Promise<{ wait(): Promise<unknown> }>;
+}
+
+let customPools = 0;
+
+/**
+ * Another pool of the fixture's factory: the fixture's config with `overrides`, funded by the admin with `funding`
+ * of `token` (default the fixture's USDC), with `record` signing batches for it.
+ */
+export async function customPool(
+  ethers: HardhatEthers,
+  f: PoolFixture,
+  overrides: Partial<PoolFixture["config"]> = {},
+  options: { token?: MintableToken; funding?: bigint } = {},
+) {
+  const token = (options.token ?? f.usdc) as MintableToken;
+  const salt = id(`custom-pool-${customPools++}`);
+  const address = await f.factory.predictPool(f.admin.address, salt);
+  const config = { ...f.config, token: await token.getAddress(), ...overrides };
+  await (await f.factory.connect(f.admin).createPool(config, salt)).wait();
+  const pool = await ethers.getContractAt("IRewardPool", address);
+  const domain = poolDomain(f.chainId, address);
+  const funding = options.funding ?? 10_000n * USDC;
+  await (await (token.connect(f.admin) as MintableToken).mint(f.admin.address, funding)).wait();
+  await (await (token.connect(f.admin) as MintableToken).approve(address, 2n ** 255n)).wait();
+  if (funding !== 0n) await (await pool.connect(f.admin).fund(funding, id("custom-funding"))).wait();
+  let nonce = 0n;
+  const record = async (epoch: bigint, proofs: Proof[], signers = f.verifiers.slice(0, 3)) => {
+    const batchNonce = nonce++;
+    return pool.recordProofs(
+      epoch,
+      batchNonce,
+      proofs,
+      [],
+      await attestBatch(signers, domain, epoch, batchNonce, proofs),
+    );
+  };
+  /** A proof worth `amount` token units at the fixture's rate (units = amount × 3). */
+  const worth = (deviceId: bigint, amount: bigint): Proof => ({
+    deviceId,
+    units: (amount * WAD) / RATE,
+    evidenceHash: id(`work:${deviceId}:${amount}`),
+  });
+  return { pool, address, domain, config, token, record, worth };
 }

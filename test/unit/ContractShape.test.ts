@@ -73,13 +73,14 @@ describe("Contract shape", function () {
   describe("code size", function () {
     it(`keeps every contract ${CODE_MARGIN} bytes under the code size limit and initcode ${INITCODE_MARGIN} under its limit`, async function () {
       const sizes: Record<string, { code: number; initcode: number }> = {};
+      const governance = await (await ethers.deployContract("RewardPoolGovernance")).getAddress();
       for (const name of ["DeviceRegistry", "RewardPool", "RewardPoolGovernance", "RewardPoolFactory"]) {
         const factory = await ethers.getContractFactory(name);
         const code = await ethers.provider.getCode(
           await (
             await factory.deploy(
               ...(name === "RewardPoolFactory"
-                ? [ethers.ZeroAddress]
+                ? [ethers.ZeroAddress, governance]
                 : name === "RewardPool"
                   ? [true, ethers.ZeroAddress]
                   : []),

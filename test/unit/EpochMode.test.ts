@@ -235,14 +235,18 @@ describe("RewardPool epoch mode", function () {
       const e1 = await build(1, work(aliceDevices, 9_000_000n), e0);
       await commit(e1);
       const reason = id("inflated-units");
-      await expect(pool.connect(stranger).vetoEpoch(1, reason)).to.be.revertedWithCustomError(
+      await expect(pool.connect(stranger).vetoEpoch(1, 1, reason)).to.be.revertedWithCustomError(
         pool,
         "RewardPoolUnauthorized",
       );
-      await expect(pool.connect(guardian).vetoEpoch(0, reason))
+      await expect(pool.connect(guardian).vetoEpoch(0, 1, reason))
         .to.be.revertedWithCustomError(pool, "RewardPoolNothingToVeto")
-        .withArgs(0);
-      await expect(pool.connect(guardian).vetoEpoch(1, reason))
+        .withArgs(0, 1);
+      // The right epoch but another commit (here: the one in force) is refused too: a veto names its commit.
+      await expect(pool.connect(guardian).vetoEpoch(1, 0, reason))
+        .to.be.revertedWithCustomError(pool, "RewardPoolNothingToVeto")
+        .withArgs(1, 0);
+      await expect(pool.connect(guardian).vetoEpoch(1, 1, reason))
         .to.emit(pool, "EpochVetoed")
         .withArgs(1, 1, guardian.address, reason);
       await time.increase(CHALLENGE_PERIOD);
@@ -259,9 +263,9 @@ describe("RewardPool epoch mode", function () {
       await closeEpoch(0n);
       await commit(await build(0, work(aliceDevices, 1n)));
       await time.increase(CHALLENGE_PERIOD);
-      await expect(pool.connect(guardian).vetoEpoch(0, id("late")))
+      await expect(pool.connect(guardian).vetoEpoch(0, 0, id("late")))
         .to.be.revertedWithCustomError(pool, "RewardPoolNothingToVeto")
-        .withArgs(0);
+        .withArgs(0, 0);
     });
 
     it("replaces an earlier root with a later one once the later one's period is over", async function () {
@@ -429,7 +433,7 @@ describe("RewardPool epoch mode: replays and limits", function () {
     const bad = await commitOf(await build(1, work(aliceDevices, 9_000_000n), e0));
     const badSignatures = await attestEpoch(verifiers.slice(0, 3), domain, bad);
     await pool.commitEpoch(bad, badSignatures);
-    await expect(pool.connect(guardian).vetoEpoch(1, id("inflated")))
+    await expect(pool.connect(guardian).vetoEpoch(1, 1, id("inflated")))
       .to.emit(pool, "EpochVetoed")
       .withArgs(1, 1, guardian.address, id("inflated"));
     // Anyone re-sending the identical calldata is refused, and nothing moves.
@@ -588,7 +592,7 @@ describe("RewardPool epoch mode: replays and limits", function () {
     await expect(record(0n, [proof(aliceDevices[1]!.deviceId, 5n)]))
       .to.be.revertedWithCustomError(pool, "RewardPoolEpochCoveredByRoot")
       .withArgs(0, 2);
-    await pool.connect(guardian).vetoEpoch(1, id("wrong"));
+    await pool.connect(guardian).vetoEpoch(1, (await pool.epochRoots()).pending.nonce, id("wrong"));
     await expect(record(0n, [proof(aliceDevices[1]!.deviceId, 5n)])).to.emit(pool, "BatchRecorded");
   });
 

@@ -70,6 +70,7 @@ describe("RewardPoolFactory", function () {
         "PoolInitialized",
         "RewardParamsScheduled",
         "ClaimSettingsChanged",
+        "OutflowLimitChanged",
         "Initialized",
       ]);
     });
@@ -855,18 +856,24 @@ describe("RewardPool", function () {
       expect(s.quorum).to.equal(4n);
     });
 
-    it("hands the admin role over in two steps and changes the guardian", async function () {
-      const { pool, admin, bob, stranger } = await loadFixture(fixture);
+    it("hands the admin role over in two steps and changes the guardian through the delay", async function () {
+      const { pool, admin, bob, stranger, guardian } = await loadFixture(fixture);
       await pool.connect(admin).transferAdmin(bob.address);
       await expect(pool.connect(stranger).acceptAdmin()).to.be.revertedWithCustomError(pool, "RewardPoolUnauthorized");
       await expect(pool.connect(bob).acceptAdmin())
         .to.emit(pool, "AdminTransferred")
         .withArgs(admin.address, bob.address);
-      await expect(pool.connect(admin).setGuardian(admin.address)).to.be.revertedWithCustomError(
+      await expect(pool.connect(admin).queueGuardianChange(admin.address)).to.be.revertedWithCustomError(
         pool,
         "RewardPoolUnauthorized",
       );
-      await expect(pool.connect(bob).setGuardian(stranger.address)).to.emit(pool, "GuardianChanged");
+      await expect(pool.connect(bob).queueGuardianChange(stranger.address)).to.emit(pool, "GuardianChangeQueued");
+      expect((await pool.settings()).guardian).to.equal(guardian.address);
+      await time.increase(CHANGE_DELAY);
+      expect((await pool.settings()).guardian).to.equal(stranger.address);
+      await expect(pool.applyQueuedChanges())
+        .to.emit(pool, "GuardianChanged")
+        .withArgs(guardian.address, stranger.address);
       expect((await pool.settings()).guardian).to.equal(stranger.address);
     });
   });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { id } from "ethers";
+import { ZeroAddress, id } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -19,7 +19,8 @@ import {
   queueVerifierChange,
   rewardPoolAt,
   setClaimSettings,
-  setGuardian,
+  cancelGuardianChange,
+  queueGuardianChange,
   vetoEpoch,
   WAD,
   watchPoolEvents,
@@ -133,18 +134,30 @@ describe("SDK pool actions", function () {
     });
   });
 
-  describe("setClaimSettings and setGuardian", function () {
-    it("sets the minimum claim, the relayer fee cap and the guardian (admin only)", async function () {
+  describe("setClaimSettings, queueGuardianChange and cancelGuardianChange", function () {
+    it("sets the claim settings at once and the guardian only through the delay (admin only)", async function () {
       const f = await loadFixture(fixture);
       const pool = rewardPoolAt(f.poolAddress, f.admin);
       await setClaimSettings(pool, { minClaim: 5n * USDC, maxRelayerFee: USDC / 10n });
-      await setGuardian(pool, { guardian: f.bob.address });
+      await queueGuardianChange(pool, { guardian: f.bob.address });
+      expect((await pool.settings()).guardian).to.equal(f.guardian.address);
+      await time.increase(CHANGE_DELAY + 1n);
+      await applyQueuedChanges(pool);
       const s = await pool.settings();
       expect([s.minClaim, s.maxRelayerFee, s.guardian]).to.deep.equal([5n * USDC, USDC / 10n, f.bob.address]);
+      // A scheduled change can be cancelled by the admin before it is in force, and the guardian stays.
+      await queueGuardianChange(pool, { guardian: f.alice.address });
+      await cancelGuardianChange(pool);
+      await time.increase(CHANGE_DELAY + 1n);
+      await applyQueuedChanges(pool).catch(() => undefined);
+      expect((await pool.settings()).guardian).to.equal(f.bob.address);
       const refused = await rejectionOf(
-        setGuardian(rewardPoolAt(f.poolAddress, f.guardian), { guardian: f.alice.address }),
+        queueGuardianChange(rewardPoolAt(f.poolAddress, f.guardian), { guardian: f.alice.address }),
       );
       expect(errorName(refused)).to.equal("RewardPoolUnauthorized");
+      expect(await rejectionOf(queueGuardianChange(pool, { guardian: ZeroAddress }))).to.be.instanceOf(
+        InvalidInputError,
+      );
       expect(await rejectionOf(setClaimSettings(pool, { minClaim: 1n << 40n, maxRelayerFee: 0n }))).to.be.instanceOf(
         InvalidInputError,
       );
@@ -195,17 +208,17 @@ describe("SDK pool actions", function () {
       const built = await epochs.build(0, [{ deviceId: device!.deviceId, units: 30n, evidenceHash: id("e") }]);
       await epochs.commit(built);
       const guardianPool = rewardPoolAt(f.poolAddress, f.guardian);
-      const vetoed = await vetoEpoch(guardianPool, { epoch: 0n, reasonHash: id("inflated units") });
+      const vetoed = await vetoEpoch(guardianPool, { epoch: 0n, nonce: 0n, reasonHash: id("inflated units") });
       const events = await guardianPool.queryFilter(guardianPool.filters.EpochVetoed(0n), vetoed.blockNumber);
       expect(events.map((e) => [e.args.by, e.args.reasonHash])).to.deep.equal([
         [f.guardian.address, id("inflated units")],
       ]);
       const [, pending] = await guardianPool.epochRoots();
       expect(pending.claimableAt).to.equal(0n);
-      const again = await rejectionOf(vetoEpoch(guardianPool, { epoch: 0n, reasonHash: id("again") }));
+      const again = await rejectionOf(vetoEpoch(guardianPool, { epoch: 0n, nonce: 0n, reasonHash: id("again") }));
       expect(errorName(again)).to.equal("RewardPoolNothingToVeto");
       const notGuardian = await rejectionOf(
-        vetoEpoch(rewardPoolAt(f.poolAddress, f.admin), { epoch: 0n, reasonHash: id("x") }),
+        vetoEpoch(rewardPoolAt(f.poolAddress, f.admin), { epoch: 0n, nonce: 0n, reasonHash: id("x") }),
       );
       expect(errorName(notGuardian)).to.equal("RewardPoolUnauthorized");
     });

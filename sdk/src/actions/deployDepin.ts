@@ -6,6 +6,7 @@ import {
   MockUSDC__factory,
   type RewardPoolFactory,
   RewardPoolFactory__factory,
+  RewardPoolGovernance__factory,
 } from "../contracts/index.js";
 
 export interface DeployDepinParameters {
@@ -40,9 +41,11 @@ export async function deployDepin(deployer: Signer, p: DeployDepinParameters = {
     return c;
   };
   const registry = await deployed("DeviceRegistry", new DeviceRegistry__factory(deployer).deploy());
+  // The pools' governance half is deployed on its own (the factory's initcode cannot hold both halves).
+  const governance = await deployed("RewardPoolGovernance", new RewardPoolGovernance__factory(deployer).deploy());
   const factory = await deployed(
     "RewardPoolFactory",
-    new RewardPoolFactory__factory(deployer).deploy(await registry.getAddress()),
+    new RewardPoolFactory__factory(deployer).deploy(await registry.getAddress(), await governance.getAddress()),
   );
   const token = p.withTestToken ? await deployed("MockUSDC", new MockUSDC__factory(deployer).deploy()) : undefined;
   return { registry, factory, gasUsed, ...(token === undefined ? {} : { token }) };

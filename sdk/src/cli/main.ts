@@ -26,6 +26,7 @@ import {
   backoffDelay,
   buildEpoch,
   buildRegistration,
+  cancelGuardianChange,
   cancelQueuedChanges,
   checkManifestAgainstChain,
   checkWorkReportSignature,
@@ -61,6 +62,7 @@ import {
   poolConfig,
   poolErrorInterfaces,
   proofFor,
+  queueGuardianChange,
   queueRewardParams,
   queueVerifierChange,
   type QuorumSigner,
@@ -81,7 +83,6 @@ import {
   setAttestationRequired,
   setClaimSettings,
   setDevicePayout,
-  setGuardian,
   setNetworkAttester,
   signClaim,
   type SignedRegistration,
@@ -972,14 +973,25 @@ export function program(): Command {
     });
   config
     .command("guardian")
-    .description("set the pool's guardian: who may pause, veto pending roots and cancel changes (admin)")
+    .description(
+      "schedule a new guardian, in force after the pool's change delay (admin); --cancel drops a scheduled one",
+    )
     .requiredOption("--pool <address>", "the reward pool")
-    .requiredOption("--guardian <address>", "the new guardian")
-    .action(async (options: { pool: string; guardian: string }) => {
-      const guardian = address(options.guardian, "--guardian");
+    .option("--guardian <address>", "the next guardian (never zero)")
+    .option("--cancel", "cancel the scheduled guardian change instead", false)
+    .action(async (options: { pool: string; guardian?: string; cancel: boolean }) => {
       const { poolAddress, target, globals } = await configTarget(options.pool);
-      const r = await setGuardian(target, { guardian });
-      print(globals, { pool: poolAddress, guardian, ...r }, `guardian ${guardian}`);
+      if (options.cancel) {
+        const r = await cancelGuardianChange(target);
+        print(globals, { pool: poolAddress, ...r }, "scheduled guardian change cancelled");
+        return;
+      }
+      if (options.guardian === undefined) {
+        throw new InvalidInputError("--guardian is missing", { details: "pass --guardian 0x… or --cancel" });
+      }
+      const guardian = address(options.guardian, "--guardian");
+      const r = await queueGuardianChange(target, { guardian });
+      print(globals, { pool: poolAddress, guardian, ...r }, `guardian ${guardian} scheduled (after the change delay)`);
     });
 
   pool
@@ -1030,15 +1042,19 @@ export function program(): Command {
     .description("veto the pending epoch root of an epoch during its challenge period (guardian only)")
     .requiredOption("--pool <address>", "the reward pool")
     .requiredOption("--epoch <n>", "the epoch of the pending root")
+    .option("--nonce <n>", "the commit nonce of the root you checked (default: the pending root's, read now)")
     .requiredOption("--reason <text>", "why (its keccak256 is on the record)")
-    .action(async (options: { pool: string; epoch: string; reason: string }) => {
+    .action(async (options: { pool: string; epoch: string; nonce?: string; reason: string }) => {
       const poolAddress = address(options.pool, "--pool");
       const epoch = integer(options.epoch, "--epoch");
       const { provider } = await context(cli.opts<GlobalOptions>());
       const reasonHash = reasonArg(options.reason);
       const target = rewardPoolAt(poolAddress, await signerFor(provider, cli.opts<GlobalOptions>()));
-      const { transactionHash } = await vetoEpoch(target, { epoch, reasonHash });
-      print(cli.opts<GlobalOptions>(), { pool: poolAddress, epoch, transactionHash }, `vetoed epoch ${epoch}`);
+      // The veto names the exact commit: the pool refuses it if another commit replaced the one checked.
+      const nonce =
+        options.nonce === undefined ? (await target.epochRoots()).pending.nonce : integer(options.nonce, "--nonce");
+      const { transactionHash } = await vetoEpoch(target, { epoch, nonce, reasonHash });
+      print(cli.opts<GlobalOptions>(), { pool: poolAddress, epoch, nonce, transactionHash }, `vetoed epoch ${epoch}`);
     });
 
   const work = cli.command("work").description("device side: work reports");

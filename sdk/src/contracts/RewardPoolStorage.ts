@@ -15,7 +15,7 @@ export declare namespace IRewardPoolBase {
   export interface RewardPoolStorageInterface extends Interface {
     
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChanged" | "Initialized" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimDeferred" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "Initialized" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     
 
@@ -51,6 +51,18 @@ export declare namespace IRewardPoolBase {
       export type InputTuple = [epoch: BigNumberish, batchNonce: BigNumberish, proofsHash: BytesLike, proofCount: BigNumberish, totalUnits: BigNumberish, rewardWad: BigNumberish, rate: BigNumberish, signers: AddressLike[]];
       export type OutputTuple = [epoch: bigint, batchNonce: bigint, proofsHash: string, proofCount: bigint, totalUnits: bigint, rewardWad: bigint, rate: bigint, signers: string[]];
       export interface OutputObject {epoch: bigint, batchNonce: bigint, proofsHash: string, proofCount: bigint, totalUnits: bigint, rewardWad: bigint, rate: bigint, signers: string[] };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimDeferredEvent {
+      export type InputTuple = [account: AddressLike, deferred: BigNumberish, retryAt: BigNumberish];
+      export type OutputTuple = [account: string, deferred: bigint, retryAt: bigint];
+      export interface OutputObject {account: string, deferred: bigint, retryAt: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -155,6 +167,30 @@ export declare namespace IRewardPoolBase {
 
   
 
+    export namespace GuardianChangeCancelledEvent {
+      export type InputTuple = [guardian: AddressLike, by: AddressLike];
+      export type OutputTuple = [guardian: string, by: string];
+      export interface OutputObject {guardian: string, by: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace GuardianChangeQueuedEvent {
+      export type InputTuple = [guardian: AddressLike, eta: BigNumberish];
+      export type OutputTuple = [guardian: string, eta: bigint];
+      export interface OutputObject {guardian: string, eta: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace GuardianChangedEvent {
       export type InputTuple = [previous: AddressLike, guardian: AddressLike];
       export type OutputTuple = [previous: string, guardian: string];
@@ -171,6 +207,42 @@ export declare namespace IRewardPoolBase {
       export type InputTuple = [version: BigNumberish];
       export type OutputTuple = [version: bigint];
       export interface OutputObject {version: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OutflowLimitCancelledEvent {
+      export type InputTuple = [limit: BigNumberish, window: BigNumberish, by: AddressLike];
+      export type OutputTuple = [limit: bigint, window: bigint, by: string];
+      export interface OutputObject {limit: bigint, window: bigint, by: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OutflowLimitChangedEvent {
+      export type InputTuple = [limit: BigNumberish, window: BigNumberish];
+      export type OutputTuple = [limit: bigint, window: bigint];
+      export interface OutputObject {limit: bigint, window: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OutflowLimitQueuedEvent {
+      export type InputTuple = [limit: BigNumberish, window: BigNumberish, eta: BigNumberish];
+      export type OutputTuple = [limit: bigint, window: bigint, eta: bigint];
+      export interface OutputObject {limit: bigint, window: bigint, eta: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -231,6 +303,42 @@ export declare namespace IRewardPoolBase {
       export type InputTuple = [fromEpoch: BigNumberish, params: IRewardPoolBase.RewardParamsStruct, startsAt: BigNumberish];
       export type OutputTuple = [fromEpoch: bigint, params: IRewardPoolBase.RewardParamsStructOutput, startsAt: bigint];
       export interface OutputObject {fromEpoch: bigint, params: IRewardPoolBase.RewardParamsStructOutput, startsAt: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SweepCancelledEvent {
+      export type InputTuple = [to: AddressLike, amount: BigNumberish, by: AddressLike];
+      export type OutputTuple = [to: string, amount: bigint, by: string];
+      export interface OutputObject {to: string, amount: bigint, by: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SweepQueuedEvent {
+      export type InputTuple = [to: AddressLike, amount: BigNumberish, eta: BigNumberish];
+      export type OutputTuple = [to: string, amount: bigint, eta: bigint];
+      export interface OutputObject {to: string, amount: bigint, eta: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SweptEvent {
+      export type InputTuple = [to: AddressLike, amount: BigNumberish, by: AddressLike];
+      export type OutputTuple = [to: string, amount: bigint, by: string];
+      export interface OutputObject {to: string, amount: bigint, by: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -329,6 +437,7 @@ export declare namespace IRewardPoolBase {
     getEvent(key: 'AdminTransferStarted'): TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
+getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
 getEvent(key: 'Claimed'): TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;
 getEvent(key: 'ClawedBack'): TypedContractEvent<ClawedBackEvent.InputTuple, ClawedBackEvent.OutputTuple, ClawedBackEvent.OutputObject>;
@@ -337,13 +446,21 @@ getEvent(key: 'EpochShortfall'): TypedContractEvent<EpochShortfallEvent.InputTup
 getEvent(key: 'EpochSuperseded'): TypedContractEvent<EpochSupersededEvent.InputTuple, EpochSupersededEvent.OutputTuple, EpochSupersededEvent.OutputObject>;
 getEvent(key: 'EpochVetoed'): TypedContractEvent<EpochVetoedEvent.InputTuple, EpochVetoedEvent.OutputTuple, EpochVetoedEvent.OutputObject>;
 getEvent(key: 'Funded'): TypedContractEvent<FundedEvent.InputTuple, FundedEvent.OutputTuple, FundedEvent.OutputObject>;
+getEvent(key: 'GuardianChangeCancelled'): TypedContractEvent<GuardianChangeCancelledEvent.InputTuple, GuardianChangeCancelledEvent.OutputTuple, GuardianChangeCancelledEvent.OutputObject>;
+getEvent(key: 'GuardianChangeQueued'): TypedContractEvent<GuardianChangeQueuedEvent.InputTuple, GuardianChangeQueuedEvent.OutputTuple, GuardianChangeQueuedEvent.OutputObject>;
 getEvent(key: 'GuardianChanged'): TypedContractEvent<GuardianChangedEvent.InputTuple, GuardianChangedEvent.OutputTuple, GuardianChangedEvent.OutputObject>;
 getEvent(key: 'Initialized'): TypedContractEvent<InitializedEvent.InputTuple, InitializedEvent.OutputTuple, InitializedEvent.OutputObject>;
+getEvent(key: 'OutflowLimitCancelled'): TypedContractEvent<OutflowLimitCancelledEvent.InputTuple, OutflowLimitCancelledEvent.OutputTuple, OutflowLimitCancelledEvent.OutputObject>;
+getEvent(key: 'OutflowLimitChanged'): TypedContractEvent<OutflowLimitChangedEvent.InputTuple, OutflowLimitChangedEvent.OutputTuple, OutflowLimitChangedEvent.OutputObject>;
+getEvent(key: 'OutflowLimitQueued'): TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolInitialized'): TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
 getEvent(key: 'QueuedChangeCancelled'): TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
 getEvent(key: 'RelayerFeePaid'): TypedContractEvent<RelayerFeePaidEvent.InputTuple, RelayerFeePaidEvent.OutputTuple, RelayerFeePaidEvent.OutputObject>;
 getEvent(key: 'RewardParamsScheduled'): TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
+getEvent(key: 'SweepCancelled'): TypedContractEvent<SweepCancelledEvent.InputTuple, SweepCancelledEvent.OutputTuple, SweepCancelledEvent.OutputObject>;
+getEvent(key: 'SweepQueued'): TypedContractEvent<SweepQueuedEvent.InputTuple, SweepQueuedEvent.OutputTuple, SweepQueuedEvent.OutputObject>;
+getEvent(key: 'Swept'): TypedContractEvent<SweptEvent.InputTuple, SweptEvent.OutputTuple, SweptEvent.OutputObject>;
 getEvent(key: 'Unpaused'): TypedContractEvent<UnpausedEvent.InputTuple, UnpausedEvent.OutputTuple, UnpausedEvent.OutputObject>;
 getEvent(key: 'VerifierChangeQueued'): TypedContractEvent<VerifierChangeQueuedEvent.InputTuple, VerifierChangeQueuedEvent.OutputTuple, VerifierChangeQueuedEvent.OutputObject>;
 getEvent(key: 'VerifierSetChanged'): TypedContractEvent<VerifierSetChangedEvent.InputTuple, VerifierSetChangedEvent.OutputTuple, VerifierSetChangedEvent.OutputObject>;
@@ -361,6 +478,10 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'BatchRecorded(uint32,uint256,bytes32,uint256,uint256,uint256,uint128,address[])': TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
       BatchRecorded: TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
+    
+
+      'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
+      ClaimDeferred: TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
     
 
       'ClaimSettingsChanged(uint40,uint128)': TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
@@ -395,12 +516,32 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
       Funded: TypedContractEvent<FundedEvent.InputTuple, FundedEvent.OutputTuple, FundedEvent.OutputObject>;
     
 
+      'GuardianChangeCancelled(address,address)': TypedContractEvent<GuardianChangeCancelledEvent.InputTuple, GuardianChangeCancelledEvent.OutputTuple, GuardianChangeCancelledEvent.OutputObject>;
+      GuardianChangeCancelled: TypedContractEvent<GuardianChangeCancelledEvent.InputTuple, GuardianChangeCancelledEvent.OutputTuple, GuardianChangeCancelledEvent.OutputObject>;
+    
+
+      'GuardianChangeQueued(address,uint64)': TypedContractEvent<GuardianChangeQueuedEvent.InputTuple, GuardianChangeQueuedEvent.OutputTuple, GuardianChangeQueuedEvent.OutputObject>;
+      GuardianChangeQueued: TypedContractEvent<GuardianChangeQueuedEvent.InputTuple, GuardianChangeQueuedEvent.OutputTuple, GuardianChangeQueuedEvent.OutputObject>;
+    
+
       'GuardianChanged(address,address)': TypedContractEvent<GuardianChangedEvent.InputTuple, GuardianChangedEvent.OutputTuple, GuardianChangedEvent.OutputObject>;
       GuardianChanged: TypedContractEvent<GuardianChangedEvent.InputTuple, GuardianChangedEvent.OutputTuple, GuardianChangedEvent.OutputObject>;
     
 
       'Initialized(uint64)': TypedContractEvent<InitializedEvent.InputTuple, InitializedEvent.OutputTuple, InitializedEvent.OutputObject>;
       Initialized: TypedContractEvent<InitializedEvent.InputTuple, InitializedEvent.OutputTuple, InitializedEvent.OutputObject>;
+    
+
+      'OutflowLimitCancelled(uint256,uint32,address)': TypedContractEvent<OutflowLimitCancelledEvent.InputTuple, OutflowLimitCancelledEvent.OutputTuple, OutflowLimitCancelledEvent.OutputObject>;
+      OutflowLimitCancelled: TypedContractEvent<OutflowLimitCancelledEvent.InputTuple, OutflowLimitCancelledEvent.OutputTuple, OutflowLimitCancelledEvent.OutputObject>;
+    
+
+      'OutflowLimitChanged(uint256,uint32)': TypedContractEvent<OutflowLimitChangedEvent.InputTuple, OutflowLimitChangedEvent.OutputTuple, OutflowLimitChangedEvent.OutputObject>;
+      OutflowLimitChanged: TypedContractEvent<OutflowLimitChangedEvent.InputTuple, OutflowLimitChangedEvent.OutputTuple, OutflowLimitChangedEvent.OutputObject>;
+    
+
+      'OutflowLimitQueued(uint256,uint32,uint64)': TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
+      OutflowLimitQueued: TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
     
 
       'Paused(address)': TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
@@ -421,6 +562,18 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'RewardParamsScheduled(uint32,tuple,uint64)': TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
       RewardParamsScheduled: TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
+    
+
+      'SweepCancelled(address,uint256,address)': TypedContractEvent<SweepCancelledEvent.InputTuple, SweepCancelledEvent.OutputTuple, SweepCancelledEvent.OutputObject>;
+      SweepCancelled: TypedContractEvent<SweepCancelledEvent.InputTuple, SweepCancelledEvent.OutputTuple, SweepCancelledEvent.OutputObject>;
+    
+
+      'SweepQueued(address,uint256,uint64)': TypedContractEvent<SweepQueuedEvent.InputTuple, SweepQueuedEvent.OutputTuple, SweepQueuedEvent.OutputObject>;
+      SweepQueued: TypedContractEvent<SweepQueuedEvent.InputTuple, SweepQueuedEvent.OutputTuple, SweepQueuedEvent.OutputObject>;
+    
+
+      'Swept(address,uint256,address)': TypedContractEvent<SweptEvent.InputTuple, SweptEvent.OutputTuple, SweptEvent.OutputObject>;
+      Swept: TypedContractEvent<SweptEvent.InputTuple, SweptEvent.OutputTuple, SweptEvent.OutputObject>;
     
 
       'Unpaused(address)': TypedContractEvent<UnpausedEvent.InputTuple, UnpausedEvent.OutputTuple, UnpausedEvent.OutputObject>;

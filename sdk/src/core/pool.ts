@@ -223,9 +223,33 @@ export interface PoolConfigInput {
   /** Closed epochs that can still be recorded or committed (at least 1). */
   settlementWindow: number;
   params: { rate: bigint; epochBudget: bigint; deviceCap: bigint };
+  /** At most 10^7 token units; never binds an account claiming for itself. */
   minClaim: bigint;
   maxRelayerFee: bigint;
   requireDeviceSignatures: boolean;
+  /**
+   * The outflow breaker: at most this many token units leave by claims in any `outflowWindow` seconds (a steady
+   * flow gets about half). At most seven significant digits (`m * 10^e`, `m < 2^24`): see `outflowLimitAtLeast`.
+   */
+  outflowLimit: bigint;
+  /** The breaker's window in seconds (1 to 2^24 - 1). */
+  outflowWindow: bigint | number;
+}
+
+/**
+ * The smallest outflow limit the pool accepts that is at least `amount`: the pool keeps limits as `m * 10^e` with
+ * `m < 2^24` (about seven significant digits), so other values are rounded up.
+ * @example outflowLimitAtLeast(123_456_789n) // 123_500_000n
+ */
+export function outflowLimitAtLeast(amount: bigint): bigint {
+  if (amount <= 0n) return 1n;
+  let mantissa = amount;
+  let scale = 1n;
+  while (mantissa >= 1n << 24n) {
+    mantissa = (mantissa + 9n) / 10n;
+    scale *= 10n;
+  }
+  return mantissa * scale;
 }
 
 const DAY_SECONDS = 86_400n;
@@ -233,7 +257,8 @@ const DAY_SECONDS = 86_400n;
 /**
  * A pool configuration with the usual defaults filled in: daily epochs, a one-day delay on verifier and rate
  * changes, a six-hour challenge period, a seven-epoch settlement window, a two-thirds quorum, the admin as guardian,
- * no minimum claim, no relayer fee.
+ * no minimum claim, no relayer fee, and an outflow breaker of twice the epoch budget per epoch (so a steady flow of
+ * a whole budget per epoch always passes, and a drain is slowed to that).
  * @example const config = poolConfig({ token, networkId: 1n, admin, verifiers, params: { rate, epochBudget, deviceCap } });
  */
 export function poolConfig(
@@ -249,6 +274,8 @@ export function poolConfig(
     minClaim: 0n,
     maxRelayerFee: 0n,
     requireDeviceSignatures: false,
+    outflowLimit: outflowLimitAtLeast(2n * p.params.epochBudget),
+    outflowWindow: p.epochLength ?? DAY_SECONDS,
     ...p,
   };
 }

@@ -94,7 +94,7 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   RewardPoolInvalidConfig: ([field]) => ({
     message: `pool configuration: ${field} is not valid`,
-    fix: "rate, budget and device cap must be non-zero; quorum between 1 and the number of verifiers",
+    fix: "rate, budget and device cap must be non-zero; quorum between 1 and the number of verifiers; minimum claim at most 10^7; outflow limit non-zero with at most seven significant digits (outflowLimitAtLeast), window 1 to 2^24 - 1 seconds; guardian non-zero",
   }),
   RewardPoolUnauthorized: ([account]) => ({ message: `${account} does not hold the role this action needs` }),
   RewardPoolPaused: () => ({ message: "the pool is paused: no funds move", fix: "wait for the admin to unpause" }),
@@ -223,7 +223,25 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: "no epoch root is in force yet",
     fix: "wait until the first committed root's challenge period is over",
   }),
-  RewardPoolNothingToVeto: ([epoch]) => ({ message: `no root of epoch ${epoch} is in its challenge period` }),
+  RewardPoolNothingToVeto: ([epoch, nonce]) => ({
+    message: `no root of epoch ${epoch} from commit ${nonce} is in its challenge period`,
+    fix: "read epochRoots(): the pending root may be another commit (it replaced the one you checked), or none is pending",
+  }),
+  RewardPoolOutflowLimited: ([amount, available, retryAt]) => ({
+    message: `the pool's outflow breaker holds this claim of ${amount}: only ${available} may leave now; nothing moved and the credit is intact`,
+    fix:
+      BigInt(retryAt) === 2n ** 256n - 1n
+        ? "the minimum claim is above the whole outflow limit: claim for yourself (no minimum applies) or ask the admin to lower it"
+        : `claim again at or after ${new Date(Number(retryAt) * 1000).toISOString()} (unix ${retryAt}), if nothing else leaves first; nextOutflowAt(amount) tells`,
+  }),
+  RewardPoolSweepExceedsSurplus: ([amount, surplus]) => ({
+    message: `a sweep of ${amount} is more than the pool's surplus of ${surplus} (tokens beyond funded - paid)`,
+    fix: "queue a sweep of at most surplus(): what is owed or funded can never be swept",
+  }),
+  RewardPoolFactoryInvalidGovernance: ([governance]) => ({
+    message: `${governance} has no code: the factory needs a deployed RewardPoolGovernance`,
+    fix: "deploy RewardPoolGovernance first (deployDepin does) and pass its address",
+  }),
   RewardPoolTotalOwedTooLarge: ([totalOwed, max]) => ({
     message: `an epoch commit's total owed ${totalOwed} is above the ${max} token units epoch mode can account`,
   }),
@@ -284,6 +302,28 @@ export class ContractRevertError extends DepinError {
     this.errorName = errorName;
     this.args = args.toArray();
     this.fix = fix;
+  }
+}
+
+/**
+ * A claim the pool's outflow circuit breaker held (`RewardPoolOutflowLimited`): nothing moved and the credit is
+ * intact. `retryAt` (unix seconds; `undefined` if the claim's minimum is above the whole limit) is when it fits if
+ * nothing else leaves first; `available` is what could leave now.
+ * @example
+ * try { await claim(pool, { account }) } catch (e) { if (e instanceof OutflowLimitedError) wait(e.retryAt) }
+ */
+export class OutflowLimitedError extends ContractRevertError {
+  override name = "OutflowLimitedError";
+  readonly amount: bigint;
+  readonly available: bigint;
+  readonly retryAt: bigint | undefined;
+
+  constructor(args: Result, cause: unknown) {
+    super("RewardPoolOutflowLimited", args, cause);
+    const [amount, available, retryAt] = args.toArray() as [bigint, bigint, bigint];
+    this.amount = amount;
+    this.available = available;
+    this.retryAt = retryAt === 2n ** 256n - 1n ? undefined : retryAt;
   }
 }
 
@@ -427,7 +467,9 @@ export function decodeContractError(error: unknown, interfaces: readonly Interfa
   if (builtin !== undefined) return builtin;
   for (const iface of interfaces) {
     const parsed = iface.parseError(data);
-    if (parsed !== null) return new ContractRevertError(parsed.name, parsed.args, error);
+    if (parsed === null) continue;
+    if (parsed.name === "RewardPoolOutflowLimited") return new OutflowLimitedError(parsed.args, error);
+    return new ContractRevertError(parsed.name, parsed.args, error);
   }
   return error;
 }

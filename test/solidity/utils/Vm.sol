@@ -14,6 +14,10 @@ interface Vm {
     function assume(bool condition) external pure;
     function warp(uint256 timestamp) external;
     function deal(address account, uint256 balance) external;
+    function envOr(string calldata name, string calldata defaultValue) external view returns (string memory);
+    function writeLine(string calldata path, string calldata data) external;
+    function toString(uint256 value) external pure returns (string memory);
+    function toString(bytes32 value) external pure returns (string memory);
 }
 
 /// @notice Base for Solidity tests: the cheatcode handle and bounded-input helpers.

@@ -36,9 +36,14 @@ export declare namespace IRewardPoolBase {
     export type EpochRootStructOutput = [root: string, totalOwed: bigint, epoch: bigint, nonce: bigint, claimableAt: bigint] & {root: string, totalOwed: bigint, epoch: bigint, nonce: bigint, claimableAt: bigint }
   
 
-    export type PoolConfigStruct = {token: AddressLike, networkId: BigNumberish, admin: AddressLike, guardian: AddressLike, verifiers: AddressLike[], quorum: BigNumberish, epochLength: BigNumberish, changeDelay: BigNumberish, challengePeriod: BigNumberish, settlementWindow: BigNumberish, params: IRewardPoolBase.RewardParamsStruct, minClaim: BigNumberish, maxRelayerFee: BigNumberish, requireDeviceSignatures: boolean}
+    export type PoolConfigStruct = {token: AddressLike, networkId: BigNumberish, admin: AddressLike, guardian: AddressLike, verifiers: AddressLike[], quorum: BigNumberish, epochLength: BigNumberish, changeDelay: BigNumberish, challengePeriod: BigNumberish, settlementWindow: BigNumberish, params: IRewardPoolBase.RewardParamsStruct, minClaim: BigNumberish, maxRelayerFee: BigNumberish, requireDeviceSignatures: boolean, outflowLimit: BigNumberish, outflowWindow: BigNumberish}
 
-    export type PoolConfigStructOutput = [token: string, networkId: bigint, admin: string, guardian: string, verifiers: string[], quorum: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, params: IRewardPoolBase.RewardParamsStructOutput, minClaim: bigint, maxRelayerFee: bigint, requireDeviceSignatures: boolean] & {token: string, networkId: bigint, admin: string, guardian: string, verifiers: string[], quorum: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, params: IRewardPoolBase.RewardParamsStructOutput, minClaim: bigint, maxRelayerFee: bigint, requireDeviceSignatures: boolean }
+    export type PoolConfigStructOutput = [token: string, networkId: bigint, admin: string, guardian: string, verifiers: string[], quorum: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, params: IRewardPoolBase.RewardParamsStructOutput, minClaim: bigint, maxRelayerFee: bigint, requireDeviceSignatures: boolean, outflowLimit: bigint, outflowWindow: bigint] & {token: string, networkId: bigint, admin: string, guardian: string, verifiers: string[], quorum: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, params: IRewardPoolBase.RewardParamsStructOutput, minClaim: bigint, maxRelayerFee: bigint, requireDeviceSignatures: boolean, outflowLimit: bigint, outflowWindow: bigint }
+  
+
+    export type PendingChangesStruct = {guardian: AddressLike, guardianEta: BigNumberish, outflowLimit: BigNumberish, outflowWindow: BigNumberish, outflowEta: BigNumberish, sweepTo: AddressLike, sweepAmount: BigNumberish, sweepEta: BigNumberish}
+
+    export type PendingChangesStructOutput = [guardian: string, guardianEta: bigint, outflowLimit: bigint, outflowWindow: bigint, outflowEta: bigint, sweepTo: string, sweepAmount: bigint, sweepEta: bigint] & {guardian: string, guardianEta: bigint, outflowLimit: bigint, outflowWindow: bigint, outflowEta: bigint, sweepTo: string, sweepAmount: bigint, sweepEta: bigint }
   
 
     export type ProofStruct = {deviceId: BigNumberish, units: BigNumberish, evidenceHash: BytesLike}
@@ -51,21 +56,21 @@ export declare namespace IRewardPoolBase {
     export type DeviceSignatureStructOutput = [keyType: bigint, key: string, signature: string] & {keyType: bigint, key: string, signature: string }
   
 
-    export type PoolSettingsStruct = {token: AddressLike, registry: AddressLike, networkId: BigNumberish, genesis: BigNumberish, epochLength: BigNumberish, changeDelay: BigNumberish, challengePeriod: BigNumberish, settlementWindow: BigNumberish, quorum: BigNumberish, verifierCount: BigNumberish, requireDeviceSignatures: boolean, minClaim: BigNumberish, maxRelayerFee: BigNumberish, admin: AddressLike, pendingAdmin: AddressLike, guardian: AddressLike, paused: boolean}
+    export type PoolSettingsStruct = {token: AddressLike, registry: AddressLike, networkId: BigNumberish, genesis: BigNumberish, epochLength: BigNumberish, changeDelay: BigNumberish, challengePeriod: BigNumberish, settlementWindow: BigNumberish, quorum: BigNumberish, verifierCount: BigNumberish, requireDeviceSignatures: boolean, minClaim: BigNumberish, maxRelayerFee: BigNumberish, admin: AddressLike, pendingAdmin: AddressLike, guardian: AddressLike, paused: boolean, outflowLimit: BigNumberish, outflowWindow: BigNumberish}
 
-    export type PoolSettingsStructOutput = [token: string, registry: string, networkId: bigint, genesis: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, quorum: bigint, verifierCount: bigint, requireDeviceSignatures: boolean, minClaim: bigint, maxRelayerFee: bigint, admin: string, pendingAdmin: string, guardian: string, paused: boolean] & {token: string, registry: string, networkId: bigint, genesis: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, quorum: bigint, verifierCount: bigint, requireDeviceSignatures: boolean, minClaim: bigint, maxRelayerFee: bigint, admin: string, pendingAdmin: string, guardian: string, paused: boolean }
+    export type PoolSettingsStructOutput = [token: string, registry: string, networkId: bigint, genesis: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, quorum: bigint, verifierCount: bigint, requireDeviceSignatures: boolean, minClaim: bigint, maxRelayerFee: bigint, admin: string, pendingAdmin: string, guardian: string, paused: boolean, outflowLimit: bigint, outflowWindow: bigint] & {token: string, registry: string, networkId: bigint, genesis: bigint, epochLength: bigint, changeDelay: bigint, challengePeriod: bigint, settlementWindow: bigint, quorum: bigint, verifierCount: bigint, requireDeviceSignatures: boolean, minClaim: bigint, maxRelayerFee: bigint, admin: string, pendingAdmin: string, guardian: string, paused: boolean, outflowLimit: bigint, outflowWindow: bigint }
   
 
-    export type TotalsStruct = {funded: BigNumberish, creditedWad: BigNumberish, clawedBackWad: BigNumberish, epochOwed: BigNumberish, epochPaid: BigNumberish}
+    export type TotalsStruct = {funded: BigNumberish, creditedWad: BigNumberish, clawedBackWad: BigNumberish, epochOwed: BigNumberish, epochPaid: BigNumberish, paid: BigNumberish}
 
-    export type TotalsStructOutput = [funded: bigint, creditedWad: bigint, clawedBackWad: bigint, epochOwed: bigint, epochPaid: bigint] & {funded: bigint, creditedWad: bigint, clawedBackWad: bigint, epochOwed: bigint, epochPaid: bigint }
+    export type TotalsStructOutput = [funded: bigint, creditedWad: bigint, clawedBackWad: bigint, epochOwed: bigint, epochPaid: bigint, paid: bigint] & {funded: bigint, creditedWad: bigint, clawedBackWad: bigint, epochOwed: bigint, epochPaid: bigint, paid: bigint }
   
     }
 
   export interface IRewardPoolInterface extends Interface {
-    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelQueuedChanges" | "claim" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "pause" | "queueRewardParams" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "setGuardian" | "settings" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claim" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChanged" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimDeferred" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CLAWBACK_TYPEHASH', values?: undefined): string;
@@ -76,7 +81,10 @@ encodeFunctionData(functionFragment: 'WORK_REPORT_TYPEHASH', values?: undefined)
 encodeFunctionData(functionFragment: 'acceptAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'account', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'applyQueuedChanges', values?: undefined): string;
+encodeFunctionData(functionFragment: 'cancelGuardianChange', values?: undefined): string;
+encodeFunctionData(functionFragment: 'cancelOutflowLimit', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelQueuedChanges', values?: undefined): string;
+encodeFunctionData(functionFragment: 'cancelSweep', values?: undefined): string;
 encodeFunctionData(functionFragment: 'claim', values: [AddressLike, BigNumberish, BytesLike[]]): string;
 encodeFunctionData(functionFragment: 'claimWithSig', values: [IRewardPoolBase.SignedClaimStruct, BigNumberish, BytesLike[], BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'claimable', values: [AddressLike, BigNumberish, BytesLike[]]): string;
@@ -87,25 +95,33 @@ encodeFunctionData(functionFragment: 'currentEpoch', values?: undefined): string
 encodeFunctionData(functionFragment: 'eip712Domain', values?: undefined): string;
 encodeFunctionData(functionFragment: 'epochCreditedWad', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'epochRoots', values?: undefined): string;
+encodeFunctionData(functionFragment: 'executeSweep', values?: undefined): string;
 encodeFunctionData(functionFragment: 'fund', values: [BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'fundWithAuthorization', values: [AddressLike, BigNumberish, BytesLike, BytesLike, BigNumberish, BigNumberish, BigNumberish, BytesLike, BytesLike]): string;
 encodeFunctionData(functionFragment: 'fundWithPermit', values: [BigNumberish, BytesLike, BigNumberish, BigNumberish, BytesLike, BytesLike]): string;
 encodeFunctionData(functionFragment: 'initialize', values: [AddressLike, IRewardPoolBase.PoolConfigStruct]): string;
 encodeFunctionData(functionFragment: 'isRecorded', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'isVerifier', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'nextOutflowAt', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'outflowAvailable', values?: undefined): string;
+encodeFunctionData(functionFragment: 'outflowQuote', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'pause', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pendingChanges', values?: undefined): string;
+encodeFunctionData(functionFragment: 'queueGuardianChange', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'queueOutflowLimit', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'queueRewardParams', values: [IRewardPoolBase.RewardParamsStruct]): string;
+encodeFunctionData(functionFragment: 'queueSweep', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'queueVerifierChange', values: [AddressLike[], AddressLike[], BigNumberish]): string;
 encodeFunctionData(functionFragment: 'recordProofs', values: [BigNumberish, BigNumberish, IRewardPoolBase.ProofStruct[], IRewardPoolBase.DeviceSignatureStruct[], IRewardPoolBase.QuorumSignaturesStruct]): string;
 encodeFunctionData(functionFragment: 'rewardParams', values?: undefined): string;
 encodeFunctionData(functionFragment: 'rewardParamsAt', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setClaimSettings', values: [BigNumberish, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'setGuardian', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'settings', values?: undefined): string;
+encodeFunctionData(functionFragment: 'surplus', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totals', values?: undefined): string;
 encodeFunctionData(functionFragment: 'transferAdmin', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'unpause', values?: undefined): string;
-encodeFunctionData(functionFragment: 'vetoEpoch', values: [BigNumberish, BytesLike]): string;
+encodeFunctionData(functionFragment: 'vetoEpoch', values: [BigNumberish, BigNumberish, BytesLike]): string;
 
     decodeFunctionResult(functionFragment: 'CLAIM_TYPEHASH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'CLAWBACK_TYPEHASH', data: BytesLike): Result;
@@ -116,7 +132,10 @@ decodeFunctionResult(functionFragment: 'WORK_REPORT_TYPEHASH', data: BytesLike):
 decodeFunctionResult(functionFragment: 'acceptAdmin', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'account', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'applyQueuedChanges', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'cancelGuardianChange', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'cancelOutflowLimit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelQueuedChanges', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'cancelSweep', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claim', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimable', data: BytesLike): Result;
@@ -127,21 +146,29 @@ decodeFunctionResult(functionFragment: 'currentEpoch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'eip712Domain', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'epochCreditedWad', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'epochRoots', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'executeSweep', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'fund', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'fundWithAuthorization', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'fundWithPermit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'initialize', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isRecorded', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isVerifier', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'nextOutflowAt', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'outflowAvailable', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'outflowQuote', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pause', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingChanges', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'queueGuardianChange', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'queueOutflowLimit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueRewardParams', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'queueSweep', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueVerifierChange', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rewardParams', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rewardParamsAt', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setClaimSettings', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'setGuardian', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'settings', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'surplus', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totals', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'transferAdmin', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'unpause', data: BytesLike): Result;
@@ -177,6 +204,18 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
       export type InputTuple = [epoch: BigNumberish, batchNonce: BigNumberish, proofsHash: BytesLike, proofCount: BigNumberish, totalUnits: BigNumberish, rewardWad: BigNumberish, rate: BigNumberish, signers: AddressLike[]];
       export type OutputTuple = [epoch: bigint, batchNonce: bigint, proofsHash: string, proofCount: bigint, totalUnits: bigint, rewardWad: bigint, rate: bigint, signers: string[]];
       export interface OutputObject {epoch: bigint, batchNonce: bigint, proofsHash: string, proofCount: bigint, totalUnits: bigint, rewardWad: bigint, rate: bigint, signers: string[] };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimDeferredEvent {
+      export type InputTuple = [account: AddressLike, deferred: BigNumberish, retryAt: BigNumberish];
+      export type OutputTuple = [account: string, deferred: bigint, retryAt: bigint];
+      export interface OutputObject {account: string, deferred: bigint, retryAt: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -293,10 +332,70 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
   
 
+    export namespace GuardianChangeCancelledEvent {
+      export type InputTuple = [guardian: AddressLike, by: AddressLike];
+      export type OutputTuple = [guardian: string, by: string];
+      export interface OutputObject {guardian: string, by: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace GuardianChangeQueuedEvent {
+      export type InputTuple = [guardian: AddressLike, eta: BigNumberish];
+      export type OutputTuple = [guardian: string, eta: bigint];
+      export interface OutputObject {guardian: string, eta: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace GuardianChangedEvent {
       export type InputTuple = [previous: AddressLike, guardian: AddressLike];
       export type OutputTuple = [previous: string, guardian: string];
       export interface OutputObject {previous: string, guardian: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OutflowLimitCancelledEvent {
+      export type InputTuple = [limit: BigNumberish, window: BigNumberish, by: AddressLike];
+      export type OutputTuple = [limit: bigint, window: bigint, by: string];
+      export interface OutputObject {limit: bigint, window: bigint, by: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OutflowLimitChangedEvent {
+      export type InputTuple = [limit: BigNumberish, window: BigNumberish];
+      export type OutputTuple = [limit: bigint, window: bigint];
+      export interface OutputObject {limit: bigint, window: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OutflowLimitQueuedEvent {
+      export type InputTuple = [limit: BigNumberish, window: BigNumberish, eta: BigNumberish];
+      export type OutputTuple = [limit: bigint, window: bigint, eta: bigint];
+      export interface OutputObject {limit: bigint, window: bigint, eta: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -357,6 +456,42 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
       export type InputTuple = [fromEpoch: BigNumberish, params: IRewardPoolBase.RewardParamsStruct, startsAt: BigNumberish];
       export type OutputTuple = [fromEpoch: bigint, params: IRewardPoolBase.RewardParamsStructOutput, startsAt: bigint];
       export interface OutputObject {fromEpoch: bigint, params: IRewardPoolBase.RewardParamsStructOutput, startsAt: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SweepCancelledEvent {
+      export type InputTuple = [to: AddressLike, amount: BigNumberish, by: AddressLike];
+      export type OutputTuple = [to: string, amount: bigint, by: string];
+      export interface OutputObject {to: string, amount: bigint, by: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SweepQueuedEvent {
+      export type InputTuple = [to: AddressLike, amount: BigNumberish, eta: BigNumberish];
+      export type OutputTuple = [to: string, amount: bigint, eta: bigint];
+      export interface OutputObject {to: string, amount: bigint, eta: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SweptEvent {
+      export type InputTuple = [to: AddressLike, amount: BigNumberish, by: AddressLike];
+      export type OutputTuple = [to: string, amount: bigint, by: string];
+      export interface OutputObject {to: string, amount: bigint, by: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -519,7 +654,31 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    cancelGuardianChange: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    cancelOutflowLimit: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     cancelQueuedChanges: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    cancelSweep: TypedContractMethod<
       [],
       [void],
       'nonpayable'
@@ -607,6 +766,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    executeSweep: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     fund: TypedContractMethod<
       [amount: BigNumberish, ref: BytesLike, ],
       [void],
@@ -655,6 +822,30 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    nextOutflowAt: TypedContractMethod<
+      [amount: BigNumberish, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    outflowAvailable: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    outflowQuote: TypedContractMethod<
+      [amount: BigNumberish, threshold: BigNumberish, ],
+      [[bigint, bigint] & {paying: bigint, retryAt: bigint }],
+      'view'
+    >
+    
+
+    
     pause: TypedContractMethod<
       [],
       [void],
@@ -663,8 +854,40 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    pendingChanges: TypedContractMethod<
+      [],
+      [IRewardPoolBase.PendingChangesStructOutput],
+      'view'
+    >
+    
+
+    
+    queueGuardianChange: TypedContractMethod<
+      [guardian: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    queueOutflowLimit: TypedContractMethod<
+      [limit: BigNumberish, window: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     queueRewardParams: TypedContractMethod<
       [params: IRewardPoolBase.RewardParamsStruct, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    queueSweep: TypedContractMethod<
+      [to: AddressLike, amount: BigNumberish, ],
       [void],
       'nonpayable'
     >
@@ -711,17 +934,17 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
-    setGuardian: TypedContractMethod<
-      [guardian: AddressLike, ],
-      [void],
-      'nonpayable'
+    settings: TypedContractMethod<
+      [],
+      [IRewardPoolBase.PoolSettingsStructOutput],
+      'view'
     >
     
 
     
-    settings: TypedContractMethod<
+    surplus: TypedContractMethod<
       [],
-      [IRewardPoolBase.PoolSettingsStructOutput],
+      [bigint],
       'view'
     >
     
@@ -752,7 +975,7 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
     
     vetoEpoch: TypedContractMethod<
-      [epoch: BigNumberish, reasonHash: BytesLike, ],
+      [epoch: BigNumberish, nonce: BigNumberish, reasonHash: BytesLike, ],
       [void],
       'nonpayable'
     >
@@ -806,7 +1029,22 @@ getFunction(nameOrSignature: 'applyQueuedChanges'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'cancelGuardianChange'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'cancelOutflowLimit'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'cancelQueuedChanges'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'cancelSweep'): TypedContractMethod<
       [],
       [void],
       'nonpayable'
@@ -861,6 +1099,11 @@ getFunction(nameOrSignature: 'epochRoots'): TypedContractMethod<
       [[IRewardPoolBase.EpochRootStructOutput, IRewardPoolBase.EpochRootStructOutput] & {active: IRewardPoolBase.EpochRootStructOutput, pending: IRewardPoolBase.EpochRootStructOutput }],
       'view'
     >;
+getFunction(nameOrSignature: 'executeSweep'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'fund'): TypedContractMethod<
       [amount: BigNumberish, ref: BytesLike, ],
       [void],
@@ -891,13 +1134,48 @@ getFunction(nameOrSignature: 'isVerifier'): TypedContractMethod<
       [boolean],
       'view'
     >;
+getFunction(nameOrSignature: 'nextOutflowAt'): TypedContractMethod<
+      [amount: BigNumberish, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'outflowAvailable'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'outflowQuote'): TypedContractMethod<
+      [amount: BigNumberish, threshold: BigNumberish, ],
+      [[bigint, bigint] & {paying: bigint, retryAt: bigint }],
+      'view'
+    >;
 getFunction(nameOrSignature: 'pause'): TypedContractMethod<
       [],
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'pendingChanges'): TypedContractMethod<
+      [],
+      [IRewardPoolBase.PendingChangesStructOutput],
+      'view'
+    >;
+getFunction(nameOrSignature: 'queueGuardianChange'): TypedContractMethod<
+      [guardian: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'queueOutflowLimit'): TypedContractMethod<
+      [limit: BigNumberish, window: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'queueRewardParams'): TypedContractMethod<
       [params: IRewardPoolBase.RewardParamsStruct, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'queueSweep'): TypedContractMethod<
+      [to: AddressLike, amount: BigNumberish, ],
       [void],
       'nonpayable'
     >;
@@ -926,14 +1204,14 @@ getFunction(nameOrSignature: 'setClaimSettings'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
-getFunction(nameOrSignature: 'setGuardian'): TypedContractMethod<
-      [guardian: AddressLike, ],
-      [void],
-      'nonpayable'
-    >;
 getFunction(nameOrSignature: 'settings'): TypedContractMethod<
       [],
       [IRewardPoolBase.PoolSettingsStructOutput],
+      'view'
+    >;
+getFunction(nameOrSignature: 'surplus'): TypedContractMethod<
+      [],
+      [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'totals'): TypedContractMethod<
@@ -952,7 +1230,7 @@ getFunction(nameOrSignature: 'unpause'): TypedContractMethod<
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'vetoEpoch'): TypedContractMethod<
-      [epoch: BigNumberish, reasonHash: BytesLike, ],
+      [epoch: BigNumberish, nonce: BigNumberish, reasonHash: BytesLike, ],
       [void],
       'nonpayable'
     >;
@@ -960,6 +1238,7 @@ getFunction(nameOrSignature: 'vetoEpoch'): TypedContractMethod<
     getEvent(key: 'AdminTransferStarted'): TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
+getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
 getEvent(key: 'Claimed'): TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;
 getEvent(key: 'ClawedBack'): TypedContractEvent<ClawedBackEvent.InputTuple, ClawedBackEvent.OutputTuple, ClawedBackEvent.OutputObject>;
@@ -969,12 +1248,20 @@ getEvent(key: 'EpochShortfall'): TypedContractEvent<EpochShortfallEvent.InputTup
 getEvent(key: 'EpochSuperseded'): TypedContractEvent<EpochSupersededEvent.InputTuple, EpochSupersededEvent.OutputTuple, EpochSupersededEvent.OutputObject>;
 getEvent(key: 'EpochVetoed'): TypedContractEvent<EpochVetoedEvent.InputTuple, EpochVetoedEvent.OutputTuple, EpochVetoedEvent.OutputObject>;
 getEvent(key: 'Funded'): TypedContractEvent<FundedEvent.InputTuple, FundedEvent.OutputTuple, FundedEvent.OutputObject>;
+getEvent(key: 'GuardianChangeCancelled'): TypedContractEvent<GuardianChangeCancelledEvent.InputTuple, GuardianChangeCancelledEvent.OutputTuple, GuardianChangeCancelledEvent.OutputObject>;
+getEvent(key: 'GuardianChangeQueued'): TypedContractEvent<GuardianChangeQueuedEvent.InputTuple, GuardianChangeQueuedEvent.OutputTuple, GuardianChangeQueuedEvent.OutputObject>;
 getEvent(key: 'GuardianChanged'): TypedContractEvent<GuardianChangedEvent.InputTuple, GuardianChangedEvent.OutputTuple, GuardianChangedEvent.OutputObject>;
+getEvent(key: 'OutflowLimitCancelled'): TypedContractEvent<OutflowLimitCancelledEvent.InputTuple, OutflowLimitCancelledEvent.OutputTuple, OutflowLimitCancelledEvent.OutputObject>;
+getEvent(key: 'OutflowLimitChanged'): TypedContractEvent<OutflowLimitChangedEvent.InputTuple, OutflowLimitChangedEvent.OutputTuple, OutflowLimitChangedEvent.OutputObject>;
+getEvent(key: 'OutflowLimitQueued'): TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolInitialized'): TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
 getEvent(key: 'QueuedChangeCancelled'): TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
 getEvent(key: 'RelayerFeePaid'): TypedContractEvent<RelayerFeePaidEvent.InputTuple, RelayerFeePaidEvent.OutputTuple, RelayerFeePaidEvent.OutputObject>;
 getEvent(key: 'RewardParamsScheduled'): TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
+getEvent(key: 'SweepCancelled'): TypedContractEvent<SweepCancelledEvent.InputTuple, SweepCancelledEvent.OutputTuple, SweepCancelledEvent.OutputObject>;
+getEvent(key: 'SweepQueued'): TypedContractEvent<SweepQueuedEvent.InputTuple, SweepQueuedEvent.OutputTuple, SweepQueuedEvent.OutputObject>;
+getEvent(key: 'Swept'): TypedContractEvent<SweptEvent.InputTuple, SweptEvent.OutputTuple, SweptEvent.OutputObject>;
 getEvent(key: 'Unpaused'): TypedContractEvent<UnpausedEvent.InputTuple, UnpausedEvent.OutputTuple, UnpausedEvent.OutputObject>;
 getEvent(key: 'VerifierChangeQueued'): TypedContractEvent<VerifierChangeQueuedEvent.InputTuple, VerifierChangeQueuedEvent.OutputTuple, VerifierChangeQueuedEvent.OutputObject>;
 getEvent(key: 'VerifierSetChanged'): TypedContractEvent<VerifierSetChangedEvent.InputTuple, VerifierSetChangedEvent.OutputTuple, VerifierSetChangedEvent.OutputObject>;
@@ -992,6 +1279,10 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'BatchRecorded(uint32,uint256,bytes32,uint256,uint256,uint256,uint128,address[])': TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
       BatchRecorded: TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
+    
+
+      'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
+      ClaimDeferred: TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
     
 
       'ClaimSettingsChanged(uint40,uint128)': TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
@@ -1030,8 +1321,28 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
       Funded: TypedContractEvent<FundedEvent.InputTuple, FundedEvent.OutputTuple, FundedEvent.OutputObject>;
     
 
+      'GuardianChangeCancelled(address,address)': TypedContractEvent<GuardianChangeCancelledEvent.InputTuple, GuardianChangeCancelledEvent.OutputTuple, GuardianChangeCancelledEvent.OutputObject>;
+      GuardianChangeCancelled: TypedContractEvent<GuardianChangeCancelledEvent.InputTuple, GuardianChangeCancelledEvent.OutputTuple, GuardianChangeCancelledEvent.OutputObject>;
+    
+
+      'GuardianChangeQueued(address,uint64)': TypedContractEvent<GuardianChangeQueuedEvent.InputTuple, GuardianChangeQueuedEvent.OutputTuple, GuardianChangeQueuedEvent.OutputObject>;
+      GuardianChangeQueued: TypedContractEvent<GuardianChangeQueuedEvent.InputTuple, GuardianChangeQueuedEvent.OutputTuple, GuardianChangeQueuedEvent.OutputObject>;
+    
+
       'GuardianChanged(address,address)': TypedContractEvent<GuardianChangedEvent.InputTuple, GuardianChangedEvent.OutputTuple, GuardianChangedEvent.OutputObject>;
       GuardianChanged: TypedContractEvent<GuardianChangedEvent.InputTuple, GuardianChangedEvent.OutputTuple, GuardianChangedEvent.OutputObject>;
+    
+
+      'OutflowLimitCancelled(uint256,uint32,address)': TypedContractEvent<OutflowLimitCancelledEvent.InputTuple, OutflowLimitCancelledEvent.OutputTuple, OutflowLimitCancelledEvent.OutputObject>;
+      OutflowLimitCancelled: TypedContractEvent<OutflowLimitCancelledEvent.InputTuple, OutflowLimitCancelledEvent.OutputTuple, OutflowLimitCancelledEvent.OutputObject>;
+    
+
+      'OutflowLimitChanged(uint256,uint32)': TypedContractEvent<OutflowLimitChangedEvent.InputTuple, OutflowLimitChangedEvent.OutputTuple, OutflowLimitChangedEvent.OutputObject>;
+      OutflowLimitChanged: TypedContractEvent<OutflowLimitChangedEvent.InputTuple, OutflowLimitChangedEvent.OutputTuple, OutflowLimitChangedEvent.OutputObject>;
+    
+
+      'OutflowLimitQueued(uint256,uint32,uint64)': TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
+      OutflowLimitQueued: TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
     
 
       'Paused(address)': TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
@@ -1052,6 +1363,18 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'RewardParamsScheduled(uint32,tuple,uint64)': TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
       RewardParamsScheduled: TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
+    
+
+      'SweepCancelled(address,uint256,address)': TypedContractEvent<SweepCancelledEvent.InputTuple, SweepCancelledEvent.OutputTuple, SweepCancelledEvent.OutputObject>;
+      SweepCancelled: TypedContractEvent<SweepCancelledEvent.InputTuple, SweepCancelledEvent.OutputTuple, SweepCancelledEvent.OutputObject>;
+    
+
+      'SweepQueued(address,uint256,uint64)': TypedContractEvent<SweepQueuedEvent.InputTuple, SweepQueuedEvent.OutputTuple, SweepQueuedEvent.OutputObject>;
+      SweepQueued: TypedContractEvent<SweepQueuedEvent.InputTuple, SweepQueuedEvent.OutputTuple, SweepQueuedEvent.OutputObject>;
+    
+
+      'Swept(address,uint256,address)': TypedContractEvent<SweptEvent.InputTuple, SweptEvent.OutputTuple, SweptEvent.OutputObject>;
+      Swept: TypedContractEvent<SweptEvent.InputTuple, SweptEvent.OutputTuple, SweptEvent.OutputObject>;
     
 
       'Unpaused(address)': TypedContractEvent<UnpausedEvent.InputTuple, UnpausedEvent.OutputTuple, UnpausedEvent.OutputObject>;

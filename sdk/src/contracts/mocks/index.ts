@@ -4,6 +4,9 @@
 export type { DeviceRegistryHarness } from './DeviceRegistryHarness.js';
 export type { MockERC1271Wallet } from './MockERC1271Wallet.js';
 export type { MockFeeOnTransferToken } from './MockFeeOnTransferToken.js';
+export type { MockHookToken } from './MockHookToken.js';
 export type { MockPermitToken } from './MockPermitToken.js';
+export type { MockRebasingToken } from './MockRebasingToken.js';
 export type { MockUSDC } from './MockUSDC.js';
+export type { MockYesWallet } from './MockYesWallet.js';
 export type { UrdLikeDistributor } from './UrdLikeDistributor.js';

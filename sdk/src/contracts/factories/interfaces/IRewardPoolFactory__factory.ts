@@ -9,6 +9,17 @@
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "governance",
+        "type": "address"
+      }
+    ],
+    "name": "RewardPoolFactoryInvalidGovernance",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "got",
         "type": "bytes32"
@@ -161,6 +172,16 @@
             "internalType": "bool",
             "name": "requireDeviceSignatures",
             "type": "bool"
+          },
+          {
+            "internalType": "uint128",
+            "name": "outflowLimit",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint32",
+            "name": "outflowWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IRewardPoolBase.PoolConfig",
@@ -274,6 +295,16 @@
             "internalType": "bool",
             "name": "requireDeviceSignatures",
             "type": "bool"
+          },
+          {
+            "internalType": "uint128",
+            "name": "outflowLimit",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint32",
+            "name": "outflowWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IRewardPoolBase.PoolConfig",

@@ -438,9 +438,35 @@
         "internalType": "uint32",
         "name": "epoch",
         "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "nonce",
+        "type": "uint32"
       }
     ],
     "name": "RewardPoolNothingToVeto",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "retryAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewardPoolOutflowLimited",
     "type": "error"
   },
   {
@@ -563,6 +589,22 @@
       }
     ],
     "name": "RewardPoolSignersNotSorted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "surplus",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewardPoolSweepExceedsSurplus",
     "type": "error"
   },
   {
@@ -704,6 +746,31 @@
       }
     ],
     "name": "BatchRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "deferred",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "retryAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClaimDeferred",
     "type": "event"
   },
   {
@@ -990,6 +1057,44 @@
       {
         "indexed": true,
         "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "GuardianChangeCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "eta",
+        "type": "uint64"
+      }
+    ],
+    "name": "GuardianChangeQueued",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "previous",
         "type": "address"
       },
@@ -1001,6 +1106,75 @@
       }
     ],
     "name": "GuardianChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "window",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "OutflowLimitCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "window",
+        "type": "uint32"
+      }
+    ],
+    "name": "OutflowLimitChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "window",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "eta",
+        "type": "uint64"
+      }
+    ],
+    "name": "OutflowLimitQueued",
     "type": "event"
   },
   {
@@ -1173,6 +1347,81 @@
       }
     ],
     "name": "RewardParamsScheduled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "SweepCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "eta",
+        "type": "uint64"
+      }
+    ],
+    "name": "SweepQueued",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "Swept",
     "type": "event"
   },
   {
@@ -1410,7 +1659,28 @@
   },
   {
     "inputs": [],
+    "name": "cancelGuardianChange",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "cancelOutflowLimit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "cancelQueuedChanges",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "cancelSweep",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1847,6 +2117,13 @@
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "executeSweep",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -2050,6 +2327,16 @@
             "internalType": "bool",
             "name": "requireDeviceSignatures",
             "type": "bool"
+          },
+          {
+            "internalType": "uint128",
+            "name": "outflowLimit",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint32",
+            "name": "outflowWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IRewardPoolBase.PoolConfig",
@@ -2106,8 +2393,155 @@
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "nextOutflowAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "outflowAvailable",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      }
+    ],
+    "name": "outflowQuote",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "paying",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "retryAt",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "pause",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "pendingChanges",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "guardian",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "guardianEta",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint256",
+            "name": "outflowLimit",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint32",
+            "name": "outflowWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "outflowEta",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "sweepTo",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "sweepAmount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "sweepEta",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IRewardPoolBase.PendingChanges",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      }
+    ],
+    "name": "queueGuardianChange",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint128",
+        "name": "limit",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint32",
+        "name": "window",
+        "type": "uint32"
+      }
+    ],
+    "name": "queueOutflowLimit",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2138,6 +2572,24 @@
       }
     ],
     "name": "queueRewardParams",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "queueSweep",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2329,19 +2781,6 @@
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "guardian",
-        "type": "address"
-      }
-    ],
-    "name": "setGuardian",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "settings",
     "outputs": [
@@ -2431,11 +2870,34 @@
             "internalType": "bool",
             "name": "paused",
             "type": "bool"
+          },
+          {
+            "internalType": "uint256",
+            "name": "outflowLimit",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint32",
+            "name": "outflowWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IRewardPoolBase.PoolSettings",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "surplus",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2470,6 +2932,11 @@
           {
             "internalType": "uint256",
             "name": "epochPaid",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "paid",
             "type": "uint256"
           }
         ],
@@ -2506,6 +2973,11 @@
       {
         "internalType": "uint32",
         "name": "epoch",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "nonce",
         "type": "uint32"
       },
       {
