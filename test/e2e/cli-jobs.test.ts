@@ -361,7 +361,14 @@ describe("depin CLI jobs over JSON-RPC (hardhat node on 127.0.0.1)", function ()
     await ok(["pool", "config", "claims", "--pool", poolAddress, "--max-relayer-fee", "0.5"], as(protocol));
     const claims = await pool().settings();
     expect([claims.minClaim, claims.maxRelayerFee]).to.deep.equal([0n, USDC / 2n]);
+    // A new guardian only through the delay: scheduled now, in force once due and applied.
+    const before = (await pool().settings()).guardian;
     await ok(["pool", "config", "guardian", "--pool", poolAddress, "--guardian", stranger.address], as(protocol));
+    expect((await pool().settings()).guardian).to.equal(before);
+    const due = BigInt((await provider.getBlock("latest"))!.timestamp) + (await pool().settings()).changeDelay + 1n;
+    await provider.send("evm_setNextBlockTimestamp", [Number(due)]);
+    await provider.send("evm_mine", []);
+    await ok(["pool", "config", "apply", "--pool", poolAddress], as(stranger));
     expect((await pool().settings()).guardian).to.equal(stranger.address);
     const notAdmin = await depin(
       ["pool", "config", "guardian", "--pool", poolAddress, "--guardian", operator.address],
