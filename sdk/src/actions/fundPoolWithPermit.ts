@@ -10,7 +10,7 @@ import { sendTransaction, signerOf, type TransactionResult } from "./transaction
 export interface FundPoolWithPermitParameters {
   /** Token units. */
   amount: bigint;
-  /** 32-byte funding reference (e.g. `id("customer-contract-17")`); `fundedByRef(ref)` sums it. */
+  /** 32-byte funding reference (e.g. `id("customer-contract-17")`); the `Funded` events carry it (indexed). */
   ref: string;
   /** How long the permit stays valid, in seconds from the latest block (default 3,600). */
   validFor?: bigint;
