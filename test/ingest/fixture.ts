@@ -93,7 +93,11 @@ export async function ingestFixture() {
       funding: [{ amount: 1_000_000n * USDC, ref: id(`fund-${salt}`) }],
     });
     // Reads through the provider: the service only reads.
-    pools.push({ pool: pool.connect(ethers.provider) as contracts.IRewardPool, address, domain: poolDomain(chainId, address) });
+    pools.push({
+      pool: pool.connect(ethers.provider) as contracts.IRewardPool,
+      address,
+      domain: poolDomain(chainId, address),
+    });
   }
   const epoch = await pools[0]!.pool.currentEpoch();
 
@@ -111,7 +115,11 @@ export async function ingestFixture() {
   const start = async (
     options: Partial<IngestServiceOptions> & Pick<IngestServiceOptions, "db">,
     which = 0,
-  ): Promise<{ service: IngestService; url: string; post: (body: unknown) => Promise<{ status: number; body: any }> }> => {
+  ): Promise<{
+    service: IngestService;
+    url: string;
+    post: (body: unknown) => Promise<{ status: number; body: any }>;
+  }> => {
     const service = await IngestService.create({ pool: pools[which]!.pool, ...options });
     const url = await service.listen(0, "127.0.0.1");
     const post = async (body: unknown) => {

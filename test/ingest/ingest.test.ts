@@ -89,7 +89,10 @@ describe("Verifier ingest service", function () {
     const tampered = f.json({ ...good, report: { ...good.report, units: 999n } });
     const otherKey = f.json({ ...good, signature: { ...good.signature, key: f.devices[2]!.key.key } });
     const other = f.sign(f.devices[2]!, 50n);
-    const stolen = f.json({ report: good.report, signature: { ...good.signature, signature: other.signature.signature } });
+    const stolen = f.json({
+      report: good.report,
+      signature: { ...good.signature, signature: other.signature.signature },
+    });
     for (const body of [tampered, otherKey, stolen]) {
       const r = await svc.post(body);
       expect(r.status, JSON.stringify(r.body)).to.equal(422);
@@ -199,10 +202,24 @@ describe("Verifier ingest service", function () {
     await f.networkHelpers.time.increase(DAY);
     const { pool } = f.pools[0]!;
     const stored = await svc.service.store.list(f.pools[0]!.address, f.epoch);
-    const { built, rejected } = await buildEpochFromStore({ store: svc.service.store, pool, epoch: f.epoch, formulaVersion: 1 });
+    const { built, rejected } = await buildEpochFromStore({
+      store: svc.service.store,
+      pool,
+      epoch: f.epoch,
+      formulaVersion: 1,
+    });
     expect(rejected).to.deep.equal([]);
-    const reports = stored.map((s) => ({ deviceId: s.report.deviceId, units: s.report.units, evidenceHash: s.report.evidenceHash }));
-    const inputs = await readEpochInputs(pool, f.registry, f.epoch, reports.map((r) => r.deviceId));
+    const reports = stored.map((s) => ({
+      deviceId: s.report.deviceId,
+      units: s.report.units,
+      evidenceHash: s.report.evidenceHash,
+    }));
+    const inputs = await readEpochInputs(
+      pool,
+      f.registry,
+      f.epoch,
+      reports.map((r) => r.deviceId),
+    );
     const direct = buildEpoch({
       pool: f.pools[0]!.address,
       chainId: f.chainId,
@@ -221,7 +238,12 @@ describe("Verifier ingest service", function () {
 
   it("builds ledger batches from the store that the pool records (device signatures included)", async function () {
     const { pool, domain } = f.pools[0]!;
-    const { batches, rejected } = await buildLedgerBatchesFromStore({ store: svc.service.store, pool, epoch: f.epoch, batchSize: 3 });
+    const { batches, rejected } = await buildLedgerBatchesFromStore({
+      store: svc.service.store,
+      pool,
+      epoch: f.epoch,
+      batchSize: 3,
+    });
     expect(rejected).to.deep.equal([]);
     const total = await svc.service.store.count(f.pools[0]!.address, f.epoch);
     expect(batches.reduce((n, b) => n + b.proofs.length, 0)).to.equal(total);

@@ -106,7 +106,8 @@ const DECIMAL = /^(0|[1-9]\d{0,77})$/;
 
 function big(value: unknown, field: string): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  if (typeof value !== "string" || !DECIMAL.test(value)) throw new Refusal("malformed", `${field} must be a decimal string`);
+  if (typeof value !== "string" || !DECIMAL.test(value))
+    throw new Refusal("malformed", `${field} must be a decimal string`);
   return BigInt(value);
 }
 
@@ -132,7 +133,11 @@ export function parseSignedReport(x: unknown): SignedWorkReport {
       units: big(report.units, "report.units"),
       evidenceHash: hex(report.evidenceHash, "report.evidenceHash", 32),
     },
-    signature: { keyType, key: hex(signature.key, "signature.key"), signature: hex(signature.signature, "signature.signature") },
+    signature: {
+      keyType,
+      key: hex(signature.key, "signature.key"),
+      signature: hex(signature.signature, "signature.signature"),
+    },
   };
 }
 
@@ -247,7 +252,10 @@ export class IngestService {
         const reason = error instanceof Refusal ? error.reason : "malformed";
         this.metrics.reject(reason);
         if (reason === "body_too_large") res.setHeader("connection", "close");
-        return send(STATUS[reason], { reason, detail: error instanceof Refusal ? error.detail : "the body is not JSON" });
+        return send(STATUS[reason], {
+          reason,
+          detail: error instanceof Refusal ? error.detail : "the body is not JSON",
+        });
       }
       if (Array.isArray(body)) {
         if (body.length > this.maxReports) {
@@ -294,7 +302,10 @@ export class IngestService {
       const epoch = r.report.epoch;
       const current = await this.currentEpoch();
       if (epoch !== current && epoch + 1n !== current) {
-        throw new Refusal("epoch_not_open", `epoch ${epoch}; open: ${current > 0n ? `${current - 1n}, ` : ""}${current}`);
+        throw new Refusal(
+          "epoch_not_open",
+          `epoch ${epoch}; open: ${current > 0n ? `${current - 1n}, ` : ""}${current}`,
+        );
       }
       const problem = checkWorkReportSignature(this.facts.domain, r.report, r.signature);
       if (problem !== undefined) throw new Refusal("bad_signature", problem);
@@ -306,7 +317,8 @@ export class IngestService {
       if (r.report.units === 0n) throw new Refusal("zero_units");
       if (r.report.units > params.deviceCap) throw new Refusal("over_cap", `cap ${params.deviceCap}`);
       const outcome = await this.store.put({ ...r, pool: this.facts.address, payee: device.payee });
-      if (outcome.kind === "conflict") throw new Refusal("duplicate", "another report for this device and epoch is stored");
+      if (outcome.kind === "conflict")
+        throw new Refusal("duplicate", "another report for this device and epoch is stored");
       if (outcome.kind === "duplicate") {
         this.metrics.duplicates++;
         return { status: "duplicate" };
@@ -316,7 +328,11 @@ export class IngestService {
     } catch (error) {
       const refusal = error instanceof Refusal ? error : new Refusal("unavailable", String(error));
       this.metrics.reject(refusal.reason);
-      return { status: "rejected", reason: refusal.reason, ...(refusal.detail === undefined ? {} : { detail: refusal.detail }) };
+      return {
+        status: "rejected",
+        reason: refusal.reason,
+        ...(refusal.detail === undefined ? {} : { detail: refusal.detail }),
+      };
     }
   }
 

@@ -16,7 +16,8 @@ export interface StoredWorkReport extends SignedWorkReport {
 }
 
 /** What storing a report did: a new record, the same report again, or a different report for that device and epoch. */
-export type StoreOutcome = { kind: "stored" } | { kind: "duplicate" } | { kind: "conflict"; existing: StoredWorkReport };
+export type StoreOutcome =
+  { kind: "stored" } | { kind: "duplicate" } | { kind: "conflict"; existing: StoredWorkReport };
 
 interface Pending {
   row: StoredWorkReport;
@@ -31,7 +32,9 @@ const keyOf = (pool: string, epoch: bigint, deviceId: bigint) => `${pool.toLower
 
 /** The same report: a device re-sending what it sent (a P-256 signature differs each time it signs; the report not). */
 function sameReport(a: SignedWorkReport, b: SignedWorkReport): boolean {
-  return a.report.units === b.report.units && a.report.evidenceHash.toLowerCase() === b.report.evidenceHash.toLowerCase();
+  return (
+    a.report.units === b.report.units && a.report.evidenceHash.toLowerCase() === b.report.evidenceHash.toLowerCase()
+  );
 }
 
 function rowOf(r: Record<string, unknown>): StoredWorkReport {
@@ -168,7 +171,8 @@ export class WorkReportStore {
 }
 
 function settle(p: Pending, existing: StoredWorkReport | undefined): void {
-  if (existing === undefined) p.reject(new Error("a report neither stored nor found: the database changed under the store"));
+  if (existing === undefined)
+    p.reject(new Error("a report neither stored nor found: the database changed under the store"));
   else if (sameReport(existing, p.row)) p.resolve({ kind: "duplicate" });
   else p.resolve({ kind: "conflict", existing });
 }
