@@ -6,7 +6,7 @@
  * bounded by SECONDS. Prints one JSON line (reports/s accepted, latency percentiles, memory) and writes
  * bench/ingest.json.
  *
- *   DEVICES=5000 PER_REQUEST=1 CONCURRENCY=64 SECONDS=30 npx hardhat run scripts/bench/ingest.ts
+ *   DEVICES=5000 KEYS=secp256k1|p256 SIG_THREADS=0 PER_REQUEST=1 CONCURRENCY=64 SECONDS=30 npx hardhat run scripts/bench/ingest.ts
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,6 +21,7 @@ import {
   deployDepin,
   deviceIdOf,
   IngestService,
+  P256DeviceKey,
   openAuditDb,
   poolDomain,
   registerFleet,
@@ -43,6 +44,8 @@ const DEVICES = env("DEVICES", 5_000, 100_000);
 const PER_REQUEST = env("PER_REQUEST", 1, 1_000);
 const CONCURRENCY = env("CONCURRENCY", 64, 1_024);
 const SECONDS = env("SECONDS", 30, 600);
+const SIG_THREADS = Number(process.env.SIG_THREADS ?? 0);
+const KEYS = process.env.KEYS === "p256" ? "p256" : "secp256k1";
 
 const { ethers, networkHelpers, signer } = await benchChain();
 const admin = signer(0);
@@ -53,7 +56,9 @@ await createNetwork(deployed.registry.connect(admin), { attestationRequired: fal
 const registryAddress = await deployed.registry.getAddress();
 
 let t = performance.now();
-const keys = Array.from({ length: DEVICES }, () => Secp256k1DeviceKey.random());
+const keys = Array.from({ length: DEVICES }, () =>
+  KEYS === "p256" ? P256DeviceKey.random() : Secp256k1DeviceKey.random(),
+);
 const registrations = await Promise.all(
   keys.map((device) =>
     buildRegistration({
@@ -65,7 +70,7 @@ const registrations = await Promise.all(
     }),
   ),
 );
-await registerFleet(deployed.registry.connect(operator), { networkId: 1n, registrations, gasPerDevice: 120_000n });
+await registerFleet(deployed.registry.connect(operator), { networkId: 1n, registrations });
 console.error(`registered ${DEVICES} devices in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const token = deployed.token!;
@@ -123,6 +128,7 @@ const service = await IngestService.create({
   rateLimit: { reports: 1_000, windowMs: 60_000 },
   deviceTtlMs: 600_000,
   maxReportsPerRequest: 1_000,
+  signatureThreads: SIG_THREADS,
 });
 const url = await service.listen(0, "127.0.0.1");
 if (!url.startsWith("http://127.0.0.1:")) throw new Error(`the service must listen on 127.0.0.1, got ${url}`);
@@ -178,6 +184,8 @@ const sorted = [...result.latencies].sort((a, b) => a - b);
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const figures = {
   devices: DEVICES,
+  keys: KEYS,
+  signatureThreads: SIG_THREADS,
   reportsPerRequest: PER_REQUEST,
   concurrency: CONCURRENCY,
   requests: result.latencies.length,

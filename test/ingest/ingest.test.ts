@@ -184,6 +184,24 @@ describe("Verifier ingest service", function () {
     }
   });
 
+  it("gives the same verdicts with signature checks on worker threads", async function () {
+    const threaded = await f.start({ db, signatureThreads: 2 });
+    try {
+      const good = f.sign(f.devices[8]!, 80n);
+      const forged = f.json({ ...good, report: { ...good.report, units: 81n } });
+      const forB = f.json(f.sign(f.devices[9]!, 90n, { domain: f.pools[1]!.domain }));
+      const r = await threaded.post([f.json(good), forged, forB, f.json(f.sign(f.devices[9]!, 90n))]);
+      expect(r.body.results.map((x: { status: string; reason?: string }) => x.reason ?? x.status)).to.deep.equal([
+        "accepted",
+        "bad_signature",
+        "bad_signature",
+        "accepted",
+      ]);
+    } finally {
+      await threaded.service.close();
+    }
+  });
+
   it("keeps every accepted report across a restart (same PGlite directory)", async function () {
     const before = await svc.service.store.list(f.pools[0]!.address, f.epoch);
     expect(before.length).to.be.greaterThan(0);

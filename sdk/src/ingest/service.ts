@@ -28,6 +28,7 @@ import { deviceRegistryAt } from "../actions/registry.js";
 import { readDeviceStates } from "../actions/readDeviceStates.js";
 import { readPoolDomain } from "../actions/readPoolDomain.js";
 import { IngestMetrics } from "./metrics.js";
+import { SignaturePool } from "./signaturePool.js";
 import { WorkReportStore } from "./store.js";
 
 /** Machine-readable reasons a report or a request is refused. */
@@ -77,6 +78,8 @@ export interface IngestServiceOptions {
   rateLimit?: { reports: number; windowMs: number };
   /** The chain's time in seconds (default: the latest block's timestamp, read at most once a second). */
   clock?: () => Promise<bigint>;
+  /** Worker threads for device signature checks (default 0: on the service's thread). */
+  signatureThreads?: number;
 }
 
 export interface ReportResult {
@@ -161,11 +164,13 @@ export class IngestService {
   private readonly devices = new Map<bigint, { at: number; state: Promise<DeviceState> }>();
   private readonly params = new Map<bigint, Promise<EpochParams>>();
   private readonly windows = new Map<bigint, { start: number; n: number }>();
+  private deviceBatch: { ids: bigint[]; read: Promise<Map<bigint, DeviceState>> } | undefined;
   private chainTime: { at: number; value: Promise<bigint> } | undefined;
   private readonly ttl: number;
   private readonly maxBody: number;
   private readonly maxReports: number;
   private readonly limit: { reports: number; windowMs: number };
+  private readonly signatures: SignaturePool | undefined;
 
   private constructor(
     private readonly opts: IngestServiceOptions,
@@ -177,6 +182,8 @@ export class IngestService {
     this.maxBody = opts.maxBodyBytes ?? 1 << 20;
     this.maxReports = opts.maxReportsPerRequest ?? 1_000;
     this.limit = opts.rateLimit ?? { reports: 10, windowMs: 60_000 };
+    const threads = opts.signatureThreads ?? 0;
+    this.signatures = threads > 0 ? new SignaturePool(facts.domain, threads) : undefined;
   }
 
   /** Reads the pool's domain, network and epoch clock, ready to `listen`. */
@@ -224,6 +231,7 @@ export class IngestService {
       });
     }
     await this.store.drain();
+    await this.signatures?.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -307,7 +315,10 @@ export class IngestService {
           `epoch ${epoch}; open: ${current > 0n ? `${current - 1n}, ` : ""}${current}`,
         );
       }
-      const problem = checkWorkReportSignature(this.facts.domain, r.report, r.signature);
+      const problem =
+        this.signatures === undefined
+          ? checkWorkReportSignature(this.facts.domain, r.report, r.signature)
+          : await this.signatures.check(r);
       if (problem !== undefined) throw new Refusal("bad_signature", problem);
       this.takeRate(r.report.deviceId);
       const [device, params] = await Promise.all([this.deviceState(r.report.deviceId), this.paramsAt(epoch)]);
@@ -353,7 +364,19 @@ export class IngestService {
     const now = Date.now();
     const cached = this.devices.get(deviceId);
     if (cached !== undefined && now - cached.at < this.ttl) return cached.state;
-    const state = readDeviceStates(this.registry, [deviceId]).then((m) => m.get(deviceId)!);
+    // Misses of one turn of the event loop are read together (one `packedRewardInfos` call per 500 devices).
+    if (this.deviceBatch === undefined) {
+      const ids: bigint[] = [];
+      const read = new Promise<Map<bigint, DeviceState>>((resolve, reject) =>
+        setImmediate(() => {
+          this.deviceBatch = undefined;
+          readDeviceStates(this.registry, ids).then(resolve, reject);
+        }),
+      );
+      this.deviceBatch = { ids, read };
+    }
+    this.deviceBatch.ids.push(deviceId);
+    const state = this.deviceBatch.read.then((m) => m.get(deviceId)!);
     if (this.devices.size > 1_000_000) this.devices.clear();
     this.devices.set(deviceId, { at: now, state });
     state.catch(() => this.devices.delete(deviceId));
