@@ -156,6 +156,14 @@ const { url, bodies, concurrency, seconds } = workerData;
   parentPort.postMessage({ latencies, statuses, elapsedMs: performance.now() - started, sent: next });
 })().catch((e) => parentPort.postMessage({ error: String(e) }));
 `;
+// PROFILE=file.cpuprofile: a CPU profile of the service's thread while the load runs.
+const { Session } = await import("node:inspector/promises");
+const profiler = process.env.PROFILE === undefined ? undefined : new Session();
+if (profiler !== undefined) {
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.start");
+}
 const rssBefore = process.memoryUsage().rss;
 let peakRss = rssBefore;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
@@ -174,6 +182,11 @@ const result = await new Promise<{
   w.once("error", reject);
 });
 clearInterval(sampler);
+if (profiler !== undefined) {
+  const { profile } = await profiler.post("Profiler.stop");
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(process.env.PROFILE!, JSON.stringify(profile));
+}
 if (result.error !== undefined) throw new Error(result.error);
 await service.close();
 const stored = await service.store.count(address);
