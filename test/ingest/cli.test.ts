@@ -37,7 +37,7 @@ describe("depin verifier serve (CLI, against a hardhat node)", function () {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it("serves reports for a pool, stores them in the --db directory and stops cleanly on SIGTERM", async function () {
+  it("serves reports for a pool, stores them in the --db directory, stops cleanly on SIGTERM and loses no acknowledged report to SIGKILL", async function () {
     const started = await startNode();
     node = started.node;
     const provider = new JsonRpcProvider(started.url);
@@ -50,14 +50,18 @@ describe("depin verifier serve (CLI, against a hardhat node)", function () {
     const { chainId } = await provider.getNetwork();
     const deployed = await deployDepin(admin, { withTestToken: true });
     await createNetwork(deployed.registry.connect(admin), { attestationRequired: false, metadataHash: id("cli") });
-    const key = Secp256k1DeviceKey.random();
-    const registration = await signedRegistration(key, {
-      chainId,
-      registry: await deployed.registry.getAddress(),
-      owner: await operator.getAddress(),
-      networkId: 1n,
-    });
-    await registerFleet(deployed.registry.connect(operator), { networkId: 1n, registrations: [registration] });
+    const [key, key2] = [Secp256k1DeviceKey.random(), Secp256k1DeviceKey.random()];
+    const registrations = await Promise.all(
+      [key, key2].map(async (k) =>
+        signedRegistration(k, {
+          chainId,
+          registry: await deployed.registry.getAddress(),
+          owner: await operator.getAddress(),
+          networkId: 1n,
+        }),
+      ),
+    );
+    await registerFleet(deployed.registry.connect(operator), { networkId: 1n, registrations });
     const adminAddress = await admin.getAddress();
     const { address, pool } = await setupPool(deployed.factory.connect(admin), {
       config: {
@@ -85,13 +89,16 @@ describe("depin verifier serve (CLI, against a hardhat node)", function () {
 
     dir = await mkdtemp(join(tmpdir(), "depin-serve-"));
     const db = join(dir, "db");
-    serve = spawn(
-      process.execPath,
-      [DEPIN_CLI, "--rpc", started.url, "--json", "verifier", "serve", "--pool", address, "--db", db, "--port", "0"],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const lines = createInterface({ input: serve.stdout! })[Symbol.asyncIterator]();
-    const info = JSON.parse((await lines.next()).value as string) as { url: string; pool: string };
+    const startServe = async () => {
+      serve = spawn(
+        process.execPath,
+        [DEPIN_CLI, "--rpc", started.url, "--json", "verifier", "serve", "--pool", address, "--db", db, "--port", "0"],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      const lines = createInterface({ input: serve.stdout! })[Symbol.asyncIterator]();
+      return JSON.parse((await lines.next()).value as string) as { url: string; pool: string };
+    };
+    const info = await startServe();
     expect(info.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.pool).to.equal(address);
     expect((await fetch(`${info.url}/healthz`)).status).to.equal(200);
@@ -107,13 +114,33 @@ describe("depin verifier serve (CLI, against a hardhat node)", function () {
     expect(await (await post()).json()).to.deep.equal({ status: "accepted", duplicate: true });
 
     const exited = new Promise<number | null>((resolve) => serve!.once("exit", resolve));
-    serve.kill("SIGTERM");
+    serve!.kill("SIGTERM");
     expect(await exited).to.equal(0);
     serve = undefined;
-    const reopened = await openAuditDb(db);
+    let reopened = await openAuditDb(db);
     try {
       const stored = await new WorkReportStore(reopened).list(address, epoch);
       expect(stored.map((r) => r.report)).to.deep.equal([report]);
+    } finally {
+      await reopened.close();
+    }
+
+    // Killed without warning right after it acknowledged a report: the report is there when the database reopens.
+    const again = await startServe();
+    const report2 = { deviceId: deviceIdOf(key2.keyType, key2.key), epoch, units: 20n, evidenceHash: id("work2") };
+    const body2 = JSON.stringify(
+      signedReportJson({ report: report2, signature: signWorkReport(key2, poolDomain(chainId, address), report2) }),
+    );
+    const acked = await fetch(`${again.url}/v1/reports`, { method: "POST", body: body2 });
+    expect(acked.status).to.equal(200);
+    const killed = new Promise((resolve) => serve!.once("exit", resolve));
+    serve!.kill("SIGKILL");
+    await killed;
+    serve = undefined;
+    reopened = await openAuditDb(db);
+    try {
+      const stored = await new WorkReportStore(reopened).list(address, epoch);
+      expect(stored.map((r) => r.report.deviceId).sort()).to.deep.equal([report.deviceId, report2.deviceId].sort());
     } finally {
       await reopened.close();
     }
