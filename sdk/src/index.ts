@@ -87,3 +87,4 @@ export {
   type SimulationMode,
 } from "./simulate/world.js";
 export * from "./audit/index.js";
+export * from "./ingest/index.js";

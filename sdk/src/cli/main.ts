@@ -98,6 +98,7 @@ import {
 } from "../index.js";
 import { addSimulateCommand, SimulationFailedError } from "./simulate.js";
 import { addAuditCommands } from "./audit.js";
+import { addVerifierCommands } from "./verifier.js";
 
 const EXIT_REFUSED = 1;
 const EXIT_BAD_INPUT = 2;
@@ -1418,6 +1419,7 @@ export function program(): Command {
 
   addSimulateCommand(cli, { runHardhat });
   addAuditCommands(cli);
+  addVerifierCommands(cli);
 
   return cli;
 }

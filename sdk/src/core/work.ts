@@ -8,10 +8,11 @@
  */
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
 
-import { Signature, TypedDataEncoder, getBytes, recoverAddress, type TypedDataDomain } from "ethers";
+import { Signature, TypedDataEncoder, getBytes, id, recoverAddress, type TypedDataDomain } from "ethers";
 
 import { screenReports, type DeviceState, type ReportRejection, type WorkRecord } from "./epoch.js";
 import { P256_N, type DeviceKey } from "./keys.js";
+import { fastKeccak256 } from "./merkle.js";
 import { WORK_REPORT_TYPES } from "./pool.js";
 import { KeyType, deviceIdOf } from "./registry.js";
 
@@ -32,9 +33,65 @@ export interface DeviceSignature {
   signature: string;
 }
 
-/** The EIP-712 digest a device signs for `report` in the pool whose domain is `domain`. */
+const WORK_REPORT_TYPEHASH = Buffer.from(
+  id(TypedDataEncoder.from(WORK_REPORT_TYPES).encodeType("WorkReport")).slice(2),
+  "hex",
+);
+/** Domain separators by the domain's fields (a verifier checks many reports in a few domains). */
+const domainSeparators = new Map<string, Buffer>();
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+function domainSeparator(domain: TypedDataDomain): Buffer {
+  const key = [domain.name, domain.version, domain.chainId, domain.verifyingContract, domain.salt]
+    .map(String)
+    .join("|");
+  let sep = domainSeparators.get(key);
+  if (sep === undefined) {
+    sep = Buffer.from(TypedDataEncoder.hashDomain(domain).slice(2), "hex");
+    if (domainSeparators.size > 1_000) domainSeparators.clear();
+    domainSeparators.set(key, sep);
+  }
+  return sep;
+}
+
+function putWord(buf: Buffer, offset: number, value: bigint): void {
+  buf.write(value.toString(16).padStart(64, "0"), offset, 32, "hex");
+}
+
+/**
+ * The EIP-712 digest a device signs for `report` in the pool whose domain is `domain`. Computed directly (the
+ * domain separator cached, keccak in WebAssembly) for in-range fields; anything else goes through ethers'
+ * `TypedDataEncoder`, which refuses it as before.
+ */
 export function workReportDigest(domain: TypedDataDomain, report: WorkReportMessage): string {
-  return TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, { ...report });
+  const { deviceId, epoch, units, evidenceHash } = report;
+  if (
+    typeof deviceId !== "bigint" ||
+    typeof epoch !== "bigint" ||
+    typeof units !== "bigint" ||
+    deviceId < 0n ||
+    deviceId >= 1n << 256n ||
+    epoch < 0n ||
+    epoch >= 1n << 32n ||
+    units < 0n ||
+    units >= 1n << 64n ||
+    typeof evidenceHash !== "string" ||
+    !HEX32.test(evidenceHash)
+  ) {
+    return TypedDataEncoder.hash(domain, WORK_REPORT_TYPES, { ...report });
+  }
+  const struct = Buffer.alloc(160);
+  WORK_REPORT_TYPEHASH.copy(struct, 0);
+  putWord(struct, 32, deviceId);
+  putWord(struct, 64, epoch);
+  putWord(struct, 96, units);
+  struct.write(evidenceHash.slice(2), 128, 32, "hex");
+  const outer = Buffer.alloc(66);
+  outer[0] = 0x19;
+  outer[1] = 0x01;
+  domainSeparator(domain).copy(outer, 2);
+  outer.write(fastKeccak256(struct).slice(2), 34, 32, "hex");
+  return fastKeccak256(outer);
 }
 
 /**

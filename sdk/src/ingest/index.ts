@@ -1,0 +1,4 @@
+export * from "./build.js";
+export * from "./metrics.js";
+export * from "./service.js";
+export * from "./store.js";

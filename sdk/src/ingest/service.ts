@@ -1,0 +1,414 @@
+/**
+ * The verifier ingest service (`depin verifier serve`): devices POST their signed work reports (the pool's EIP-712
+ * `WorkReport`, secp256k1 or P-256) to /v1/reports; each is checked (signature in this pool's domain, epoch window,
+ * per-device rate, the device's registry state and network, the epoch's per-device cap, duplicates) and the accepted
+ * ones are stored in the audit database (`work_reports`), one per (pool, epoch, device). A refused report gets a 4xx
+ * JSON `{ reason, detail? }` with a machine-readable reason, and is counted in /metrics (Prometheus text).
+ *
+ * Built on node:http (no web framework is installed in this repository).
+ *
+ * Body: one report or an array of them, bigints as decimal strings:
+ *   { "report": { "deviceId": "…", "epoch": "3", "units": "120", "evidenceHash": "0x…" },
+ *     "signature": { "keyType": 1, "key": "0x…", "signature": "0x…" } }
+ * One report: 200 `{ status: "accepted", duplicate: false }` (or `duplicate: true` for the same report again), 409
+ * `{ reason: "duplicate" }` for a different report of the same device and epoch, 4xx `{ reason }` otherwise. An array:
+ * 200 `{ results: [...] }`, one `{ status: "accepted" | "duplicate" | "rejected", reason? }` per report, in order.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { getAddress, isHexString, type TypedDataDomain } from "ethers";
+
+import type { AuditDb } from "../audit/db.js";
+import type { DeviceRegistry, IRewardPool } from "../contracts/index.js";
+import type { DeviceState, EpochParams } from "../core/epoch.js";
+import { DeviceStatus, KeyType } from "../core/registry.js";
+import { checkWorkReportSignature, type SignedWorkReport } from "../core/work.js";
+import { deviceRegistryAt } from "../actions/registry.js";
+import { readDeviceStates } from "../actions/readDeviceStates.js";
+import { readPoolDomain } from "../actions/readPoolDomain.js";
+import { IngestMetrics } from "./metrics.js";
+import { SignaturePool } from "./signaturePool.js";
+import { WorkReportStore } from "./store.js";
+
+/** Machine-readable reasons a report or a request is refused. */
+export type IngestRejection =
+  | "malformed"
+  | "bad_signature"
+  | "epoch_not_open"
+  | "rate_limited"
+  | "unknown_device"
+  | "wrong_network"
+  | "device_not_active"
+  | "zero_units"
+  | "over_cap"
+  | "duplicate"
+  | "body_too_large"
+  | "too_many_reports"
+  | "unavailable";
+
+const STATUS: Record<IngestRejection, number> = {
+  malformed: 400,
+  bad_signature: 422,
+  epoch_not_open: 422,
+  rate_limited: 429,
+  unknown_device: 422,
+  wrong_network: 422,
+  device_not_active: 422,
+  zero_units: 422,
+  over_cap: 422,
+  duplicate: 409,
+  body_too_large: 413,
+  too_many_reports: 413,
+  unavailable: 503,
+};
+
+export interface IngestServiceOptions {
+  db: AuditDb;
+  /** The pool, connected to a provider. */
+  pool: IRewardPool;
+  /** The registry (default: the pool's). */
+  registry?: DeviceRegistry;
+  /** How long a device's registry state is trusted (default 5 s). */
+  deviceTtlMs?: number;
+  /** Largest request body (default 1 MiB) and most reports per request (default 1,000). */
+  maxBodyBytes?: number;
+  maxReportsPerRequest?: number;
+  /** Reports per device per window (default 10 per 60 s); duplicates count. */
+  rateLimit?: { reports: number; windowMs: number };
+  /** The chain's time in seconds (default: the latest block's timestamp, read at most once a second). */
+  clock?: () => Promise<bigint>;
+  /** Worker threads for device signature checks (default 0: on the service's thread). */
+  signatureThreads?: number;
+}
+
+export interface ReportResult {
+  status: "accepted" | "duplicate" | "rejected";
+  reason?: IngestRejection;
+  detail?: string;
+}
+
+interface PoolFacts {
+  address: string;
+  domain: TypedDataDomain;
+  networkId: bigint;
+  genesis: bigint;
+  epochLength: bigint;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly reason: IngestRejection,
+    readonly detail?: string,
+  ) {
+    super(reason);
+  }
+}
+
+const DECIMAL = /^(0|[1-9]\d{0,77})$/;
+
+function big(value: unknown, field: string): bigint {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value !== "string" || !DECIMAL.test(value))
+    throw new Refusal("malformed", `${field} must be a decimal string`);
+  return BigInt(value);
+}
+
+function hex(value: unknown, field: string, bytes?: number): string {
+  if (typeof value !== "string" || !isHexString(value, bytes)) throw new Refusal("malformed", `${field} must be hex`);
+  return value;
+}
+
+/** A report from its JSON form, or a `malformed` refusal naming the field. */
+export function parseSignedReport(x: unknown): SignedWorkReport {
+  if (typeof x !== "object" || x === null) throw new Refusal("malformed", "a report must be an object");
+  const { report, signature } = x as { report?: Record<string, unknown>; signature?: Record<string, unknown> };
+  if (typeof report !== "object" || report === null) throw new Refusal("malformed", "report missing");
+  if (typeof signature !== "object" || signature === null) throw new Refusal("malformed", "signature missing");
+  const keyType = signature.keyType;
+  if (keyType !== KeyType.Secp256k1 && keyType !== KeyType.P256) {
+    throw new Refusal("malformed", `signature.keyType must be ${KeyType.Secp256k1} or ${KeyType.P256}`);
+  }
+  return {
+    report: {
+      deviceId: big(report.deviceId, "report.deviceId"),
+      epoch: big(report.epoch, "report.epoch"),
+      units: big(report.units, "report.units"),
+      evidenceHash: hex(report.evidenceHash, "report.evidenceHash", 32),
+    },
+    signature: {
+      keyType,
+      key: hex(signature.key, "signature.key"),
+      signature: hex(signature.signature, "signature.signature"),
+    },
+  };
+}
+
+/** A signed report in its JSON form (bigints as decimal strings), as devices post it. */
+export function signedReportJson(r: SignedWorkReport): unknown {
+  return {
+    report: {
+      deviceId: r.report.deviceId.toString(),
+      epoch: r.report.epoch.toString(),
+      units: r.report.units.toString(),
+      evidenceHash: r.report.evidenceHash,
+    },
+    signature: { keyType: Number(r.signature.keyType), key: r.signature.key, signature: r.signature.signature },
+  };
+}
+
+export class IngestService {
+  readonly metrics = new IngestMetrics();
+  readonly store: WorkReportStore;
+  private server: Server | undefined;
+  private readonly devices = new Map<bigint, { at: number; state: Promise<DeviceState> }>();
+  private readonly params = new Map<bigint, Promise<EpochParams>>();
+  private readonly windows = new Map<bigint, { start: number; n: number }>();
+  private deviceBatch: { ids: bigint[]; read: Promise<Map<bigint, DeviceState>> } | undefined;
+  private chainTime: { at: number; value: Promise<bigint> } | undefined;
+  private readonly ttl: number;
+  private readonly maxBody: number;
+  private readonly maxReports: number;
+  private readonly limit: { reports: number; windowMs: number };
+  private readonly signatures: SignaturePool | undefined;
+
+  private constructor(
+    private readonly opts: IngestServiceOptions,
+    readonly facts: PoolFacts,
+    private readonly registry: DeviceRegistry,
+  ) {
+    this.store = new WorkReportStore(opts.db);
+    this.ttl = opts.deviceTtlMs ?? 5_000;
+    this.maxBody = opts.maxBodyBytes ?? 1 << 20;
+    this.maxReports = opts.maxReportsPerRequest ?? 1_000;
+    this.limit = opts.rateLimit ?? { reports: 10, windowMs: 60_000 };
+    const threads = opts.signatureThreads ?? 0;
+    this.signatures = threads > 0 ? new SignaturePool(facts.domain, threads) : undefined;
+  }
+
+  /** Reads the pool's domain, network and epoch clock, ready to `listen`. */
+  static async create(opts: IngestServiceOptions): Promise<IngestService> {
+    const [settings, domain, address] = await Promise.all([
+      opts.pool.settings(),
+      readPoolDomain(opts.pool),
+      opts.pool.getAddress(),
+    ]);
+    const registry = opts.registry ?? deviceRegistryAt(settings.registry, opts.pool.runner!);
+    return new IngestService(
+      opts,
+      {
+        address: getAddress(address),
+        domain,
+        networkId: settings.networkId,
+        genesis: settings.genesis,
+        epochLength: settings.epochLength,
+      },
+      registry,
+    );
+  }
+
+  /** Starts serving; resolves with the URL once listening (port 0: a free port). */
+  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const a = server.address() as AddressInfo;
+    return `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  /** Stops accepting requests, waits for stored reports to commit. Does not close the database. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
+    await this.store.drain();
+    await this.signatures?.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const send = (status: number, body: unknown, type = "application/json") => {
+      const text = type === "application/json" ? JSON.stringify(body) : String(body);
+      res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
+      res.end(text);
+      this.metrics.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    try {
+      const path = (req.url ?? "/").split("?")[0];
+      if (req.method === "GET" && path === "/healthz") {
+        return send(200, { ok: true, pool: this.facts.address, networkId: this.facts.networkId.toString() });
+      }
+      if (req.method === "GET" && path === "/metrics") {
+        return send(200, this.metrics.render(), "text/plain; version=0.0.4");
+      }
+      if (path !== "/v1/reports") return send(404, { reason: "not_found" });
+      if (req.method !== "POST") return send(405, { reason: "method_not_allowed" });
+
+      let body: unknown;
+      try {
+        body = JSON.parse(await this.readBody(req));
+      } catch (error) {
+        const reason = error instanceof Refusal ? error.reason : "malformed";
+        this.metrics.reject(reason);
+        if (reason === "body_too_large") res.setHeader("connection", "close");
+        return send(STATUS[reason], {
+          reason,
+          detail: error instanceof Refusal ? error.detail : "the body is not JSON",
+        });
+      }
+      if (Array.isArray(body)) {
+        if (body.length > this.maxReports) {
+          this.metrics.reject("too_many_reports");
+          return send(413, { reason: "too_many_reports", detail: `at most ${this.maxReports} reports per request` });
+        }
+        const results = await Promise.all(body.map((x) => this.ingest(x)));
+        return send(200, { results });
+      }
+      const r = await this.ingest(body);
+      if (r.status === "rejected") return send(STATUS[r.reason!], { reason: r.reason, detail: r.detail });
+      return send(200, { status: "accepted", duplicate: r.status === "duplicate" });
+    } catch (error) {
+      if (!res.headersSent) send(500, { reason: "internal", detail: String(error) });
+    }
+  }
+
+  private readBody(req: IncomingMessage): Promise<string> {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > this.maxBody) {
+      req.resume(); // drain what the client sends; the connection closes after the answer
+      return Promise.reject(new Refusal("body_too_large", `at most ${this.maxBody} bytes`));
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > this.maxBody) {
+          req.removeAllListeners("data");
+          req.resume();
+          reject(new Refusal("body_too_large", `at most ${this.maxBody} bytes`));
+        } else chunks.push(c);
+      });
+      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      req.on("error", reject);
+    });
+  }
+
+  /** Checks and stores one report. Never throws: a failure is a rejection with its reason. */
+  async ingest(x: unknown): Promise<ReportResult> {
+    try {
+      const r = parseSignedReport(x);
+      const epoch = r.report.epoch;
+      const current = await this.currentEpoch();
+      if (epoch !== current && epoch + 1n !== current) {
+        throw new Refusal(
+          "epoch_not_open",
+          `epoch ${epoch}; open: ${current > 0n ? `${current - 1n}, ` : ""}${current}`,
+        );
+      }
+      const problem =
+        this.signatures === undefined
+          ? checkWorkReportSignature(this.facts.domain, r.report, r.signature)
+          : await this.signatures.check(r);
+      if (problem !== undefined) throw new Refusal("bad_signature", problem);
+      this.takeRate(r.report.deviceId);
+      const [device, params] = await Promise.all([this.deviceState(r.report.deviceId), this.paramsAt(epoch)]);
+      if (device.status === DeviceStatus.None) throw new Refusal("unknown_device");
+      if (device.networkId !== this.facts.networkId) throw new Refusal("wrong_network", `network ${device.networkId}`);
+      if (device.status !== DeviceStatus.Active) throw new Refusal("device_not_active");
+      if (r.report.units === 0n) throw new Refusal("zero_units");
+      if (r.report.units > params.deviceCap) throw new Refusal("over_cap", `cap ${params.deviceCap}`);
+      const outcome = await this.store.put({ ...r, pool: this.facts.address, payee: device.payee });
+      if (outcome.kind === "conflict")
+        throw new Refusal("duplicate", "another report for this device and epoch is stored");
+      if (outcome.kind === "duplicate") {
+        this.metrics.duplicates++;
+        return { status: "duplicate" };
+      }
+      this.metrics.accepted++;
+      return { status: "accepted" };
+    } catch (error) {
+      const refusal = error instanceof Refusal ? error : new Refusal("unavailable", String(error));
+      this.metrics.reject(refusal.reason);
+      return {
+        status: "rejected",
+        reason: refusal.reason,
+        ...(refusal.detail === undefined ? {} : { detail: refusal.detail }),
+      };
+    }
+  }
+
+  private takeRate(deviceId: bigint): void {
+    const now = Date.now();
+    let w = this.windows.get(deviceId);
+    if (w === undefined || now - w.start >= this.limit.windowMs) {
+      if (this.windows.size > 1_000_000) this.windows.clear(); // bounded memory; at worst a window restarts early
+      w = { start: now, n: 0 };
+      this.windows.set(deviceId, w);
+    }
+    if (++w.n > this.limit.reports) {
+      throw new Refusal("rate_limited", `at most ${this.limit.reports} reports per ${this.limit.windowMs} ms`);
+    }
+  }
+
+  private deviceState(deviceId: bigint): Promise<DeviceState> {
+    const now = Date.now();
+    const cached = this.devices.get(deviceId);
+    if (cached !== undefined && now - cached.at < this.ttl) return cached.state;
+    // Misses of one turn of the event loop are read together (one `packedRewardInfos` call per 500 devices).
+    if (this.deviceBatch === undefined) {
+      const ids: bigint[] = [];
+      const read = new Promise<Map<bigint, DeviceState>>((resolve, reject) =>
+        setImmediate(() => {
+          this.deviceBatch = undefined;
+          readDeviceStates(this.registry, ids).then(resolve, reject);
+        }),
+      );
+      this.deviceBatch = { ids, read };
+    }
+    this.deviceBatch.ids.push(deviceId);
+    const state = this.deviceBatch.read.then((m) => m.get(deviceId)!);
+    if (this.devices.size > 1_000_000) this.devices.clear();
+    this.devices.set(deviceId, { at: now, state });
+    state.catch(() => this.devices.delete(deviceId));
+    return state;
+  }
+
+  private paramsAt(epoch: bigint): Promise<EpochParams> {
+    let p = this.params.get(epoch);
+    if (p === undefined) {
+      p = this.opts.pool
+        .rewardParamsAt(epoch)
+        .then((x) => ({ rate: x.rate, epochBudget: x.epochBudget, deviceCap: x.deviceCap }));
+      p.catch(() => this.params.delete(epoch));
+      this.params.set(epoch, p);
+    }
+    return p;
+  }
+
+  private async currentEpoch(): Promise<bigint> {
+    const now = await this.now();
+    return now < this.facts.genesis ? -1n : (now - this.facts.genesis) / this.facts.epochLength;
+  }
+
+  private now(): Promise<bigint> {
+    if (this.opts.clock !== undefined) return this.opts.clock();
+    const t = Date.now();
+    if (this.chainTime === undefined || t - this.chainTime.at >= 1_000) {
+      const provider = this.opts.pool.runner!.provider!;
+      const value = provider.getBlock("latest").then((b) => BigInt(b!.timestamp));
+      value.catch(() => (this.chainTime = undefined));
+      this.chainTime = { at: t, value };
+    }
+    return this.chainTime.value;
+  }
+}
