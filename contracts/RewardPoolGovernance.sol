@@ -11,10 +11,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IERC3009} from "./interfaces/IERC3009.sol";
+import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
 import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
 import {EpochHead, EpochHeadLibrary} from "./libraries/EpochHead.sol";
 import {Outflow, OutflowLibrary} from "./libraries/Outflow.sol";
@@ -166,6 +169,59 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     }
 
     /* GOVERNANCE */
+
+    /* BATCH SETTLEMENT */
+
+    /// @inheritdoc IRewardPoolGovernance
+    /// @dev Runs in the pool (reached through its fallback). Each claim runs the pool's own `claimWithSig` by
+    /// delegatecall to the pool itself: same storage, same caller (the relayer gets its fees), same code path and
+    /// checks, and a failing claim reverts only its own frame, so everything it did is undone and it is skipped.
+    /// Every state change happens inside those frames, under the pool's reentrancy lock; the batch itself refuses to
+    /// start while the lock is held (from a token's hook), so it never runs inside a claim.
+    function claimBatchWithSig(
+        SignedClaim[] calldata claims,
+        uint256[] calldata cumulatives,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags,
+        uint256[] calldata fees,
+        bytes[] calldata signatures
+    ) external whenNotPaused returns (uint256 paid, uint256 skipped) {
+        require(!_reentrancyGuardEntered(), ReentrancyGuardReentrantCall());
+        uint256 n = claims.length;
+        require(
+            n != 0 && cumulatives.length == n && fees.length == n && signatures.length == n,
+            RewardPoolBatchLengthMismatch(n)
+        );
+        bytes32[] memory leaves = _batchLeaves(claims, cumulatives);
+        bytes32 root;
+        if (leaves.length != 0) {
+            (uint256 index, ) = _inForce(_epochHead);
+            root = _roots[index].root;
+            require(root != bytes32(0), RewardPoolNoEpochRoot());
+            require(
+                MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, leaves),
+                RewardPoolInvalidMultiproof(leaves.length)
+            );
+            // Marks each leaf proven against this root for this transaction; the pool's leaf check accepts it.
+            for (uint256 i; i < leaves.length; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), root);
+        }
+        bytes32[] memory none;
+        for (uint256 i; i < n; ++i) {
+            // A call to this pool's own code, in this pool's context; its failure is the skip, handled below.
+            // solhint-disable-next-line avoid-low-level-calls
+            (bool ok, bytes memory result) = address(this).delegatecall(
+                abi.encodeCall(IRewardPoolCore.claimWithSig, (claims[i], cumulatives[i], none, fees[i], signatures[i]))
+            );
+            if (ok) {
+                paid += abi.decode(result, (uint256));
+            } else {
+                ++skipped;
+                emit ClaimSkipped(claims[i].account, i, result);
+            }
+        }
+        for (uint256 i; i < leaves.length; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), bytes32(0));
+        emit ClaimBatchSettled(msg.sender, n, skipped, paid);
+    }
 
     /// @inheritdoc IRewardPoolGovernance
     function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external onlyAdmin {
@@ -537,6 +593,22 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     }
 
     /* INTERNAL */
+
+    /// @dev The batch's epoch-mode leaves, in its order: the claims with a non-zero cumulative.
+    function _batchLeaves(
+        SignedClaim[] calldata claims,
+        uint256[] calldata cumulatives
+    ) internal pure returns (bytes32[] memory leaves) {
+        uint256 count;
+        for (uint256 i; i < cumulatives.length; ++i) if (cumulatives[i] != 0) ++count;
+        leaves = new bytes32[](count);
+        count = 0;
+        for (uint256 i; i < cumulatives.length; ++i) {
+            if (cumulatives[i] != 0) {
+                leaves[count++] = keccak256(bytes.concat(keccak256(abi.encode(claims[i].account, cumulatives[i]))));
+            }
+        }
+    }
 
     function _onlyGuardian() internal {
         _applyDueSettings(); // a guardian change whose time has come is in force

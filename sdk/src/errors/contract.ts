@@ -215,6 +215,14 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: "this pool requires device-signed work, which epoch mode cannot prove on-chain",
     fix: "record work in ledger mode (recordProofs with device signatures)",
   }),
+  RewardPoolBatchLengthMismatch: ([claims]) => ({
+    message: `a claim batch of ${claims} claims has arrays of other lengths (or no claims)`,
+    fix: "send one cumulative, fee and signature per claim, in the claims' order",
+  }),
+  RewardPoolInvalidMultiproof: ([leaves]) => ({
+    message: `the batch's multiproof does not prove its ${leaves} epoch-mode leaves against the root in force`,
+    fix: "order the claims with a cumulative as the multiproof's leaves, built from the manifest of the root in force",
+  }),
   RewardPoolInvalidMerkleProof: ([account, cumulative]) => ({
     message: `(${account}, ${cumulative}) is not a leaf of the root in force`,
     fix: "use the proof from the manifest of the root in force (it may have changed, or still be pending)",
