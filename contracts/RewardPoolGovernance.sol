@@ -179,47 +179,51 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     /// Every state change happens inside those frames, under the pool's reentrancy lock; the batch itself refuses to
     /// start while the lock is held (from a token's hook), so it never runs inside a claim.
     function claimBatchWithSig(
-        SignedClaim[] calldata claims,
-        uint256[] calldata cumulatives,
+        bytes[] calldata claims,
         bytes32[] calldata proof,
-        bool[] calldata proofFlags,
-        uint256[] calldata fees,
-        bytes[] calldata signatures
+        bool[] calldata proofFlags
     ) external whenNotPaused returns (uint256 paid, uint256 skipped) {
         require(!_reentrancyGuardEntered(), ReentrancyGuardReentrantCall());
         uint256 n = claims.length;
-        require(
-            n != 0 && cumulatives.length == n && fees.length == n && signatures.length == n,
-            RewardPoolBatchLengthMismatch(n)
-        );
-        bytes32[] memory leaves = _batchLeaves(claims, cumulatives);
+        // The epoch-mode leaves, in the batch's order: (account, cumulative) read from each call's fixed head (the
+        // signed claim's first field, then the cumulative), exactly where `claimWithSig` decodes them.
+        bytes32[] memory leaves = new bytes32[](n);
+        uint256 count;
+        for (uint256 i; i < n; ++i) {
+            bytes calldata c = claims[i];
+            require(bytes4(c[:4]) == IRewardPoolCore.claimWithSig.selector, RewardPoolInvalidBatchClaim(i));
+            uint256 cumulative = uint256(bytes32(c[164:196]));
+            if (cumulative != 0) {
+                leaves[count++] = keccak256(bytes.concat(keccak256(abi.encode(_batchAccount(c), cumulative))));
+            }
+        }
         bytes32 root;
-        if (leaves.length != 0) {
+        if (count != 0) {
             (uint256 index, ) = _inForce(_epochHead);
             root = _roots[index].root;
             require(root != bytes32(0), RewardPoolNoEpochRoot());
+            bytes32[] memory proven = new bytes32[](count);
+            for (uint256 i; i < count; ++i) proven[i] = leaves[i];
             require(
-                MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, leaves),
-                RewardPoolInvalidMultiproof(leaves.length)
+                MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, proven),
+                RewardPoolInvalidMultiproof(count)
             );
             // Marks each leaf proven against this root for this transaction; the pool's leaf check accepts it.
-            for (uint256 i; i < leaves.length; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), root);
+            for (uint256 i; i < count; ++i) TransientSlot.tstore(TransientSlot.asBytes32(proven[i]), root);
         }
-        bytes32[] memory none;
         for (uint256 i; i < n; ++i) {
             // A call to this pool's own code, in this pool's context; its failure is the skip, handled below.
             // solhint-disable-next-line avoid-low-level-calls
-            (bool ok, bytes memory result) = address(this).delegatecall(
-                abi.encodeCall(IRewardPoolCore.claimWithSig, (claims[i], cumulatives[i], none, fees[i], signatures[i]))
-            );
+            (bool ok, bytes memory result) = address(this).delegatecall(claims[i]);
             if (ok) {
                 paid += abi.decode(result, (uint256));
             } else {
                 ++skipped;
-                emit ClaimSkipped(claims[i].account, i, result);
+                emit ClaimSkipped(_batchAccount(claims[i]), i, result);
             }
         }
-        for (uint256 i; i < leaves.length; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), bytes32(0));
+        // Cleared: the marks never outlive the batch.
+        for (uint256 i; i < count; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), bytes32(0));
         emit ClaimBatchSettled(msg.sender, n, skipped, paid);
     }
 
@@ -594,20 +598,9 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
 
     /* INTERNAL */
 
-    /// @dev The batch's epoch-mode leaves, in its order: the claims with a non-zero cumulative.
-    function _batchLeaves(
-        SignedClaim[] calldata claims,
-        uint256[] calldata cumulatives
-    ) internal pure returns (bytes32[] memory leaves) {
-        uint256 count;
-        for (uint256 i; i < cumulatives.length; ++i) if (cumulatives[i] != 0) ++count;
-        leaves = new bytes32[](count);
-        count = 0;
-        for (uint256 i; i < cumulatives.length; ++i) {
-            if (cumulatives[i] != 0) {
-                leaves[count++] = keccak256(bytes.concat(keccak256(abi.encode(claims[i].account, cumulatives[i]))));
-            }
-        }
+    /// @dev The account of an encoded `claimWithSig` call: the low 20 bytes of its first word.
+    function _batchAccount(bytes calldata c) internal pure returns (address) {
+        return address(bytes20(c[16:36]));
     }
 
     function _onlyGuardian() internal {

@@ -374,8 +374,8 @@ interface IRewardPoolBase {
     error RewardPoolInvalidMerkleProof(address account, uint256 cumulative);
     /// @notice No epoch root is in force yet.
     error RewardPoolNoEpochRoot();
-    /// @notice A claim batch's arrays differ in length from its `claims` (or it is empty).
-    error RewardPoolBatchLengthMismatch(uint256 claims);
+    /// @notice Entry `index` of a claim batch is not an encoded `claimWithSig` call.
+    error RewardPoolInvalidBatchClaim(uint256 index);
     /// @notice A claim batch's multiproof does not prove its epoch-mode leaves against the root in force.
     error RewardPoolInvalidMultiproof(uint256 leaves);
     /// @notice No root of commit `nonce` for `epoch` is in its challenge period (the pending root, if any, is another

@@ -41,20 +41,18 @@ interface IRewardPoolGovernance is IRewardPoolBase {
 
     /* BATCH SETTLEMENT */
 
-    /// @notice Settles many signed claims in one call: each as {IRewardPoolCore-claimWithSig} with `cumulatives[i]`,
-    /// `fees[i]` (to the caller) and `signatures[i]` (signature, nonce, deadline, fee caps, blacklist rule, minimum
-    /// claim and outflow breaker per account, exactly as a single claim). The epoch-mode leaves (the claims with a
-    /// non-zero cumulative, in the batch's order, which must be the multiproof's leaf order) are proven together
-    /// against the root in force by one OpenZeppelin multiproof (`proof`, `proofFlags`); a multiproof that does not
-    /// prove them reverts the batch. A claim that would revert alone is skipped instead (`ClaimSkipped` with its
-    /// revert data): nothing of it moves, its credit and nonce stay. Returns the total paid and the number skipped.
+    /// @notice Settles many signed claims in one call. `claims[i]` is the ABI-encoded call of
+    /// {IRewardPoolCore-claimWithSig} a relayer would send alone (its `proof` may be empty), and runs as that claim:
+    /// signature, nonce, deadline, fee caps (its fee goes to the caller), blacklist rule, minimum claim and outflow
+    /// breaker apply per account, exactly. The epoch-mode leaves (the claims with a non-zero cumulative, in the
+    /// batch's order, which must be the multiproof's leaf order) are proven together against the root in force by one
+    /// OpenZeppelin multiproof (`proof`, `proofFlags`); a multiproof that does not prove them reverts the batch. A
+    /// claim that would revert alone is skipped instead (`ClaimSkipped` with its revert data): nothing of it moves,
+    /// its credit and nonce stay. Returns the total paid (fees included) and the number skipped.
     function claimBatchWithSig(
-        SignedClaim[] calldata claims,
-        uint256[] calldata cumulatives,
+        bytes[] calldata claims,
         bytes32[] calldata proof,
-        bool[] calldata proofFlags,
-        uint256[] calldata fees,
-        bytes[] calldata signatures
+        bool[] calldata proofFlags
     ) external returns (uint256 paid, uint256 skipped);
 
     /* GOVERNANCE */

@@ -215,9 +215,9 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: "this pool requires device-signed work, which epoch mode cannot prove on-chain",
     fix: "record work in ledger mode (recordProofs with device signatures)",
   }),
-  RewardPoolBatchLengthMismatch: ([claims]) => ({
-    message: `a claim batch of ${claims} claims has arrays of other lengths (or no claims)`,
-    fix: "send one cumulative, fee and signature per claim, in the claims' order",
+  RewardPoolInvalidBatchClaim: ([index]) => ({
+    message: `entry ${index} of the claim batch is not an encoded claimWithSig call`,
+    fix: "encode each entry with the pool interface's encodeFunctionData(\"claimWithSig\", [...])",
   }),
   RewardPoolInvalidMultiproof: ([leaves]) => ({
     message: `the batch's multiproof does not prove its ${leaves} epoch-mode leaves against the root in force`,
