@@ -9,7 +9,14 @@ import { expect } from "chai";
 import { Wallet, id, type HDNodeWallet } from "ethers";
 import { network } from "hardhat";
 
-import { buildEpoch, CLAIM_TYPES, type DeviceState, DeviceStatus, proofFor, type WorkReport } from "../../sdk/src/index.js";
+import {
+  buildEpoch,
+  CLAIM_TYPES,
+  type DeviceState,
+  DeviceStatus,
+  proofFor,
+  type WorkReport,
+} from "../../sdk/src/index.js";
 import { writeBenchFile } from "../../scripts/bench/output.js";
 import { epochHelpers } from "../helpers/epoch.js";
 import { BUDGET, CHALLENGE_PERIOD, DEVICE_CAP, RATE, USDC, poolFixture } from "../helpers/pool.js";
@@ -28,7 +35,14 @@ interface SignedClaim {
 }
 
 async function batchFixture() {
-  const f = await poolFixture(ethers);
+  return epochModeBatch(await poolFixture(ethers));
+}
+
+async function wholeBatchFixture() {
+  return epochModeBatch(await poolFixture(ethers, { kind: "whole" }));
+}
+
+async function epochModeBatch(f: Awaited<ReturnType<typeof poolFixture>>) {
   const { closeEpoch, commitOf, submit } = epochHelpers(f, time);
   // Ledger credit for alice (epoch 0), then an epoch-mode root (epoch 1) paying ACCOUNTS fresh accounts i+1 USDC.
   await closeEpoch(0n);
@@ -40,7 +54,10 @@ async function batchFixture() {
   const devices = new Map<bigint, DeviceState>(
     wallets.map((w, i) => {
       const deviceId = 10_000n + BigInt(i);
-      return [deviceId, { deviceId, networkId: 1n, status: DeviceStatus.Active, payee: w.address, recordedInLedger: false }];
+      return [
+        deviceId,
+        { deviceId, networkId: 1n, status: DeviceStatus.Active, payee: w.address, recordedInLedger: false },
+      ];
     }),
   );
   const reports: WorkReport[] = wallets.map((_, i) => ({
@@ -72,21 +89,31 @@ async function batchFixture() {
   return { ...f, wallets, built, tree };
 }
 
-type Fixture = Awaited<ReturnType<typeof batchFixture>>;
+type Fixture = Awaited<ReturnType<typeof epochModeBatch>>;
 
 /**
  * The steady state a payout service runs in: every account has claimed before (epoch 1, one batch), so its entry in
  * the pool and its token balance are both non-zero; epoch 2's root (another i+1 USDC each) is in force.
  */
 async function steadyFixture() {
-  const f = await batchFixture();
+  return steadyState(await batchFixture());
+}
+
+async function wholeSteadyFixture() {
+  return steadyState(await wholeBatchFixture());
+}
+
+async function steadyState(f: Fixture) {
   await send(f, await batchOf(f, f.wallets, [f.alice]));
   const { closeEpoch, commitOf, submit } = epochHelpers(f, time);
   await closeEpoch(2n);
   const devices = new Map<bigint, DeviceState>(
     f.wallets.map((w, i) => {
       const deviceId = 10_000n + BigInt(i);
-      return [deviceId, { deviceId, networkId: 1n, status: DeviceStatus.Active, payee: w.address, recordedInLedger: false }];
+      return [
+        deviceId,
+        { deviceId, networkId: 1n, status: DeviceStatus.Active, payee: w.address, recordedInLedger: false },
+      ];
     }),
   );
   const built = buildEpoch({
@@ -238,7 +265,10 @@ describe("Batch settlement (claimBatchWithSig)", function () {
       return {};
     });
     await f.usdc.connect(f.admin).blacklist(ws[7]!.address);
-    const before = await states(f, ws.map((w) => w.address));
+    const before = await states(
+      f,
+      ws.map((w) => w.address),
+    );
     const tx = send(f, batch);
     const pool = f.pool;
     await expect(tx).to.emit(pool, "ClaimSkipped").and.to.emit(pool, "ClaimBatchSettled");
@@ -252,7 +282,10 @@ describe("Batch settlement (claimBatchWithSig)", function () {
         }
       })
       .filter((e) => e?.name === "ClaimSkipped")
-      .map((e) => [e!.args.account as string, pool.interface.parseError(e!.args.reason)?.name ?? "Error"]);
+      .map((e): [string, string] => [
+        e!.args.account as string,
+        pool.interface.parseError(e!.args.reason)?.name ?? "?",
+      ]);
     expect(new Map(skipped)).to.deep.equal(
       new Map([
         [ws[0]!.address, "RewardPoolBelowMinimumClaim"],
@@ -261,7 +294,10 @@ describe("Batch settlement (claimBatchWithSig)", function () {
         [ws[7]!.address, "Error"], // the token's "Blacklistable: account is blacklisted"
       ]),
     );
-    const after = await states(f, ws.map((w) => w.address));
+    const after = await states(
+      f,
+      ws.map((w) => w.address),
+    );
     for (const [i, w] of ws.entries()) {
       if ([0, 3, 5, 7].includes(i)) {
         expect(after[i], `skipped ${i}`).to.deep.equal(before[i]);
@@ -334,8 +370,9 @@ describe("Batch settlement (claimBatchWithSig)", function () {
   it("measures gas per account at 10 and 100 accounts (existing holders) against single claims", async function () {
     const figures: Record<string, number> = {};
     for (const [fixture, prefix] of [
-      [steadyFixture, "settle_batch"],
-      [batchFixture, "settle_first_batch"],
+      [steadyFixture, "settle"],
+      [wholeSteadyFixture, "settle_whole"],
+      [batchFixture, "settle_first"],
     ] as const) {
       for (const count of [10, 100]) {
         const f = await loadFixture(fixture);
@@ -343,14 +380,19 @@ describe("Batch settlement (claimBatchWithSig)", function () {
         const tx = await send(f, batch);
         await expect(tx).not.to.emit(f.pool, "ClaimSkipped");
         const receipt = await tx.wait();
-        figures[`${prefix}${count}_per_account`] = Math.round(Number(receipt!.gasUsed) / count);
+        figures[`${prefix}_batch${count}_per_account`] = Math.round(Number(receipt!.gasUsed) / count);
+        if (count === 100 && prefix === "settle") {
+          // The batch's own overhead: the same batch again, every claim skipped at its nonce (before its signature).
+          const replay = await (await send(f, batch)).wait();
+          figures.settle_batch100_all_skipped_per_account = Math.round(Number(replay!.gasUsed) / count);
+        }
       }
       const f = await loadFixture(fixture);
       const w = f.wallets[0]!;
       const { c, signature } = await signClaim(f, w);
       const { cumulative, proof } = proofFor(f.built, w.address);
       const receipt = await (await f.pool.connect(f.relayer).claimWithSig(c, cumulative, proof, 0n, signature)).wait();
-      figures[`${prefix === "settle_batch" ? "settle" : "settle_first"}_single_claim_with_sig`] = Number(receipt!.gasUsed);
+      figures[`${prefix}_single_claim_with_sig`] = Number(receipt!.gasUsed);
     }
     console.log("      batch settlement gas:", JSON.stringify(figures));
     writeBenchFile("settle_batch", { gas: figures });

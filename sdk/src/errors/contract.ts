@@ -217,7 +217,7 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   RewardPoolInvalidBatchClaim: ([index]) => ({
     message: `entry ${index} of the claim batch is not an encoded claimWithSig call`,
-    fix: "encode each entry with the pool interface's encodeFunctionData(\"claimWithSig\", [...])",
+    fix: 'encode each entry with the pool interface\'s encodeFunctionData("claimWithSig", [...])',
   }),
   RewardPoolInvalidMultiproof: ([leaves]) => ({
     message: `the batch's multiproof does not prove its ${leaves} epoch-mode leaves against the root in force`,
