@@ -215,6 +215,10 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: "this pool requires device-signed work, which epoch mode cannot prove on-chain",
     fix: "record work in ledger mode (recordProofs with device signatures)",
   }),
+  MerkleProofInvalidMultiproof: () => ({
+    message: "the claim batch's multiproof is malformed (leaves + proof nodes must be proof flags + 1)",
+    fix: "send the proof and proofFlags of one getMultiProof over exactly the batch's epoch-mode leaves",
+  }),
   RewardPoolInvalidBatchClaim: ([index]) => ({
     message: `entry ${index} of the claim batch is not an encoded claimWithSig call`,
     fix: 'encode each entry with the pool interface\'s encodeFunctionData("claimWithSig", [...])',
