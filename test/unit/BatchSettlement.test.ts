@@ -329,21 +329,29 @@ describe("Batch settlement (claimBatchWithSig)", function () {
     expect(await balances(f, everyone)).to.deep.equal(balancesBefore);
   });
 
-  it("reverts a batch whose multiproof does not prove its leaves (a raised cumulative, a forged node, a leaf moved)", async function () {
+  it("reverts a batch whose multiproof does not prove its leaves (a raised cumulative, a forged node, a substituted leaf)", async function () {
     const f = await loadFixture(batchFixture);
     const batch = await batchOf(f, f.wallets.slice(0, 8));
     const raised = { ...batch, cumulatives: batch.cumulatives.map((c, i) => (i === 2 ? c + 1n : c)) };
     await expect(send(f, raised)).to.be.revertedWithCustomError(f.pool, "RewardPoolInvalidMultiproof").withArgs(8n);
     const forged = { ...batch, proof: batch.proof.map((p, i) => (i === 0 ? id("forged") : p)) };
     await expect(send(f, forged)).to.be.revertedWithCustomError(f.pool, "RewardPoolInvalidMultiproof");
-    const swap = <T>(xs: T[]) => [xs[1]!, xs[0]!, ...xs.slice(2)];
-    const moved = {
+    // Another account's genuine leaf in place of a proven one: not what the multiproof proves. (Two sibling leaves
+    // may trade places, as nodes hash as sorted pairs: both are still proven.)
+    const outsider = await batchOf(f, [f.wallets[60]!]);
+    const substituted = {
       ...batch,
-      claims: swap(batch.claims),
-      cumulatives: swap(batch.cumulatives),
-      signatures: swap(batch.signatures),
+      claims: batch.claims.map((c, i) => (i === 3 ? outsider.claims[0]! : c)),
+      cumulatives: batch.cumulatives.map((c, i) => (i === 3 ? outsider.cumulatives[0]! : c)),
+      signatures: batch.signatures.map((c, i) => (i === 3 ? outsider.signatures[0]! : c)),
     };
-    await expect(send(f, moved)).to.be.revertedWithCustomError(f.pool, "RewardPoolInvalidMultiproof");
+    await expect(send(f, substituted)).to.be.revertedWithCustomError(f.pool, "RewardPoolInvalidMultiproof");
+    // A malformed multiproof (a flag short) is refused by OpenZeppelin's own check.
+    const governance = await ethers.getContractAt("RewardPoolGovernance", f.poolAddress);
+    await expect(send(f, { ...batch, proofFlags: batch.proofFlags.slice(1) })).to.be.revertedWithCustomError(
+      governance,
+      "MerkleProofInvalidMultiproof",
+    );
     // Only claimWithSig calls run in a batch.
     const calls = encode(f, batch);
     calls[1] = f.pool.interface.encodeFunctionData("claim", [f.wallets[0]!.address, 0n, []]).padEnd(400, "0");
