@@ -11,6 +11,7 @@ import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.s
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
@@ -330,6 +331,9 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         require(root != bytes32(0), RewardPoolNoEpochRoot());
         // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))));
+        // Or proven by a claim batch's multiproof against this very root, in this transaction (transient; see
+        // {RewardPoolGovernance-claimBatchWithSig}). A leaf is a keccak256 output: no other transient slot is one.
+        if (TransientSlot.tload(TransientSlot.asBytes32(leaf)) == root) return (index, latest);
         require(MerkleProof.verifyCalldata(proof, root, leaf), RewardPoolInvalidMerkleProof(account_, cumulative));
     }
 

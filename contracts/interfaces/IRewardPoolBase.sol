@@ -216,6 +216,13 @@ interface IRewardPoolBase {
     event ClaimDeferred(address indexed account, uint256 deferred, uint256 retryAt);
     /// @notice A relayer took `fee` out of the signed claim of `account` it submitted.
     event RelayerFeePaid(address indexed account, address indexed relayer, uint256 fee);
+    /// @notice The signed claim at `index` of a batch (see {IRewardPoolGovernance-claimBatchWithSig}) was skipped:
+    /// `reason` is what the single claim would have reverted with (its first four bytes, the error's selector, are
+    /// the reason code). Nothing of that account moved: its credit and its claim nonce are intact.
+    event ClaimSkipped(address indexed account, uint256 index, bytes reason);
+    /// @notice A batch of `claims` signed claims was settled by `relayer`: `skipped` of them skipped (each with its
+    /// `ClaimSkipped`), the others paid `amount` in total (relayer fees included; each with its `Claimed`).
+    event ClaimBatchSettled(address indexed relayer, uint256 claims, uint256 skipped, uint256 amount);
     /// @notice The quorum committed an epoch root; it pays from `claimableAt` unless vetoed before.
     event EpochCommitted(
         uint32 indexed epoch,
@@ -367,6 +374,10 @@ interface IRewardPoolBase {
     error RewardPoolInvalidMerkleProof(address account, uint256 cumulative);
     /// @notice No epoch root is in force yet.
     error RewardPoolNoEpochRoot();
+    /// @notice Entry `index` of a claim batch is not an encoded `claimWithSig` call.
+    error RewardPoolInvalidBatchClaim(uint256 index);
+    /// @notice A claim batch's multiproof does not prove its epoch-mode leaves against the root in force.
+    error RewardPoolInvalidMultiproof(uint256 leaves);
     /// @notice No root of commit `nonce` for `epoch` is in its challenge period (the pending root, if any, is another
     /// commit: a veto names exactly the commit it stops).
     error RewardPoolNothingToVeto(uint32 epoch, uint32 nonce);

@@ -39,6 +39,22 @@ interface IRewardPoolGovernance is IRewardPoolBase {
         bytes32 s
     ) external;
 
+    /* BATCH SETTLEMENT */
+
+    /// @notice Settles many signed claims in one call. `claims[i]` is the ABI-encoded call of
+    /// {IRewardPoolCore-claimWithSig} a relayer would send alone (its `proof` may be empty), and runs as that claim:
+    /// signature, nonce, deadline, fee caps (its fee goes to the caller), blacklist rule, minimum claim and outflow
+    /// breaker apply per account, exactly. The epoch-mode leaves (the claims with a non-zero cumulative, in the
+    /// batch's order, which must be the multiproof's leaf order) are proven together against the root in force by one
+    /// OpenZeppelin multiproof (`proof`, `proofFlags`); a multiproof that does not prove them reverts the batch. A
+    /// claim that would revert alone is skipped instead (`ClaimSkipped` with its revert data): nothing of it moves,
+    /// its credit and nonce stay. Returns the total paid (fees included) and the number skipped.
+    function claimBatchWithSig(
+        bytes[] calldata claims,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) external returns (uint256 paid, uint256 skipped);
+
     /* GOVERNANCE */
 
     /// @notice Schedules a verifier-set and quorum change, in force `changeDelay` seconds from now. Admin only.

@@ -79,6 +79,14 @@ describe("attack: tokens", function () {
       ["clawback", iface.encodeFunctionData("clawback", [bob.address, 1n, 1n, id("r"), 0n, 2n ** 64n, empty])],
       ["commitEpoch", iface.encodeFunctionData("commitEpoch", [commit, empty])],
       ["executeSweep", iface.encodeFunctionData("executeSweep")],
+      [
+        "claimBatchWithSig",
+        iface.encodeFunctionData("claimBatchWithSig", [
+          [iface.encodeFunctionData("claimWithSig", [claim, 0n, [], 0n, "0x"])],
+          [],
+          [],
+        ]),
+      ],
     ];
     for (const [name, data] of calls) {
       const before = {

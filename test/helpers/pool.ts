@@ -32,7 +32,10 @@ export const SETTLEMENT_WINDOW = 7;
 /** The outflow breaker: at most this much leaves by claims in any day (a steady flow gets about half). */
 export const OUTFLOW_LIMIT = 2_000_000n * USDC;
 
-export async function poolFixture(ethers: HardhatEthers, options: { requireDeviceSignatures?: boolean } = {}) {
+export async function poolFixture(
+  ethers: HardhatEthers,
+  options: { requireDeviceSignatures?: boolean; kind?: "clone" | "whole" } = {},
+) {
   const acc = await accounts(ethers);
   const { admin, alice, bob, guardian, verifiers } = acc;
   const { chainId } = await ethers.provider.getNetwork();
@@ -85,6 +88,7 @@ export async function poolFixture(ethers: HardhatEthers, options: { requireDevic
   const { address: poolAddress } = await setupPool(deployed.factory.connect(admin), {
     config,
     salt: id("pool-1"),
+    ...(options.kind === undefined ? {} : { kind: options.kind }),
     funding: [{ amount: 1_000_000n * USDC, ref: id("customer-contract-1") }],
   });
   const pool = await ethers.getContractAt("IRewardPool", poolAddress);

@@ -215,6 +215,18 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: "this pool requires device-signed work, which epoch mode cannot prove on-chain",
     fix: "record work in ledger mode (recordProofs with device signatures)",
   }),
+  MerkleProofInvalidMultiproof: () => ({
+    message: "the claim batch's multiproof is malformed (leaves + proof nodes must be proof flags + 1)",
+    fix: "send the proof and proofFlags of one getMultiProof over exactly the batch's epoch-mode leaves",
+  }),
+  RewardPoolInvalidBatchClaim: ([index]) => ({
+    message: `entry ${index} of the claim batch is not an encoded claimWithSig call`,
+    fix: 'encode each entry with the pool interface\'s encodeFunctionData("claimWithSig", [...])',
+  }),
+  RewardPoolInvalidMultiproof: ([leaves]) => ({
+    message: `the batch's multiproof does not prove its ${leaves} epoch-mode leaves against the root in force`,
+    fix: "order the claims with a cumulative as the multiproof's leaves, built from the manifest of the root in force",
+  }),
   RewardPoolInvalidMerkleProof: ([account, cumulative]) => ({
     message: `(${account}, ${cumulative}) is not a leaf of the root in force`,
     fix: "use the proof from the manifest of the root in force (it may have changed, or still be pending)",

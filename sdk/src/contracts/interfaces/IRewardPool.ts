@@ -68,9 +68,9 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolInterface extends Interface {
-    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claim" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claim" | "claimBatchWithSig" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimDeferred" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CLAWBACK_TYPEHASH', values?: undefined): string;
@@ -86,6 +86,7 @@ encodeFunctionData(functionFragment: 'cancelOutflowLimit', values?: undefined): 
 encodeFunctionData(functionFragment: 'cancelQueuedChanges', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelSweep', values?: undefined): string;
 encodeFunctionData(functionFragment: 'claim', values: [AddressLike, BigNumberish, BytesLike[]]): string;
+encodeFunctionData(functionFragment: 'claimBatchWithSig', values: [BytesLike[], BytesLike[], boolean[]]): string;
 encodeFunctionData(functionFragment: 'claimWithSig', values: [IRewardPoolBase.SignedClaimStruct, BigNumberish, BytesLike[], BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'claimable', values: [AddressLike, BigNumberish, BytesLike[]]): string;
 encodeFunctionData(functionFragment: 'clawback', values: [AddressLike, BigNumberish, BigNumberish, BytesLike, BigNumberish, BigNumberish, IRewardPoolBase.QuorumSignaturesStruct]): string;
@@ -137,6 +138,7 @@ decodeFunctionResult(functionFragment: 'cancelOutflowLimit', data: BytesLike): R
 decodeFunctionResult(functionFragment: 'cancelQueuedChanges', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelSweep', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claim', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimBatchWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimable', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'clawback', data: BytesLike): Result;
@@ -212,6 +214,18 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
   
 
+    export namespace ClaimBatchSettledEvent {
+      export type InputTuple = [relayer: AddressLike, claims: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [relayer: string, claims: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {relayer: string, claims: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace ClaimDeferredEvent {
       export type InputTuple = [account: AddressLike, deferred: BigNumberish, retryAt: BigNumberish];
       export type OutputTuple = [account: string, deferred: bigint, retryAt: bigint];
@@ -228,6 +242,18 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
       export type InputTuple = [minClaim: BigNumberish, maxRelayerFee: BigNumberish];
       export type OutputTuple = [minClaim: bigint, maxRelayerFee: bigint];
       export interface OutputObject {minClaim: bigint, maxRelayerFee: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimSkippedEvent {
+      export type InputTuple = [account: AddressLike, index: BigNumberish, reason: BytesLike];
+      export type OutputTuple = [account: string, index: bigint, reason: string];
+      export interface OutputObject {account: string, index: bigint, reason: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -694,6 +720,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    claimBatchWithSig: TypedContractMethod<
+      [claims: BytesLike[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >
+    
+
+    
     claimWithSig: TypedContractMethod<
       [claim: IRewardPoolBase.SignedClaimStruct, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
       [bigint],
@@ -1054,6 +1088,11 @@ getFunction(nameOrSignature: 'claim'): TypedContractMethod<
       [bigint],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'claimBatchWithSig'): TypedContractMethod<
+      [claims: BytesLike[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'claimWithSig'): TypedContractMethod<
       [claim: IRewardPoolBase.SignedClaimStruct, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
       [bigint],
@@ -1238,8 +1277,10 @@ getFunction(nameOrSignature: 'vetoEpoch'): TypedContractMethod<
     getEvent(key: 'AdminTransferStarted'): TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
+getEvent(key: 'ClaimBatchSettled'): TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
 getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
+getEvent(key: 'ClaimSkipped'): TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
 getEvent(key: 'Claimed'): TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;
 getEvent(key: 'ClawedBack'): TypedContractEvent<ClawedBackEvent.InputTuple, ClawedBackEvent.OutputTuple, ClawedBackEvent.OutputObject>;
 getEvent(key: 'EIP712DomainChanged'): TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;
@@ -1281,12 +1322,20 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
       BatchRecorded: TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
     
 
+      'ClaimBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+      ClaimBatchSettled: TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+    
+
       'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
       ClaimDeferred: TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
     
 
       'ClaimSettingsChanged(uint40,uint128)': TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
       ClaimSettingsChanged: TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
+    
+
+      'ClaimSkipped(address,uint256,bytes)': TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
+      ClaimSkipped: TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
     
 
       'Claimed(address,address,uint256,uint256)': TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;

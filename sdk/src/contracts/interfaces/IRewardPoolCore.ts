@@ -40,7 +40,7 @@ export declare namespace IRewardPoolBase {
   export interface IRewardPoolCoreInterface extends Interface {
     getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "claim" | "claimWithSig" | "clawback" | "commitEpoch" | "fund" | "recordProofs"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimDeferred" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CLAWBACK_TYPEHASH', values?: undefined): string;
@@ -106,6 +106,18 @@ decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
 
   
 
+    export namespace ClaimBatchSettledEvent {
+      export type InputTuple = [relayer: AddressLike, claims: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [relayer: string, claims: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {relayer: string, claims: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace ClaimDeferredEvent {
       export type InputTuple = [account: AddressLike, deferred: BigNumberish, retryAt: BigNumberish];
       export type OutputTuple = [account: string, deferred: bigint, retryAt: bigint];
@@ -122,6 +134,18 @@ decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
       export type InputTuple = [minClaim: BigNumberish, maxRelayerFee: BigNumberish];
       export type OutputTuple = [minClaim: bigint, maxRelayerFee: bigint];
       export interface OutputObject {minClaim: bigint, maxRelayerFee: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimSkippedEvent {
+      export type InputTuple = [account: AddressLike, index: BigNumberish, reason: BytesLike];
+      export type OutputTuple = [account: string, index: bigint, reason: string];
+      export interface OutputObject {account: string, index: bigint, reason: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -626,8 +650,10 @@ getFunction(nameOrSignature: 'recordProofs'): TypedContractMethod<
     getEvent(key: 'AdminTransferStarted'): TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
+getEvent(key: 'ClaimBatchSettled'): TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
 getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
+getEvent(key: 'ClaimSkipped'): TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
 getEvent(key: 'Claimed'): TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;
 getEvent(key: 'ClawedBack'): TypedContractEvent<ClawedBackEvent.InputTuple, ClawedBackEvent.OutputTuple, ClawedBackEvent.OutputObject>;
 getEvent(key: 'EpochCommitted'): TypedContractEvent<EpochCommittedEvent.InputTuple, EpochCommittedEvent.OutputTuple, EpochCommittedEvent.OutputObject>;
@@ -668,12 +694,20 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
       BatchRecorded: TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
     
 
+      'ClaimBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+      ClaimBatchSettled: TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+    
+
       'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
       ClaimDeferred: TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
     
 
       'ClaimSettingsChanged(uint40,uint128)': TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
       ClaimSettingsChanged: TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
+    
+
+      'ClaimSkipped(address,uint256,bytes)': TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
+      ClaimSkipped: TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
     
 
       'Claimed(address,address,uint256,uint256)': TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;

@@ -43,9 +43,9 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolGovernanceInterface extends Interface {
-    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimBatchWithSig" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimDeferred" | "ClaimSettingsChanged" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'acceptAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'account', values: [AddressLike]): string;
@@ -54,6 +54,7 @@ encodeFunctionData(functionFragment: 'cancelGuardianChange', values?: undefined)
 encodeFunctionData(functionFragment: 'cancelOutflowLimit', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelQueuedChanges', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelSweep', values?: undefined): string;
+encodeFunctionData(functionFragment: 'claimBatchWithSig', values: [BytesLike[], BytesLike[], boolean[]]): string;
 encodeFunctionData(functionFragment: 'claimable', values: [AddressLike, BigNumberish, BytesLike[]]): string;
 encodeFunctionData(functionFragment: 'commitNonce', values?: undefined): string;
 encodeFunctionData(functionFragment: 'currentEpoch', values?: undefined): string;
@@ -92,6 +93,7 @@ decodeFunctionResult(functionFragment: 'cancelGuardianChange', data: BytesLike):
 decodeFunctionResult(functionFragment: 'cancelOutflowLimit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelQueuedChanges', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelSweep', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimBatchWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimable', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'commitNonce', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'currentEpoch', data: BytesLike): Result;
@@ -161,6 +163,18 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
   
 
+    export namespace ClaimBatchSettledEvent {
+      export type InputTuple = [relayer: AddressLike, claims: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [relayer: string, claims: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {relayer: string, claims: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace ClaimDeferredEvent {
       export type InputTuple = [account: AddressLike, deferred: BigNumberish, retryAt: BigNumberish];
       export type OutputTuple = [account: string, deferred: bigint, retryAt: bigint];
@@ -177,6 +191,18 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
       export type InputTuple = [minClaim: BigNumberish, maxRelayerFee: BigNumberish];
       export type OutputTuple = [minClaim: bigint, maxRelayerFee: bigint];
       export interface OutputObject {minClaim: bigint, maxRelayerFee: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimSkippedEvent {
+      export type InputTuple = [account: AddressLike, index: BigNumberish, reason: BytesLike];
+      export type OutputTuple = [account: string, index: bigint, reason: string];
+      export interface OutputObject {account: string, index: bigint, reason: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -575,6 +601,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    claimBatchWithSig: TypedContractMethod<
+      [claims: BytesLike[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >
+    
+
+    
     claimable: TypedContractMethod<
       [account: AddressLike, cumulative: BigNumberish, proof: BytesLike[], ],
       [[bigint, bigint] & {ledgerAmount: bigint, epochAmount: bigint }],
@@ -852,6 +886,11 @@ getFunction(nameOrSignature: 'cancelSweep'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'claimBatchWithSig'): TypedContractMethod<
+      [claims: BytesLike[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'claimable'): TypedContractMethod<
       [account: AddressLike, cumulative: BigNumberish, proof: BytesLike[], ],
       [[bigint, bigint] & {ledgerAmount: bigint, epochAmount: bigint }],
@@ -1006,8 +1045,10 @@ getFunction(nameOrSignature: 'vetoEpoch'): TypedContractMethod<
     getEvent(key: 'AdminTransferStarted'): TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
+getEvent(key: 'ClaimBatchSettled'): TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
 getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
+getEvent(key: 'ClaimSkipped'): TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
 getEvent(key: 'Claimed'): TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;
 getEvent(key: 'ClawedBack'): TypedContractEvent<ClawedBackEvent.InputTuple, ClawedBackEvent.OutputTuple, ClawedBackEvent.OutputObject>;
 getEvent(key: 'EpochCommitted'): TypedContractEvent<EpochCommittedEvent.InputTuple, EpochCommittedEvent.OutputTuple, EpochCommittedEvent.OutputObject>;
@@ -1048,12 +1089,20 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
       BatchRecorded: TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
     
 
+      'ClaimBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+      ClaimBatchSettled: TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+    
+
       'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
       ClaimDeferred: TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
     
 
       'ClaimSettingsChanged(uint40,uint128)': TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
       ClaimSettingsChanged: TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
+    
+
+      'ClaimSkipped(address,uint256,bytes)': TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
+      ClaimSkipped: TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
     
 
       'Claimed(address,address,uint256,uint256)': TypedContractEvent<ClaimedEvent.InputTuple, ClaimedEvent.OutputTuple, ClaimedEvent.OutputObject>;
