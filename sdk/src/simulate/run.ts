@@ -10,7 +10,16 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
-import { NonceManager, Wallet, getAddress, id, toBeHex, type Provider, type Signer } from "ethers";
+import {
+  NonceManager,
+  Wallet,
+  getAddress,
+  id,
+  toBeHex,
+  type Provider,
+  type Signer,
+  type TypedDataDomain,
+} from "ethers";
 
 import { claim, type ClaimReturnType } from "../actions/claim.js";
 import { clawbackCredit } from "../actions/clawbackCredit.js";
@@ -129,6 +138,8 @@ interface PoolRun {
   devices: number;
   /** This epoch's signed reports, until the verifiers settle them. */
   pending?: EpochReports;
+  /** The pool's EIP-712 domain, read and checked once: what devices, verifiers and claimants sign in. */
+  domain: TypedDataDomain;
 }
 
 export interface SimulationResult {
@@ -350,6 +361,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       perDeviceWad: new Map(),
       batchNonce: 0n,
       devices: inPool,
+      domain: await readPoolDomain(created.pool),
     });
   }
   lap("deploy and setup");
@@ -473,7 +485,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     if (epoch === 1) await sell();
     for (const run of pools.values()) {
       const signing = bar(`epoch ${epoch}: ${run.mode} reports`, run.devices);
-      run.pending = epochReports(world, run.mode, epoch, await readPoolDomain(run.pool), (n) => signing.increment(n));
+      run.pending = epochReports(world, run.mode, epoch, run.domain, (n) => signing.increment(n));
       signing.stop();
     }
     lap(`signing reports`);
@@ -482,7 +494,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     for (const run of pools.values()) {
       const { reports, bad, idle } = run.pending!;
       const ids = [...new Set(reports.map((r) => r.report.deviceId))];
-      const domainOfPool = await readPoolDomain(run.pool);
+      const domainOfPool = run.domain;
       const signatureChecks = await checkWorkReportSignaturesParallel(domainOfPool, reports);
       const e = BigInt(epoch);
       let records;
@@ -678,7 +690,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
         nonce: (await getPoolAccount(pool, account)).claimNonce,
         deadline: now + 3_600n,
       };
-      const signature = await signClaim(wallet, await readPoolDomain(pool), signed);
+      const signature = await signClaim(wallet, run.domain, signed);
       result = await relayClaim(pool, { claim: signed, signature, fee: RELAYER_FEE, ...(leaf ? { epoch: leaf } : {}) });
       run.fees.set(account, (run.fees.get(account) ?? 0n) + RELAYER_FEE);
       spend(`claims, gasless (${run.mode})`, result.gasUsed);
