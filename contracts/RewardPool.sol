@@ -170,10 +170,12 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         address account_,
         uint256 cumulative,
         bytes32[] calldata proof
-    ) external nonReentrant whenNotPaused returns (uint256 amount) {
+    ) external nonReentrant returns (uint256 amount) {
+        uint256 config = _firstSlot();
+        require(!_pausedIn(config), RewardPoolPaused());
         // The minimum claim keeps others from pushing dust onto an account; the account itself may always take its
         // own credit, so no minimum can freeze it.
-        amount = _pay(account_, _accounts[account_], cumulative, proof, msg.sender != account_, account_, 0);
+        amount = _pay(config, account_, _loadAccount(account_), cumulative, proof, msg.sender != account_, account_, 0);
     }
 
     /// @inheritdoc IRewardPoolCore
@@ -183,9 +185,11 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         bytes32[] calldata proof,
         uint256 fee,
         bytes calldata signature
-    ) external nonReentrant whenNotPaused returns (uint256 amount) {
+    ) external nonReentrant returns (uint256 amount) {
+        uint256 config = _firstSlot();
+        require(!_pausedIn(config), RewardPoolPaused());
         require(block.timestamp <= c.deadline, RewardPoolSignatureExpired(c.deadline, block.timestamp));
-        Account memory a = _accounts[c.account];
+        Account memory a = _loadAccount(c.account);
         uint256 expected = a.claimNonce;
         require(c.nonce == expected, RewardPoolInvalidClaimNonce(c.account, expected, c.nonce));
         uint256 maxFee = c.maxFee < _maxRelayerFee ? c.maxFee : _maxRelayerFee;
@@ -196,11 +200,12 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         );
         // The token checks the recipient and the pool, not the account: a blacklisted account must not route its
         // credit to a clean recipient. Its credit stays, untouched. (Paid to itself, the token refuses it anyway.)
-        if (c.recipient != c.account && _tokenHasBlacklist) {
-            require(!IBlacklistable(address(_token)).isBlacklisted(c.account), RewardPoolAccountBlocked(c.account));
+        if (c.recipient != c.account && _hasBlacklistIn(config)) {
+            IBlacklistable token = IBlacklistable(address(_tokenIn(config)));
+            require(!token.isBlacklisted(c.account), RewardPoolAccountBlocked(c.account));
         }
         ++a.claimNonce;
-        amount = _pay(c.account, a, cumulative, proof, true, c.recipient, fee);
+        amount = _pay(config, c.account, a, cumulative, proof, true, c.recipient, fee);
     }
 
     /* EPOCH MODE */
@@ -374,8 +379,9 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     }
 
     /// @dev One claim path for both entry points: settles `account_`, then pays `fee` to the caller and the rest to
-    /// `recipient`, and emits what was paid.
+    /// `recipient`, and emits what was paid. `config`: the pool's first slot ({_firstSlot}).
     function _pay(
+        uint256 config,
         address account_,
         Account memory a,
         uint256 cumulative,
@@ -384,11 +390,15 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         address recipient,
         uint256 fee
     ) internal returns (uint256 amount) {
-        (uint256 ledgerAmount, uint256 epochAmount) = _settle(account_, a, cumulative, proof, minimum);
+        (uint256 ledgerAmount, uint256 epochAmount) = _settle(config, account_, a, cumulative, proof, minimum);
         amount = ledgerAmount + epochAmount;
         require(fee <= amount, RewardPoolFeeAboveClaim(fee, amount));
-        if (fee != 0) _token.safeTransfer(msg.sender, fee);
-        _token.safeTransfer(recipient, amount - fee);
+        IERC20 token = _tokenIn(config);
+        if (fee != 0) token.safeTransfer(msg.sender, fee);
+        // Cannot underflow: fee <= amount, checked above.
+        unchecked {
+            token.safeTransfer(recipient, amount - fee);
+        }
         emit Claimed(account_, recipient, ledgerAmount, epochAmount);
         if (fee != 0) emit RelayerFeePaid(account_, msg.sender, fee);
     }
@@ -398,6 +408,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     /// {_release}); the rest stays credited. The epoch part is skipped when `cumulative` is zero. `minimum`: hold the
     /// claim to the pool's minimum claim.
     function _settle(
+        uint256 config,
         address account_,
         Account memory a,
         uint256 cumulative,
@@ -422,11 +433,11 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         require(amount != 0, RewardPoolNothingToClaim(account_));
         uint256 threshold = 1;
         if (minimum) {
-            uint256 minClaim = _minClaim;
+            uint256 minClaim = _minClaimIn(config);
             require(amount >= minClaim, RewardPoolBelowMinimumClaim(account_, amount, minClaim));
             if (minClaim > 1) threshold = minClaim;
         }
-        uint256 paying = _release(account_, amount, threshold);
+        uint256 paying = _release(config, account_, amount, threshold);
         if (paying < amount) {
             // Rare: the breaker defers part. Ledger credit is paid first, the epoch part waits.
             if (ledgerAmount > paying) ledgerAmount = paying;
@@ -439,16 +450,21 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
             // Never more in total than the root in force declared (and had checked against budgets and funding).
             _epochHead = _spendEpochHeadroom(head, index, latest, epochAmount);
         }
-        _accounts[account_] = a; // one write for both modes
+        _storeAccount(account_, a); // one write for both modes
     }
 
     /// @dev The outflow breaker: books `amount` as paid if it fits the limit of the last two windows and returns
     /// it; else pays what fits, if that is at least `threshold` (the rest waits: `ClaimDeferred`), or reverts
     /// `RewardPoolOutflowLimited` naming when `threshold` will fit. One slot read and written. The rare path asks
     /// the governance half what fits and when ({IRewardPoolGovernance-outflowQuote}), to keep this half small.
-    function _release(address account_, uint256 amount, uint256 threshold) internal returns (uint256 paying) {
-        uint256 limit = OutflowLibrary.unpackLimit(_outflowLimit);
-        uint256 window = block.timestamp / _outflowWindow;
+    function _release(
+        uint256 config,
+        address account_,
+        uint256 amount,
+        uint256 threshold
+    ) internal returns (uint256 paying) {
+        uint256 limit = OutflowLibrary.unpackLimit(_outflowLimitIn(config));
+        uint256 window = block.timestamp / _outflowWindowIn(config);
         Outflow outflow = _outflow;
         (uint256 previous, uint256 current) = outflow.usedAt(window);
         uint256 share = OutflowLibrary.shareOf(amount, limit);

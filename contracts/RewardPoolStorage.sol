@@ -152,6 +152,93 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         _;
     }
 
+    /* HOT READS */
+
+    /// @dev The pool's first slot in one read (token, pause flag, minimum claim, blacklist flag, outflow settings):
+    /// a claim needs most of it and reads it once, then decodes it with the helpers below, which take each field's
+    /// place from the compiler (`.offset`), so they follow the declarations above.
+    function _firstSlot() internal view returns (uint256 word) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            // Every field the helpers below decode lives in this one slot: a declaration moved elsewhere stops every
+            // claim here (invalid) rather than decode the wrong slot. The compiler folds the check to nothing.
+            let s := _token.slot
+            if iszero(
+                and(
+                    and(eq(_paused.slot, s), eq(_minClaim.slot, s)),
+                    and(eq(_tokenHasBlacklist.slot, s), and(eq(_outflowWindow.slot, s), eq(_outflowLimit.slot, s)))
+                )
+            ) {
+                invalid()
+            }
+            word := sload(s)
+        }
+    }
+
+    function _tokenIn(uint256 word) internal pure returns (IERC20 token) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            token := and(shr(mul(8, _token.offset), word), 0xffffffffffffffffffffffffffffffffffffffff)
+        }
+    }
+
+    function _pausedIn(uint256 word) internal pure returns (bool paused) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            paused := and(shr(mul(8, _paused.offset), word), 0xff)
+        }
+    }
+
+    function _minClaimIn(uint256 word) internal pure returns (uint256 minClaim) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            minClaim := and(shr(mul(8, _minClaim.offset), word), 0xffffff)
+        }
+    }
+
+    function _hasBlacklistIn(uint256 word) internal pure returns (bool hasBlacklist) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            hasBlacklist := and(shr(mul(8, _tokenHasBlacklist.offset), word), 0xff)
+        }
+    }
+
+    function _outflowWindowIn(uint256 word) internal pure returns (uint256 window) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            window := and(shr(mul(8, _outflowWindow.offset), word), 0xffffff)
+        }
+    }
+
+    function _outflowLimitIn(uint256 word) internal pure returns (uint32 packedLimit) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            packedLimit := and(shr(mul(8, _outflowLimit.offset), word), 0xffffffff)
+        }
+    }
+
+    /// @dev An account's slot in one read (the struct copy would read it once per field).
+    function _loadAccount(address account_) internal view returns (Account memory a) {
+        Account storage stored = _accounts[account_];
+        uint256 word;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            word := sload(stored.slot)
+        }
+        (a.unpaidWad, a.paidEpoch, a.claimNonce) = (uint128(word), uint96(word >> 128), uint32(word >> 224));
+    }
+
+    /// @dev An account's slot in one write, in the struct's own layout (`unpaidWad`, then `paidEpoch`, then
+    /// `claimNonce`, from the low bits: tests read every field back through {account}).
+    function _storeAccount(address account_, Account memory a) internal {
+        Account storage stored = _accounts[account_];
+        uint256 word = uint256(a.unpaidWad) | (uint256(a.paidEpoch) << 128) | (uint256(a.claimNonce) << 224);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(stored.slot, word)
+        }
+    }
+
     /* SHARED RULES */
 
     /// @dev Whether a scheduled time (zero: nothing scheduled) has come: queued changes, pending epoch roots.
@@ -200,12 +287,17 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// @dev Pulls `amount` from `from` (approved first) and records it under `ref`.
     function _pull(address from, uint256 amount, bytes32 ref) internal {
         require(amount != 0, RewardPoolZeroAmount());
-        uint256 before = _token.balanceOf(address(this));
-        _token.safeTransferFrom(from, address(this), amount);
-        _recordFunding(from, amount, ref, before);
+        IERC20 token = _token;
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        require(received == amount, RewardPoolFeeOnTransfer(amount, received));
+        _totalFunded += amount.toUint128();
+        emit Funded(from, ref, amount);
     }
 
-    /// @dev Refuses tokens that deliver less than the amount (fee-on-transfer).
+    /// @dev Refuses tokens that deliver less than the amount (fee-on-transfer). ({_pull} inlines the same, reading
+    /// the token once.)
     function _recordFunding(address from, uint256 amount, bytes32 ref, uint256 balanceBefore) internal {
         uint256 received = _token.balanceOf(address(this)) - balanceBefore;
         require(received == amount, RewardPoolFeeOnTransfer(amount, received));

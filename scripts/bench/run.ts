@@ -5,7 +5,7 @@
  * compiler, token, chain). Prints the same as tables.
  *
  *   npm run bench                          everything (several minutes: the simulation ~2, the 1M tree ~1)
- *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, tree, lifecycle, audit), read the others
+ *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, trace, tree, lifecycle, audit), read the others
  *                                          from the files an earlier run left in bench/ (their commits are listed)
  *   npm run bench -- --only none           rebuild results.json from bench/ without running anything
  *
@@ -17,7 +17,7 @@ import { join } from "node:path";
 
 import { BENCH_DIR, formatInt, type GasFigures, gitCommit, readBenchFile, writeBenchFile } from "./output.js";
 
-const PARTS = ["registry", "pool", "epoch", "tree", "lifecycle", "audit"] as const;
+const PARTS = ["registry", "pool", "epoch", "trace", "tree", "lifecycle", "audit"] as const;
 type Part = (typeof PARTS)[number];
 
 const only = process.argv.indexOf("--only");
@@ -39,12 +39,16 @@ function run(what: string, args: string[], env: Record<string, string> = {}): vo
 
 /* RUN */
 
-if (runs("registry") || runs("pool") || runs("epoch")) run("hardhat build", [HARDHAT, "build", "--quiet"]);
+if (runs("registry") || runs("pool") || runs("epoch") || runs("trace")) {
+  run("hardhat build", [HARDHAT, "build", "--quiet"]);
+}
 if (runs("registry")) run("registry", [HARDHAT, "run", "scripts/bench/registry.ts"]);
 for (const kind of ["whole", "clone"]) {
   if (runs("pool")) run(`pool (${kind})`, [HARDHAT, "run", "scripts/bench/pool.ts"], { POOL_KIND: kind });
   if (runs("epoch")) run(`epoch (${kind})`, [HARDHAT, "run", "scripts/bench/epoch.ts"], { POOL_KIND: kind });
 }
+// After the epoch and pool benches: the trace checks its figures against theirs (same scenario, same gas).
+if (runs("trace")) run("trace (gas by slot, call, event)", [HARDHAT, "run", "scripts/bench/trace.ts"]);
 
 interface TreeRow {
   accounts: number;
@@ -127,6 +131,10 @@ const files = {
   epochClone: readBenchFile<ChainBench>("epoch-clone"),
 };
 const tree = readBenchFile<{ run: { commit: string; date: string }; rows: TreeRow[] }>("tree");
+const trace = readBenchFile<{
+  run: { commit: string; date: string };
+  summary: Record<string, { gasUsed: number; byKind: Record<string, number> }>;
+}>("trace");
 const lifecycle = readBenchFile<{
   run: { commit: string; date: string };
   totalS: number;
@@ -281,6 +289,7 @@ const parts = {
   "epoch-clone": files.epochClone?.run,
   tree: tree?.run,
   lifecycle: lifecycle?.run,
+  trace: trace?.run,
   audit: audit.run as { commit: string; date: string } | undefined,
 };
 const commits = new Set(Object.values(parts).flatMap((p) => (p === undefined ? [] : [p.commit])));
@@ -289,6 +298,8 @@ const results = {
   gas,
   time,
   proof_length: proofLength,
+  // Where each traced figure's gas goes, by kind (bench/trace.md has it by slot, call and event).
+  trace: trace?.summary ?? null,
   growth,
   targets,
   meta: {
@@ -312,6 +323,9 @@ const results = {
       commit_n: "commit_epoch_3of5_nN: an epoch of N accounts, N + 99 devices (a 100-device fleet among them)",
       claim_fleet100_per_device: "one epoch-mode claim paying the owner of a 100-device fleet, ÷ 100",
       audit_10k_nodes_s: "from bench/audit.json when the audit bench has written it, else null",
+      trace:
+        "scripts/bench/trace.ts: debug_traceTransaction of each figure's transaction, gas by kind (intrinsic = " +
+        "21,000 + calldata; storage reads/writes; transient; calls inclusive; precompiles; logs; keccak; rest)",
     },
   },
 };
@@ -423,5 +437,26 @@ md.push(
   `| epoch tree + manifest, built and re-verified (s) | ${TREE_SIZES.map((n) => growth.tree_s_by_accounts[n] ?? "—").join(" | ")} |`,
   `| peak resident memory (MiB) | ${TREE_SIZES.map((n) => cell(growth.tree_peak_mib_by_accounts[n])).join(" | ")} |`,
 );
+if (trace !== undefined) {
+  const keys = Object.keys(trace.summary);
+  const kinds = [
+    "intrinsic",
+    "storage-read",
+    "storage-write",
+    "transient",
+    "call",
+    "precompile",
+    "log",
+    "keccak",
+    "rest",
+  ];
+  md.push(
+    "",
+    `| gas by kind (\`npm run bench:trace\`) | ${keys.map((k) => `\`${k}\``).join(" | ")} |`,
+    `|---|${keys.map(() => "---:").join("|")}|`,
+    ...kinds.map((kind) => `| ${kind} | ${keys.map((k) => cell(trace.summary[k]!.byKind[kind] ?? 0)).join(" | ")} |`),
+    `| **gasUsed** | ${keys.map((k) => `**${cell(trace.summary[k]!.gasUsed)}**`).join(" | ")} |`,
+  );
+}
 writeFileSync(join(BENCH_DIR, "results.md"), md.join("\n") + "\n");
 console.log(`wrote ${join(BENCH_DIR, "results.md")}`);

@@ -1,0 +1,379 @@
+/**
+ * `npm run bench:trace`: where the gas of the hot paths goes, from `debug_traceTransaction` on the in-process chain.
+ * Sets up the claim benchmark's scenario (scripts/bench/epoch.ts: a whole pool, MockUSDC, an existing holder that has
+ * claimed before, trees of 10,000 accounts, a relayer that already holds the token; scripts/bench/pool.ts's repeat
+ * funder under a known reference) and the URD-style anchor (contracts/mocks/UrdLikeDistributor.sol), then attributes
+ * each traced transaction's gas (see gas-trace.ts): per storage slot, per external call and precompile, per event,
+ * keccak, calldata and the rest. Writes bench/trace.json and bench/trace.md; `npm run bench` folds a summary into
+ * bench/results.json. Each traced figure is checked against the benchmark's own (same scenario, same gas).
+ *
+ *   npx hardhat run scripts/bench/trace.ts
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { Interface, MaxUint256, id } from "ethers";
+import hre from "hardhat";
+
+import {
+  buildEpoch,
+  type BuiltEpoch,
+  checksumAddress,
+  claim,
+  commitEpoch,
+  contracts,
+  createNetwork,
+  deployDepin,
+  type DeviceState,
+  DeviceStatus,
+  fastKeccak256,
+  fundPool,
+  poolConfig,
+  proofFor,
+  readPoolDomain,
+  relayClaim,
+  setupPool,
+  signClaim,
+  WAD,
+  type WorkReport,
+} from "../../sdk/src/index.js";
+import { benchChain, chainDescription, closeEpoch, compilerSettings, TOKEN_NOTE, USDC } from "./chain.js";
+import {
+  attributeGas,
+  breakdownRows,
+  erc7201,
+  type GasBreakdown,
+  type RawTrace,
+  type StorageLayout,
+} from "./gas-trace.js";
+import { BENCH_DIR, writeBenchFile } from "./output.js";
+
+const require = createRequire(import.meta.url);
+const RATE = WAD / 3n;
+const BUDGET = 10n ** 12n * USDC;
+const DEVICE_CAP = 10_000_000n;
+const FLEET = 100;
+
+/* STORAGE LAYOUTS (recompiled from the build's own input, for the layout alone) */
+
+function storageLayouts(names: Record<string, string>): Record<string, StorageLayout> {
+  const dir = join("artifacts", "build-info");
+  const solc = require("solc") as { compile(input: string): string };
+  const wanted = new Map(Object.entries(names)); // contract name -> source path
+  const found: Record<string, StorageLayout> = {};
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith(".json") || file.endsWith(".output.json") || wanted.size === 0) continue;
+    const { input } = JSON.parse(readFileSync(join(dir, file), "utf8")) as { input: Record<string, any> };
+    const here = [...wanted].flatMap(([name, source]) => {
+      const key = Object.keys(input.sources as object).find((k) => k.endsWith(source));
+      return key === undefined ? [] : [[name, key] as const];
+    });
+    if (here.length === 0) continue;
+    input.settings = {
+      ...input.settings,
+      viaIR: false,
+      optimizer: { enabled: false },
+      outputSelection: Object.fromEntries(here.map(([name, key]) => [key, { [name]: ["storageLayout"] }])),
+    };
+    const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
+      contracts?: Record<string, Record<string, { storageLayout: StorageLayout }>>;
+      errors?: { severity: string; formattedMessage: string }[];
+    };
+    const error = out.errors?.find((e) => e.severity === "error");
+    if (error !== undefined) throw new Error(`storage layout: ${error.formattedMessage}`);
+    for (const [name, key] of here) {
+      const layout = out.contracts?.[key]?.[name]?.storageLayout;
+      if (layout === undefined) throw new Error(`storage layout: ${name} not found in ${key}`);
+      found[name] = layout;
+      wanted.delete(name);
+    }
+  }
+  if (wanted.size !== 0) throw new Error(`storage layout: run npx hardhat build first (${[...wanted.keys()]})`);
+  return found;
+}
+
+/* SCENARIO (as scripts/bench/epoch.ts, up to its 10,000-account figures) */
+
+const KIND = "whole" as const;
+const { ethers, networkHelpers, signer } = await benchChain();
+const [deployer, holder, fleetOwner, relayer] = [signer(0), signer(1), signer(2), signer(3)];
+const quorum = [4, 5, 6].map(signer);
+const verifiers = [...quorum, signer(7), signer(8)];
+const { chainId } = await ethers.provider.getNetwork();
+
+const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
+const { networkId } = await createNetwork(registry.connect(deployer), {
+  attestationRequired: false,
+  metadataHash: id("bench"),
+});
+const tokenAddress = await token!.getAddress();
+await (await token!.mint(deployer.address, 10n ** 12n * USDC)).wait();
+const FUNDING_REF = id("bench/customer-contract-1");
+const { pool, address: poolAddress } = await setupPool(factory.connect(deployer), {
+  config: poolConfig({
+    token: tokenAddress,
+    networkId,
+    admin: deployer.address,
+    verifiers: verifiers.map((v) => v.address),
+    quorum: 3,
+    params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
+    maxRelayerFee: USDC,
+  }),
+  salt: id("bench/epoch"),
+  kind: KIND,
+  funding: [{ amount: 10n ** 11n * USDC, ref: FUNDING_REF }],
+});
+const { challengePeriod } = await pool.settings();
+
+const ACCOUNTS = [
+  holder.address,
+  fleetOwner.address,
+  ...Array.from({ length: 10_000 - 2 }, (_, i) =>
+    checksumAddress("0x" + fastKeccak256(`bench/account/${i}`).slice(26)),
+  ),
+];
+function devicesOf(accounts: number): Map<bigint, DeviceState> {
+  const devices = new Map<bigint, DeviceState>();
+  for (let a = 0; a < accounts; a++) {
+    for (let d = 0; d < (a === 1 ? FLEET : 1); d++) {
+      const deviceId = BigInt(fastKeccak256(`bench/device/${a}/${d}`));
+      devices.set(deviceId, {
+        deviceId,
+        networkId,
+        status: DeviceStatus.Active,
+        payee: ACCOUNTS[a]!,
+        recordedInLedger: false,
+      });
+    }
+  }
+  return devices;
+}
+function reports(epoch: number, devices: Map<bigint, DeviceState>): WorkReport[] {
+  return [...devices.keys()].map((deviceId, i) => ({
+    deviceId,
+    units: 2_000_000n + BigInt((i * 7919 + epoch) % 1000),
+    evidenceHash: fastKeccak256(`evidence/${epoch}/${i}`),
+  }));
+}
+let previous: BuiltEpoch | undefined;
+async function commit(epoch: number, accounts: number): Promise<BuiltEpoch> {
+  await closeEpoch(networkHelpers, [pool], BigInt(epoch));
+  const devices = devicesOf(accounts);
+  const built = buildEpoch({
+    pool: poolAddress,
+    chainId,
+    epoch,
+    formulaVersion: 1,
+    params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
+    networkId,
+    registryBlock: await ethers.provider.getBlockNumber(),
+    devices,
+    reports: reports(epoch, devices),
+    ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
+  });
+  await commitEpoch(pool.connect(relayer), { built, uri: `ipfs://bench/epoch-${epoch}.json`, verifiers: quorum });
+  await networkHelpers.time.increase(challengePeriod + 1n);
+  previous = built;
+  return built;
+}
+const claimOf = async (built: BuiltEpoch, account: string) =>
+  (await claim(pool.connect(relayer), account, proofFor(built, account))).transactionHash;
+async function gasless(built: BuiltEpoch): Promise<string> {
+  const leaf = proofFor(built, holder.address);
+  const signed = {
+    account: holder.address,
+    recipient: holder.address,
+    maxFee: USDC / 10n,
+    nonce: (await pool.account(holder.address)).claimNonce,
+    deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
+  };
+  const signature = await signClaim(holder, await readPoolDomain(pool), signed);
+  return (await relayClaim(pool.connect(relayer), { claim: signed, signature, fee: USDC / 10n, epoch: leaf }))
+    .transactionHash;
+}
+
+/** The traced transactions, by results.json key, with the benchmark that measures the same figure. */
+const traced: { key: string; label: string; hash: string; bench: string }[] = [];
+
+// The repeat funder of pool.ts: allowance set once, a reference used before.
+await (await token!.connect(deployer).approve(poolAddress, MaxUint256)).wait();
+const funded = await fundPool(pool, { amount: 10n ** 9n * USDC, ref: FUNDING_REF });
+traced.push({
+  key: "fund",
+  label: "fund, known reference (repeat funder)",
+  hash: funded.transactionHash,
+  bench: "pool-whole",
+});
+
+const e0 = await commit(0, 1_000);
+await claimOf(e0, holder.address);
+await claimOf(e0, fleetOwner.address);
+await commit(1, 1_000);
+const e2 = await commit(2, 1_000);
+await claimOf(e2, holder.address);
+const e3 = await commit(3, 10_000);
+await claimOf(e3, ACCOUNTS[2]!);
+traced.push({
+  key: "claim_repeat_existing_holder",
+  label: "claim, epoch, repeat by an existing holder (10,000-account tree)",
+  hash: await claimOf(e3, holder.address),
+  bench: "epoch-whole",
+});
+await (await token!.mint(relayer.address, 1n)).wait();
+await gasless(await commit(4, 10_000));
+traced.push({
+  key: "claim_gasless",
+  label: "claimWithSig, epoch, repeat (relayer takes a fee; 10,000-account tree)",
+  hash: await gasless(await commit(5, 10_000)),
+  bench: "epoch-whole",
+});
+
+// The anchor, as epoch.ts measures it: the same 10,000 accounts, token and holder.
+const urd = await new contracts.UrdLikeDistributor__factory(deployer).deploy();
+const urdAddress = await urd.getAddress();
+await (await token!.mint(urdAddress, 10n ** 12n * USDC)).wait();
+let urdHash = "";
+for (const round of [1n, 2n]) {
+  const tree = StandardMerkleTree.of(
+    ACCOUNTS.map((a, i): [string, string, bigint] => [a, tokenAddress, (BigInt(i) + 1n) * USDC * round]),
+    ["address", "address", "uint256"],
+  );
+  await (await urd.setRoot(tree.root)).wait();
+  const tx = await urd.connect(relayer).claim(holder.address, tokenAddress, USDC * round, tree.getProof(0));
+  await tx.wait();
+  urdHash = tx.hash;
+}
+traced.push({
+  key: "anchor_urd_claim_repeat_10k",
+  label: "anchor: URD-style claim, repeat by an existing holder (10,000-account tree)",
+  hash: urdHash,
+  bench: "epoch-whole",
+});
+
+/* TRACE */
+
+const layouts = storageLayouts({
+  RewardPool: "contracts/RewardPool.sol",
+  MockUSDC: "contracts/mocks/MockUSDC.sol",
+  UrdLikeDistributor: "contracts/mocks/UrdLikeDistributor.sol",
+});
+const lower = (a: string) => a.toLowerCase();
+const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
+const context = {
+  names: {
+    [lower(poolAddress)]: "RewardPool",
+    [lower(tokenAddress)]: "MockUSDC",
+    [lower(urdAddress)]: "UrdLike",
+    [lower(holder.address)]: "holder",
+    [lower(relayer.address)]: "relayer",
+    [lower(deployer.address)]: "funder",
+  },
+  layouts: {
+    [lower(poolAddress)]: layouts.RewardPool!,
+    [lower(tokenAddress)]: layouts.MockUSDC!,
+    [lower(urdAddress)]: layouts.UrdLikeDistributor!,
+  },
+  fixedSlots: {
+    [erc7201("openzeppelin.storage.ReentrancyGuard")]: "reentrancy guard (ReentrancyGuardTransient)",
+    [erc7201("openzeppelin.storage.Initializable")]: "Initializable (ERC-7201)",
+  },
+  interfaces: [
+    await abi("RewardPool"),
+    await abi("RewardPoolGovernance"),
+    await abi("MockUSDC"),
+    await abi("UrdLikeDistributor"),
+  ],
+};
+
+interface TracedRow {
+  key: string;
+  label: string;
+  transactionHash: string;
+  gasUsed: number;
+  benchFigure: number | null;
+  breakdown: GasBreakdown;
+}
+const results: TracedRow[] = [];
+for (const t of traced) {
+  const tx = await ethers.provider.getTransaction(t.hash);
+  if (tx === null || tx.to === null) throw new Error(`trace: transaction ${t.hash} not found`);
+  const raw = (await ethers.provider.send("debug_traceTransaction", [t.hash, { enableMemory: true }])) as RawTrace;
+  if (raw.failed) throw new Error(`trace: ${t.key} reverted`);
+  const breakdown = attributeGas(raw, { to: tx.to, data: tx.data }, context);
+  const benchFile = JSON.parse(
+    (() => {
+      try {
+        return readFileSync(join(BENCH_DIR, `${t.bench}.json`), "utf8");
+      } catch {
+        return "{}";
+      }
+    })(),
+  ) as { figures?: Record<string, number> };
+  results.push({
+    key: t.key,
+    label: t.label,
+    transactionHash: t.hash,
+    gasUsed: breakdown.gasUsed,
+    benchFigure: benchFile.figures?.[t.key] ?? null,
+    breakdown,
+  });
+}
+
+/* OUTPUT */
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const summary = Object.fromEntries(results.map((r) => [r.key, { gasUsed: r.gasUsed, byKind: r.breakdown.byKind }]));
+const path = writeBenchFile("trace", {
+  chain: chainDescription(),
+  compiler: compilerSettings(),
+  token: TOKEN_NOTE,
+  note:
+    "debug_traceTransaction (struct logger) of each figure's transaction in the benchmarks' own scenario; storage " +
+    "reads and writes by slot (named from the compiler's storage layouts and the transaction's keccak preimages), " +
+    "external calls inclusive of the callee's gas (its own parts under `inner`), intrinsic = 21,000 + calldata",
+  summary,
+  transactions: results,
+});
+
+const kinds = [
+  "intrinsic",
+  "storage-read",
+  "storage-write",
+  "transient",
+  "call",
+  "precompile",
+  "log",
+  "keccak",
+  "rest",
+];
+const md: string[] = [
+  `# Gas traces`,
+  "",
+  `\`npm run bench:trace\` — ${chainDescription()}; solc ${compilerSettings().solc}, optimizer runs ` +
+    `${compilerSettings().optimizerRuns}; whole pool; token MockUSDC. Calls are inclusive (the callee's parts are ` +
+    `indented under them, marked ↳).`,
+  "",
+  `| by kind | ${results.map((r) => `\`${r.key}\``).join(" | ")} |`,
+  `|---|${results.map(() => "---:").join("|")}|`,
+  ...kinds.map((k) => `| ${k} | ${results.map((r) => fmt(r.breakdown.byKind[k] ?? 0)).join(" | ")} |`),
+  `| **gasUsed** | ${results.map((r) => `**${fmt(r.gasUsed)}**`).join(" | ")} |`,
+  `| the benchmark's figure | ${results.map((r) => (r.benchFigure === null ? "—" : fmt(r.benchFigure))).join(" | ")} |`,
+];
+for (const r of results) {
+  md.push("", `## \`${r.key}\`: ${r.label}`, "", "| where | what | count | gas |", "|---|---|---:|---:|");
+  md.push(...breakdownRows(r.breakdown));
+}
+writeFileSync(join(BENCH_DIR, "trace.md"), md.join("\n") + "\n");
+console.table(
+  Object.fromEntries(
+    results.map((r) => [r.key, { gasUsed: r.gasUsed, bench: r.benchFigure ?? "—", ...r.breakdown.byKind }]),
+  ),
+);
+for (const r of results) {
+  if (r.benchFigure !== null && r.benchFigure !== r.gasUsed) {
+    console.warn(`note: ${r.key} traced at ${r.gasUsed}, the last ${r.key} benchmark measured ${r.benchFigure}`);
+  }
+}
+console.log(`wrote ${path} and ${join(BENCH_DIR, "trace.md")}`);
