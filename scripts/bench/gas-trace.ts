@@ -7,7 +7,13 @@
  * Storage slots are named from the compiler's storage layout of each contract (`layouts`) and the preimages of the
  * keccaks the transaction itself computed (so `_accounts[holder]` is found from the hash that made it).
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
 import { getBytes, hexlify, type Interface, keccak256, toBeHex, zeroPadValue } from "ethers";
+
+const require = createRequire(import.meta.url);
 
 /** One step of the struct logger, as EDR and geth return it. */
 export interface StructLog {
@@ -347,4 +353,42 @@ export function breakdownRows(b: GasBreakdown): string[] {
   if (b.refund !== 0) rows.push(`| tx | refund | 1 | -${fmt(b.refund)} |`);
   rows.push(`| **total** | **= receipt gasUsed** | | **${fmt(b.gasUsed)}** |`);
   return rows;
+}
+
+/** Storage layouts of contracts by name (`{ RewardPool: "contracts/RewardPool.sol" }`), recompiled from the build-info
+ * input that holds each source, for the layout alone. Needs `npx hardhat build` first. */
+export function storageLayouts(names: Record<string, string>): Record<string, StorageLayout> {
+  const dir = join("artifacts", "build-info");
+  const solc = require("solc") as { compile(input: string): string };
+  const wanted = new Map(Object.entries(names)); // contract name -> source path
+  const found: Record<string, StorageLayout> = {};
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith(".json") || file.endsWith(".output.json") || wanted.size === 0) continue;
+    const { input } = JSON.parse(readFileSync(join(dir, file), "utf8")) as { input: Record<string, any> };
+    const here = [...wanted].flatMap(([name, source]) => {
+      const key = Object.keys(input.sources as object).find((k) => k.endsWith(source));
+      return key === undefined ? [] : [[name, key] as const];
+    });
+    if (here.length === 0) continue;
+    input.settings = {
+      ...input.settings,
+      viaIR: false,
+      optimizer: { enabled: false },
+      outputSelection: Object.fromEntries(here.map(([name, key]) => [key, { [name]: ["storageLayout"] }])),
+    };
+    const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
+      contracts?: Record<string, Record<string, { storageLayout: StorageLayout }>>;
+      errors?: { severity: string; formattedMessage: string }[];
+    };
+    const error = out.errors?.find((e) => e.severity === "error");
+    if (error !== undefined) throw new Error(`storage layout: ${error.formattedMessage}`);
+    for (const [name, key] of here) {
+      const layout = out.contracts?.[key]?.[name]?.storageLayout;
+      if (layout === undefined) throw new Error(`storage layout: ${name} not found in ${key}`);
+      found[name] = layout;
+      wanted.delete(name);
+    }
+  }
+  if (wanted.size !== 0) throw new Error(`storage layout: run npx hardhat build first (${[...wanted.keys()]})`);
+  return found;
 }

@@ -9,8 +9,7 @@
  *
  *   npx hardhat run scripts/bench/trace.ts
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -50,49 +49,10 @@ import {
 } from "./gas-trace.js";
 import { BENCH_DIR, writeBenchFile } from "./output.js";
 
-const require = createRequire(import.meta.url);
 const RATE = WAD / 3n;
 const BUDGET = 10n ** 12n * USDC;
 const DEVICE_CAP = 10_000_000n;
 const FLEET = 100;
-
-/* STORAGE LAYOUTS (recompiled from the build's own input, for the layout alone) */
-
-function storageLayouts(names: Record<string, string>): Record<string, StorageLayout> {
-  const dir = join("artifacts", "build-info");
-  const solc = require("solc") as { compile(input: string): string };
-  const wanted = new Map(Object.entries(names)); // contract name -> source path
-  const found: Record<string, StorageLayout> = {};
-  for (const file of readdirSync(dir)) {
-    if (!file.endsWith(".json") || file.endsWith(".output.json") || wanted.size === 0) continue;
-    const { input } = JSON.parse(readFileSync(join(dir, file), "utf8")) as { input: Record<string, any> };
-    const here = [...wanted].flatMap(([name, source]) => {
-      const key = Object.keys(input.sources as object).find((k) => k.endsWith(source));
-      return key === undefined ? [] : [[name, key] as const];
-    });
-    if (here.length === 0) continue;
-    input.settings = {
-      ...input.settings,
-      viaIR: false,
-      optimizer: { enabled: false },
-      outputSelection: Object.fromEntries(here.map(([name, key]) => [key, { [name]: ["storageLayout"] }])),
-    };
-    const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
-      contracts?: Record<string, Record<string, { storageLayout: StorageLayout }>>;
-      errors?: { severity: string; formattedMessage: string }[];
-    };
-    const error = out.errors?.find((e) => e.severity === "error");
-    if (error !== undefined) throw new Error(`storage layout: ${error.formattedMessage}`);
-    for (const [name, key] of here) {
-      const layout = out.contracts?.[key]?.[name]?.storageLayout;
-      if (layout === undefined) throw new Error(`storage layout: ${name} not found in ${key}`);
-      found[name] = layout;
-      wanted.delete(name);
-    }
-  }
-  if (wanted.size !== 0) throw new Error(`storage layout: run npx hardhat build first (${[...wanted.keys()]})`);
-  return found;
-}
 
 /* SCENARIO (as scripts/bench/epoch.ts, up to its 10,000-account figures) */
 
