@@ -39,14 +39,7 @@ import {
   type WorkReport,
 } from "../../sdk/src/index.js";
 import { benchChain, chainDescription, closeEpoch, compilerSettings, TOKEN_NOTE, USDC } from "./chain.js";
-import {
-  attributeGas,
-  breakdownRows,
-  erc7201,
-  type GasBreakdown,
-  type RawTrace,
-  type StorageLayout,
-} from "./gas-trace.js";
+import { attributeGas, breakdownRows, erc7201, type GasBreakdown, type RawTrace, storageLayouts } from "./gas-trace.js";
 import { BENCH_DIR, writeBenchFile } from "./output.js";
 
 const RATE = WAD / 3n;

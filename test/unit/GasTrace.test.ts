@@ -12,7 +12,8 @@ const { ethers } = await network.create();
 
 describe("Gas trace (bench:trace)", function () {
   it("attributes a token transfer and a pool-like call to named slots, calls and events, adding up to gasUsed", async function () {
-    const [owner, alice, bob] = await ethers.getSigners();
+    const signers = await ethers.getSigners();
+    const [owner, alice, bob] = [signers[0]!, signers[1]!, signers[2]!];
     const token = await ethers.deployContract("MockUSDC", []);
     await (await token.mint(owner.address, 1_000n)).wait();
     await (await token.mint(alice.address, 1n)).wait();
@@ -21,8 +22,8 @@ describe("Gas trace (bench:trace)", function () {
     const context = {
       names: {
         [tokenAddress]: "MockUSDC",
-        [owner!.address.toLowerCase()]: "owner",
-        [alice!.address.toLowerCase()]: "alice",
+        [owner.address.toLowerCase()]: "owner",
+        [alice.address.toLowerCase()]: "alice",
       },
       layouts: { [tokenAddress]: layouts.MockUSDC! },
       fixedSlots: {},
@@ -35,7 +36,7 @@ describe("Gas trace (bench:trace)", function () {
     };
 
     // To a holder: both balances are non-zero before, so both writes are resets.
-    const transfer = await token.transfer(alice!.address, 10n);
+    const transfer = await token.transfer(alice.address, 10n);
     const receipt = (await transfer.wait())!;
     const b = await traced(transfer.hash);
     expect(b.gasUsed).to.equal(Number(receipt.gasUsed));
@@ -51,7 +52,7 @@ describe("Gas trace (bench:trace)", function () {
     expect(b.intrinsic.base + b.intrinsic.calldata).to.equal(b.byKind.intrinsic);
 
     // To an account holding nothing: a fresh slot, and the same total check.
-    const fresh = await token.transfer(bob!.address, 10n);
+    const fresh = await token.transfer(bob.address, 10n);
     const f = await traced(fresh.hash);
     expect(f.gasUsed).to.equal(Number((await fresh.wait())!.gasUsed));
     expect(f.items.find((i) => i.kind === "storage-write" && i.what.includes("set zero → non-zero"))?.gas).to.equal(
@@ -64,13 +65,13 @@ describe("Gas trace (bench:trace)", function () {
     const { StandardMerkleTree } = await import("@openzeppelin/merkle-tree");
     const tree = StandardMerkleTree.of(
       [
-        [alice!.address, await token.getAddress(), 5n],
-        [bob!.address, await token.getAddress(), 7n],
+        [alice.address, await token.getAddress(), 5n],
+        [bob.address, await token.getAddress(), 7n],
       ],
       ["address", "address", "uint256"],
     );
     await (await urd.setRoot(tree.root)).wait();
-    const claim = await urd.claim(alice!.address, await token.getAddress(), 5n, tree.getProof(0));
+    const claim = await urd.claim(alice.address, await token.getAddress(), 5n, tree.getProof(0));
     const c = await traced(claim.hash);
     const call = c.items.find((i) => i.kind === "call")!;
     expect(call.what).to.equal("CALL MockUSDC.transfer");
