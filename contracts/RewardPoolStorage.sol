@@ -8,7 +8,6 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
@@ -16,6 +15,7 @@ import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
 import {EpochHead} from "./libraries/EpochHead.sol";
+import {EpochProof} from "./libraries/EpochProof.sol";
 import {Outflow} from "./libraries/Outflow.sol";
 
 /// @title RewardPoolStorage
@@ -422,11 +422,11 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         bytes32 root = _roots[index].root;
         require(root != bytes32(0), RewardPoolNoEpochRoot());
         // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))));
+        bytes32 leaf = EpochProof.leaf(account_, cumulative);
         // Or proven by a claim batch's multiproof against this very root, in this transaction (transient; see
         // {RewardPoolGovernance-claimBatchWithSig}). A leaf is a keccak256 output: no other transient slot is one.
         if (TransientSlot.tload(TransientSlot.asBytes32(leaf)) == root) return (index, latest);
-        require(MerkleProof.verifyCalldata(proof, root, leaf), RewardPoolInvalidMerkleProof(account_, cumulative));
+        require(EpochProof.root(proof, leaf) == root, RewardPoolInvalidMerkleProof(account_, cumulative));
     }
 
     /// @dev The oldest epoch that can still be recorded or committed: `settlementWindow` closed epochs stay open.

@@ -58,6 +58,9 @@ export interface TraceContext {
   fixedSlots: Record<string, string>;
   /** ABIs to name call selectors and event topics. */
   interfaces: Interface[];
+  /** Optional: for contracts by address (lower-case), the function each pc comes from ({functionsByPc}); the rest
+   * of their gas is then broken down by function. */
+  functions?: Record<string, Map<number, string>>;
 }
 
 /** One attributed part of a transaction's gas. */
@@ -290,7 +293,12 @@ export function attributeGas(trace: RawTrace, tx: { to: string; data: string }, 
       } else if (s.op === "KECCAK256" || s.op === "SHA3") {
         add("keccak", "KECCAK256", s.gasCost);
       } else {
-        add("rest", "arithmetic, stack, jumps, memory, calldata reads, checks", s.gasCost);
+        const fn = ctx.functions?.[code]?.get(s.pc);
+        add(
+          "rest",
+          `arithmetic, stack, jumps, memory, calldata reads, checks${fn === undefined ? "" : ` in ${fn}`}`,
+          s.gasCost,
+        );
       }
       i += 1;
     }
@@ -391,4 +399,101 @@ export function storageLayouts(names: Record<string, string>): Record<string, St
   }
   if (wanted.size !== 0) throw new Error(`storage layout: run npx hardhat build first (${[...wanted.keys()]})`);
   return found;
+}
+
+interface AstNode {
+  nodeType?: string;
+  name?: string;
+  kind?: string;
+  src?: string;
+  nodes?: AstNode[];
+  body?: AstNode;
+  [key: string]: unknown;
+}
+
+/**
+ * For deployed code, the function each instruction comes from: the build's source map (pc → source range) and the
+ * AST (the innermost function or modifier whose source holds that range), as `Contract.function`. With viaIR the
+ * optimizer inlines, so an instruction is charged to the function whose source it was compiled from. Finds the build
+ * whose deployed bytecode is `deployedCode` (immutables masked); undefined when none is.
+ */
+export function functionsByPc(contract: string, source: string, deployedCode: string): Map<number, string> | undefined {
+  const dir = join("artifacts", "build-info");
+  const code = getBytes(deployedCode);
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith(".output.json")) continue;
+    const { output } = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+      output: {
+        contracts: Record<string, Record<string, { evm: { deployedBytecode: Record<string, any> } }>>;
+        sources: Record<string, { id: number; ast: AstNode }>;
+      };
+    };
+    const key = Object.keys(output.contracts).find((k) => k.endsWith(source));
+    const compiled = key === undefined ? undefined : output.contracts[key]![contract]?.evm.deployedBytecode;
+    if (compiled === undefined) continue;
+    const object = getBytes("0x" + (compiled.object as string));
+    if (object.length !== code.length) continue;
+    const masked = new Uint8Array(code);
+    for (const refs of Object.values(
+      compiled.immutableReferences as Record<string, { start: number; length: number }[]>,
+    )) {
+      for (const { start, length } of refs) masked.set(object.subarray(start, start + length), start);
+    }
+    if (hexlify(masked) !== hexlify(object)) continue;
+
+    // Functions and modifiers by source file, innermost first when ranges nest.
+    const byFile = new Map<number, { start: number; end: number; name: string }[]>();
+    for (const { id, ast } of Object.values(output.sources)) {
+      const ranges: { start: number; end: number; name: string }[] = [];
+      const visit = (node: AstNode, owner: string) => {
+        const name = node.nodeType === "ContractDefinition" ? (node.name ?? owner) : owner;
+        if ((node.nodeType === "FunctionDefinition" || node.nodeType === "ModifierDefinition") && node.src) {
+          const [start, length] = node.src.split(":").map(Number) as [number, number];
+          const fn = node.name || node.kind || "function";
+          ranges.push({ start, end: start + length, name: `${name}.${fn}` });
+        }
+        for (const value of Object.values(node)) {
+          const children: unknown[] = Array.isArray(value) ? value : [value];
+          for (const child of children) {
+            if (child !== null && typeof child === "object" && "nodeType" in child) visit(child as AstNode, name);
+          }
+        }
+      };
+      visit(ast, "");
+      byFile.set(id, ranges);
+    }
+    const functionAt = (file: number, start: number, length: number) => {
+      let best: { start: number; end: number; name: string } | undefined;
+      for (const r of byFile.get(file) ?? []) {
+        if (
+          r.start <= start &&
+          start + length <= r.end &&
+          (best === undefined || r.end - r.start < best.end - best.start)
+        ) {
+          best = r;
+        }
+      }
+      return best?.name ?? "(compiler-generated: dispatch, ABI, checks)";
+    };
+
+    // Instruction index → pc, and the source map decompressed.
+    const pcs: number[] = [];
+    for (let pc = 0; pc < object.length; pc++) {
+      pcs.push(pc);
+      const op = object[pc]!;
+      if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+    }
+    const map = new Map<number, string>();
+    let [s, l, f] = [0, 0, -1];
+    (compiled.sourceMap as string).split(";").forEach((entry, i) => {
+      const parts = entry.split(":");
+      if (parts[0]) s = Number(parts[0]);
+      if (parts[1]) l = Number(parts[1]);
+      if (parts[2]) f = Number(parts[2]);
+      const pc = pcs[i];
+      if (pc !== undefined) map.set(pc, f < 0 ? "(compiler-generated: dispatch, ABI, checks)" : functionAt(f, s, l));
+    });
+    return map;
+  }
+  return undefined;
 }

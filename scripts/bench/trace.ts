@@ -39,7 +39,15 @@ import {
   type WorkReport,
 } from "../../sdk/src/index.js";
 import { benchChain, chainDescription, closeEpoch, compilerSettings, TOKEN_NOTE, USDC } from "./chain.js";
-import { attributeGas, breakdownRows, erc7201, type GasBreakdown, type RawTrace, storageLayouts } from "./gas-trace.js";
+import {
+  attributeGas,
+  breakdownRows,
+  erc7201,
+  functionsByPc,
+  type GasBreakdown,
+  type RawTrace,
+  storageLayouts,
+} from "./gas-trace.js";
 import { BENCH_DIR, writeBenchFile } from "./output.js";
 
 const RATE = WAD / 3n;
@@ -213,6 +221,10 @@ const layouts = storageLayouts({
   UrdLikeDistributor: "contracts/mocks/UrdLikeDistributor.sol",
 });
 const lower = (a: string) => a.toLowerCase();
+const deployedCode: Record<string, string> = {
+  [lower(poolAddress)]: await ethers.provider.getCode(poolAddress),
+  [lower(urdAddress)]: await ethers.provider.getCode(urdAddress),
+};
 const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
 const context = {
   names: {
@@ -232,6 +244,16 @@ const context = {
     [erc7201("openzeppelin.storage.ReentrancyGuard")]: "reentrancy guard (ReentrancyGuardTransient)",
     [erc7201("openzeppelin.storage.Initializable")]: "Initializable (ERC-7201)",
   },
+  functions: Object.fromEntries(
+    [
+      [poolAddress, "RewardPool", "contracts/RewardPool.sol"],
+      [urdAddress, "UrdLikeDistributor", "contracts/mocks/UrdLikeDistributor.sol"],
+    ].flatMap(([address, name, source]) => {
+      const map = functionsByPc(name!, source!, deployedCode[lower(address!)]!);
+      if (map === undefined) console.warn(`note: ${name}'s deployed code matches no build: its rest is not split`);
+      return map === undefined ? [] : [[lower(address!), map] as const];
+    }),
+  ),
   interfaces: [
     await abi("RewardPool"),
     await abi("RewardPoolGovernance"),

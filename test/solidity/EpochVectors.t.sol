@@ -3,8 +3,11 @@ pragma solidity 0.8.30;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
+import {EpochProof} from "../../contracts/libraries/EpochProof.sol";
+
 /// @notice The shared vectors of test/vectors/epoch-tree.json (made with @openzeppelin/merkle-tree), checked with the
-/// leaf encoding RewardPool uses. test/unit/EpochVectors.test.ts checks that these constants match the JSON.
+/// leaf encoding RewardPool uses, and the pool's own leaf and proof code ({EpochProof}) held to OpenZeppelin's.
+/// test/unit/EpochVectors.test.ts checks that these constants match the JSON.
 contract EpochVectorsTest {
     bytes32 internal constant ROOT = 0x46caf55539e250d9a973dc7fabc4ce140c58814503b7835fe9a8545ab00c3d53;
 
@@ -13,13 +16,31 @@ contract EpochVectorsTest {
         return keccak256(bytes.concat(keccak256(abi.encode(account, cumulative))));
     }
 
-    function _check(address account, uint256 cumulative, bytes32 leafHash, bytes32[] memory proof) internal pure {
-        require(_leaf(account, cumulative) == leafHash, "leaf hash differs from the TypeScript one");
-        require(MerkleProof.verify(proof, ROOT, leafHash), "proof does not verify");
-        require(!MerkleProof.verify(proof, ROOT, _leaf(account, cumulative + 1)), "another amount verified");
+    /// @dev The pool's proof check, reached with the proof in calldata as a claim has it.
+    function poolRoot(bytes32[] calldata proof, bytes32 leaf) external pure returns (bytes32) {
+        return EpochProof.root(proof, leaf);
     }
 
-    function test_LeavesAndProofsMatchTheTypeScriptTree() public pure {
+    function _check(address account, uint256 cumulative, bytes32 leafHash, bytes32[] memory proof) internal view {
+        require(_leaf(account, cumulative) == leafHash, "leaf hash differs from the TypeScript one");
+        require(EpochProof.leaf(account, cumulative) == leafHash, "the pool's leaf differs from the TypeScript one");
+        require(MerkleProof.verify(proof, ROOT, leafHash), "proof does not verify");
+        require(this.poolRoot(proof, leafHash) == ROOT, "the pool's proof check does not reach the root");
+        require(!MerkleProof.verify(proof, ROOT, _leaf(account, cumulative + 1)), "another amount verified");
+        require(this.poolRoot(proof, _leaf(account, cumulative + 1)) != ROOT, "the pool verified another amount");
+    }
+
+    function testFuzz_PoolLeafAndProofMatchOpenZeppelin(
+        address account,
+        uint256 cumulative,
+        bytes32 leaf,
+        bytes32[] memory proof
+    ) public view {
+        require(EpochProof.leaf(account, cumulative) == _leaf(account, cumulative), "leaf");
+        require(this.poolRoot(proof, leaf) == MerkleProof.processProof(proof, leaf), "root");
+    }
+
+    function test_LeavesAndProofsMatchTheTypeScriptTree() public view {
         bytes32[] memory p = new bytes32[](3);
         p[0] = 0x4b0984b772212aa9a646cc937591b907d111cd2c622320acd749e387200015d5;
         p[1] = 0x90e4f30caadd10fc436fc2b3e83376cc5d46ffad3f674e90180869063e0a9363;
