@@ -33,8 +33,8 @@ contract ClaimRouter is IClaimRouter {
         amounts = new uint256[](n);
         for (uint256 i; i < n; ++i) {
             PoolClaim calldata c = claims[i];
-            // solhint-disable-next-line avoid-low-level-calls
             uint256 gasBefore = gasleft();
+            // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory result) = c.pool.call(
                 abi.encodeCall(IRewardPoolCore.claim, (account, c.cumulative, c.proof))
             );
@@ -74,8 +74,8 @@ contract ClaimRouter is IClaimRouter {
                 nonce: c.nonce,
                 deadline: deadline
             });
-            // solhint-disable-next-line avoid-low-level-calls
             uint256 gasBefore = gasleft();
+            // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory result) = c.pool.call(
                 abi.encodeCall(
                     IRewardPoolGovernance.claimBundledWithSig,
