@@ -65,6 +65,11 @@ contract ClaimRouter is IClaimRouter {
             entries[i] = ClaimBundles.entryHash(claims[i].pool, claims[i].maxFee, claims[i].nonce);
         }
         amounts = new uint256[](n);
+        // The relayer fees the pools paid to this contract (their caller), summed per token and sent on to ours at
+        // the end: one transfer per token, and this contract's balance stays warm between pools.
+        address[] memory feeTokens = new address[](n);
+        uint256[] memory feeTotals = new uint256[](n);
+        uint256 tokenCount;
         for (uint256 i; i < n; ++i) {
             SignedPoolClaim calldata c = claims[i];
             IRewardPoolBase.SignedClaim memory signed = IRewardPoolBase.SignedClaim({
@@ -87,16 +92,19 @@ contract ClaimRouter is IClaimRouter {
                 (uint256 amount, address token) = abi.decode(result, (uint256, address));
                 amounts[i] = amount;
                 emit PoolClaimPaid(account, c.pool, i, amount, c.fee);
-                // The pool paid the fee to this contract (its caller): it goes on to ours, in the pool's token. A
-                // pool that reported a fee it did not pay makes this revert, and the whole call with it.
                 if (c.fee != 0) {
                     require(token.code.length != 0, ClaimRouterNoFeeToken(i));
-                    IERC20(token).safeTransfer(msg.sender, c.fee);
+                    uint256 t;
+                    while (t < tokenCount && feeTokens[t] != token) ++t;
+                    if (t == tokenCount) feeTokens[tokenCount++] = token;
+                    feeTotals[t] += c.fee;
                 }
             } else {
                 emit PoolClaimSkipped(account, c.pool, i, result);
             }
         }
+        // A pool that reported a fee it did not pay makes this revert, and the whole call with it.
+        for (uint256 t; t < tokenCount; ++t) IERC20(feeTokens[t]).safeTransfer(msg.sender, feeTotals[t]);
     }
 
     /// @dev A pool call that failed having used all the gas it was given ran out of gas: the caller sent too little
