@@ -255,6 +255,19 @@ describe("ClaimRouter: one claim across pools", function () {
       expect(await balances(f, [f.alice.address])).to.deep.equal(held);
     });
 
+    it("reverts, never skips, when a listed contract runs out of gas (a pool starved of gas is not a refusal)", async function () {
+      const f = await loadFixture(routerFixture);
+      const burner = await ethers.deployContract("MockGasBurner");
+      const claims = [
+        { pool: f.addresses.B, cumulative: 0n, proof: [] },
+        { pool: await burner.getAddress(), cumulative: 0n, proof: [] },
+      ];
+      await expect(f.router.claimAll(f.alice.address, claims, { gasLimit: 2_000_000n }))
+        .to.be.revertedWithCustomError(f.router, "ClaimRouterOutOfGas")
+        .withArgs(1n);
+      expect((await owed(f, "B", f.alice.address)).amount).to.be.greaterThan(0n);
+    });
+
     it("skips a pool that refuses (paused, not a pool) and pays the others; the skipped credit stays", async function () {
       const f = await loadFixture(routerFixture);
       await f.pools.B.connect(f.guardian).pause();

@@ -16,6 +16,7 @@ export type { IRewardPoolFactory } from './interfaces/IRewardPoolFactory.js';
 export type { IRewardPoolGovernance } from './interfaces/IRewardPoolGovernance.js';
 export type { MockERC1271Wallet } from './mocks/MockERC1271Wallet.js';
 export type { MockFeeOnTransferToken } from './mocks/MockFeeOnTransferToken.js';
+export type { MockGasBurner } from './mocks/MockGasBurner.js';
 export type { MockHookToken } from './mocks/MockHookToken.js';
 export type { MockPermitToken } from './mocks/MockPermitToken.js';
 export type { MockRebasingToken } from './mocks/MockRebasingToken.js';
@@ -42,6 +43,7 @@ export { IRewardPoolGovernance__factory } from './factories/interfaces/IRewardPo
 export { IRewardPool__factory } from './factories/interfaces/IRewardPool__factory.js';
 export { MockERC1271Wallet__factory } from './factories/mocks/MockERC1271Wallet__factory.js';
 export { MockFeeOnTransferToken__factory } from './factories/mocks/MockFeeOnTransferToken__factory.js';
+export { MockGasBurner__factory } from './factories/mocks/MockGasBurner__factory.js';
 export { MockHookToken__factory } from './factories/mocks/MockHookToken__factory.js';
 export { MockPermitToken__factory } from './factories/mocks/MockPermitToken__factory.js';
 export { MockRebasingToken__factory } from './factories/mocks/MockRebasingToken__factory.js';
