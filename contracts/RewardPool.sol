@@ -12,6 +12,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
@@ -64,7 +65,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     /// @param asImplementation True for the implementation behind clones, which must never be initialized itself;
     /// false for a pool deployed whole by the factory, which initializes it in the same transaction.
     /// @param governance The {RewardPoolGovernance} this pool delegates governance and views to.
-    constructor(bool asImplementation, address governance) EIP712("DePIN RewardPool", "1") {
+    constructor(bool asImplementation, address governance) EIP712(_DOMAIN_NAME, _DOMAIN_VERSION) {
         GOVERNANCE = governance;
         if (asImplementation) _disableInitializers();
     }
@@ -194,8 +195,12 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         require(c.nonce == expected, RewardPoolInvalidClaimNonce(c.account, expected, c.nonce));
         uint256 maxFee = c.maxFee < _maxRelayerFee ? c.maxFee : _maxRelayerFee;
         require(fee <= maxFee, RewardPoolFeeTooHigh(fee, maxFee));
+        bytes32 digest = _claimDigest(c);
+        // Or authorized, with no signature of its own, by the claim bundle the pool checked just before this call
+        // (transient, see {RewardPoolGovernance-claimBundledWithSig}).
         require(
-            DeviceKeys.verifyAccount(c.account, _claimDigest(c), signature) == DeviceKeys.Verdict.Valid,
+            (signature.length == 0 && TransientSlot.tload(TransientSlot.asBytes32(_BUNDLED_CLAIM_SLOT)) == digest) ||
+                DeviceKeys.verifyAccount(c.account, digest, signature) == DeviceKeys.Verdict.Valid,
             RewardPoolInvalidClaimSignature(c.account)
         );
         // The token checks the recipient and the pool, not the account: a blacklisted account must not route its

@@ -12,6 +12,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
@@ -19,6 +20,8 @@ import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IERC3009} from "./interfaces/IERC3009.sol";
 import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
 import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
+import {ClaimBundles} from "./libraries/ClaimBundles.sol";
+import {DeviceKeys} from "./libraries/DeviceKeys.sol";
 import {EpochHead, EpochHeadLibrary} from "./libraries/EpochHead.sol";
 import {Outflow, OutflowLibrary} from "./libraries/Outflow.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
@@ -225,6 +228,42 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
         // Cleared: the marks never outlive the batch.
         for (uint256 i; i < count; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), bytes32(0));
         emit ClaimBatchSettled(msg.sender, n, skipped, paid);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    /// @dev Runs in the pool (reached through its fallback). Checks the bundle, then runs the pool's own
+    /// `claimWithSig` by delegatecall to the pool itself (same storage, same caller) with an empty signature, which
+    /// that call accepts only as the digest marked here, in transient storage, for it alone; a failure reverts
+    /// everything, the mark included. Refuses to start while the pool's reentrancy lock is held (from a token's hook).
+    function claimBundledWithSig(
+        SignedClaim calldata c,
+        bytes32[] calldata entries,
+        uint256 index,
+        uint256 cumulative,
+        bytes32[] calldata proof,
+        uint256 fee,
+        bytes calldata signature
+    ) external whenNotPaused returns (uint256 amount, address token) {
+        require(!_reentrancyGuardEntered(), ReentrancyGuardReentrantCall());
+        require(
+            index < entries.length && entries[index] == ClaimBundles.entryHash(address(this), c.maxFee, c.nonce),
+            RewardPoolNotInBundle(index)
+        );
+        bytes32 bundle = ClaimBundles.digest(c.account, c.recipient, c.deadline, entries);
+        require(
+            DeviceKeys.verifyAccount(c.account, bundle, signature) == DeviceKeys.Verdict.Valid,
+            RewardPoolInvalidClaimSignature(c.account)
+        );
+        TransientSlot.Bytes32Slot mark = TransientSlot.asBytes32(_BUNDLED_CLAIM_SLOT);
+        TransientSlot.tstore(mark, _poolClaimDigest(c));
+        bytes memory result = Address.functionDelegateCall(
+            address(this),
+            abi.encodeCall(IRewardPoolCore.claimWithSig, (c, cumulative, proof, fee, ""))
+        );
+        TransientSlot.tstore(mark, bytes32(0));
+        amount = abi.decode(result, (uint256));
+        token = address(_token);
+        emit ClaimBundled(c.account, bundle, index);
     }
 
     /// @inheritdoc IRewardPoolGovernance
@@ -597,6 +636,30 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     }
 
     /* INTERNAL */
+
+    /// @dev The pool's own EIP-712 digest of `Claim` (as {RewardPool} computes it in `claimWithSig`).
+    function _poolClaimDigest(SignedClaim calldata c) internal view returns (bytes32) {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256(bytes(_DOMAIN_NAME)),
+                keccak256(bytes(_DOMAIN_VERSION)),
+                block.chainid,
+                address(this)
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)"),
+                c.account,
+                c.recipient,
+                c.maxFee,
+                c.nonce,
+                c.deadline
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
+    }
 
     /// @dev The account of an encoded `claimWithSig` call: the low 20 bytes of its first word.
     function _batchAccount(bytes calldata c) internal pure returns (address) {

@@ -60,6 +60,14 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// @dev The longest outflow window, in seconds (it is kept in 24 bits: about 194 days).
     uint256 internal constant _MAX_OUTFLOW_WINDOW = (1 << 24) - 1;
 
+    /// @dev The pool's EIP-712 domain (see {IRewardPool}); the governance half hashes `Claim` in it too.
+    string internal constant _DOMAIN_NAME = "DePIN RewardPool";
+    string internal constant _DOMAIN_VERSION = "1";
+    /// @dev Transient: the pool's `Claim` digest that a claim bundle, checked by
+    /// {RewardPoolGovernance-claimBundledWithSig}, authorizes for the one `claimWithSig` call it makes (with an empty
+    /// signature). Set just before that call and cleared after it; nothing else writes it.
+    bytes32 internal constant _BUNDLED_CLAIM_SLOT = bytes32(uint256(keccak256("depin.rewardpool.bundledClaim")) - 1);
+
     /* STORAGE */
 
     // slot: what every claim reads besides the account, the root, `_epochHead` and `_outflow`

@@ -66,6 +66,9 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 ///   clawback that failed cannot later take credit earned by honest work.
 /// - `Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)`, signed by the
 ///   account (EOA or ERC-1271); sequential `nonce` per account, valid until `deadline` (inclusive).
+/// Claims across pools: one signature by the account over its entries in several pools, in the chain-wide domain
+/// "DePIN Rewards Claims" (type string and rules in {IClaimRouter}); each pool checks it in
+/// {IRewardPoolGovernance-claimBundledWithSig} and consumes the same per-account claim nonce as `Claim`.
 ///
 /// Code layout: {RewardPool} serves {IRewardPoolCore} (value moves) and ERC-5267 `eip712Domain()`; everything in
 /// {IRewardPoolGovernance} is served by a governance contract fixed at deployment, reached by delegatecall from the

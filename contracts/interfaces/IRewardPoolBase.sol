@@ -223,6 +223,10 @@ interface IRewardPoolBase {
     /// @notice A batch of `claims` signed claims was settled by `relayer`: `skipped` of them skipped (each with its
     /// `ClaimSkipped`), the others paid `amount` in total (relayer fees included; each with its `Claimed`).
     event ClaimBatchSettled(address indexed relayer, uint256 claims, uint256 skipped, uint256 amount);
+    /// @notice The claim of `account` just paid (its `Claimed` precedes this) was entry `index` of the claim bundle
+    /// whose EIP-712 digest is `bundle` (see {IRewardPoolGovernance-claimBundledWithSig}): the same `bundle` in every
+    /// pool it paid in links them.
+    event ClaimBundled(address indexed account, bytes32 indexed bundle, uint256 index);
     /// @notice The quorum committed an epoch root; it pays from `claimableAt` unless vetoed before.
     event EpochCommitted(
         uint32 indexed epoch,
@@ -376,6 +380,9 @@ interface IRewardPoolBase {
     error RewardPoolNoEpochRoot();
     /// @notice Entry `index` of a claim batch is not an encoded `claimWithSig` call.
     error RewardPoolInvalidBatchClaim(uint256 index);
+    /// @notice Entry `index` of the claim bundle is not this pool's claim: out of range, or not the hash of
+    /// `PoolClaim(this pool, maxFee, nonce)` with the `maxFee` and `nonce` passed.
+    error RewardPoolNotInBundle(uint256 index);
     /// @notice A claim batch's multiproof does not prove its epoch-mode leaves against the root in force.
     error RewardPoolInvalidMultiproof(uint256 leaves);
     /// @notice No root of commit `nonce` for `epoch` is in its challenge period (the pending root, if any, is another

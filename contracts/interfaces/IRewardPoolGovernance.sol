@@ -55,6 +55,32 @@ interface IRewardPoolGovernance is IRewardPoolBase {
         bool[] calldata proofFlags
     ) external returns (uint256 paid, uint256 skipped);
 
+    /// @notice Pays this pool's part of a claim bundle: one signature by the account over its claims in several
+    /// pools (EIP-712 `ClaimBundle` in the chain-wide domain "DePIN Rewards Claims"; type strings and domain in
+    /// {IClaimRouter}), usually submitted through {IClaimRouter-claimAllWithSig}, though anyone may call it. The pool
+    /// trusts no caller: it hashes its own entry, `PoolClaim(address(this), claim.maxFee, claim.nonce)`, requires it
+    /// at `entries[index]`, and checks `signature` (EOA or ERC-1271, as {IRewardPoolCore-claimWithSig}) over the
+    /// bundle `(claim.account, claim.recipient, claim.deadline, entries)`. The claim then runs exactly as
+    /// {IRewardPoolCore-claimWithSig} with `claim` as the signed claim: deadline, the account's claim nonce here
+    /// (consumed), fee caps (`fee` goes to the caller), blacklist rule, minimum claim, outflow breaker and events.
+    /// A bundle cannot pay in a pool it does not list, on another chain, twice for one nonce, or with any signed
+    /// field changed. Emits `ClaimBundled` after the claim's `Claimed`.
+    /// @param claim This pool's claim: the bundle's account, recipient and deadline, this pool's entry's maxFee
+    /// and nonce.
+    /// @param entries The struct hashes of the bundle's `PoolClaim` entries, in the signed order.
+    /// @param index Where this pool's entry is in `entries`.
+    /// @return amount What the claim paid, relayer fee included.
+    /// @return token The pool's token, in which `amount` and `fee` are paid.
+    function claimBundledWithSig(
+        SignedClaim calldata claim,
+        bytes32[] calldata entries,
+        uint256 index,
+        uint256 cumulative,
+        bytes32[] calldata proof,
+        uint256 fee,
+        bytes calldata signature
+    ) external returns (uint256 amount, address token);
+
     /* GOVERNANCE */
 
     /// @notice Schedules a verifier-set and quorum change, in force `changeDelay` seconds from now. Admin only.

@@ -1,7 +1,8 @@
 /**
  * Ledger-mode gas: per-proof cost of `recordProofs` (first credit and steady state, one fleet and 50 payees, batch
  * sizes 10/100/500, device-signed with secp256k1 and P-256 keys), funding, and ledger claims (first, repeat,
- * gasless). Set up through the SDK (`deployDepin`, `createNetwork`, `setupPool`, `registerFleet`, `recordWork`,
+ * gasless), and claims across pools through the claim router (1, 2 and 5 pools, with and without a signature). Set
+ * up through the SDK (`deployDepin`, `createNetwork`, `setupPool`, `registerFleet`, `recordWork`,
  * `submitProofBatch`).
  * POOL_KIND=whole (default) or clone picks how the factory deploys the pools. Writes bench/pool-<kind>.json.
  *
@@ -14,6 +15,7 @@ import {
   attestBatch,
   buildRegistration,
   claim,
+  claimAll,
   createNetwork,
   deployDepin,
   type DeviceKey,
@@ -28,9 +30,11 @@ import {
   registerFleet,
   registryDomain,
   relayClaim,
+  relayClaimBundle,
   Secp256k1DeviceKey,
   setupPool,
   signClaim,
+  signClaimBundle,
   signWorkReport,
   submitProofBatch,
   WAD,
@@ -48,7 +52,7 @@ const verifiers = [4, 5, 6, 7, 8].map(signer);
 const quorum = verifiers.slice(0, 3);
 const { chainId } = await ethers.provider.getNetwork();
 
-const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
+const { registry, factory, router, token } = await deployDepin(deployer, { withTestToken: true });
 const { networkId } = await createNetwork(registry.connect(deployer), {
   attestationRequired: false,
   metadataHash: id("bench"),
@@ -282,6 +286,90 @@ const gasless = async (key: string, operation: string, epoch: bigint) => {
 await gasless("claim_ledger_gasless_first", "claimWithSig, ledger, first (fresh nonce, relayer's first fee)", 5n);
 await gasless("claim_ledger_gasless", "claimWithSig, ledger, repeat (relayer takes a fee)", 6n);
 
+// Claims across pools: the fleet's owner (already a holder) earns in 5 pools of the same kind; `claimAll` (anyone
+// sends it) and `claimAllWithSig` (one signature, a relayer takes a fee in each pool) over 1, 2 and 5 of them, each
+// pool with fresh credit from a 10-device batch. Per pool = the transaction's gas ÷ pools.
+const many: Pool[] = [];
+for (let i = 0; i < 5; i++) {
+  const { pool } = await setupPool(factory.connect(deployer), {
+    config: config(false),
+    salt: id(`bench/pool/claim-all/${i}`),
+    kind: KIND,
+    funding,
+  });
+  many.push(pool);
+}
+let manyEpoch = 0n;
+const manyNonces = new Map<Pool, bigint>();
+const creditMany = async (count: number) => {
+  await closeEpoch(networkHelpers, many, manyEpoch);
+  for (const pool of many.slice(0, count)) {
+    const nonce = manyNonces.get(pool) ?? 0n;
+    manyNonces.set(pool, nonce + 1n);
+    await recordWork(pool.connect(relayer), {
+      epoch: manyEpoch,
+      proofs: proofsOf(manyEpoch, bigFleet.slice(0, 10)),
+      verifiers: quorum,
+      firstNonce: nonce,
+    });
+  }
+  manyEpoch++;
+};
+// A first claim in each pool (fresh account entries), so the figures below are repeats by an existing holder.
+await creditMany(5);
+await claimAll(
+  router.connect(relayer),
+  fleetOwner.address,
+  many.map((pool) => ({ pool: pool.target as string })),
+);
+for (const count of [1, 2, 5]) {
+  await creditMany(count);
+  const pools = many.slice(0, count).map((pool) => ({ pool: pool.target as string }));
+  const r = await claimAll(router.connect(relayer), fleetOwner.address, pools);
+  if (r.results.some((x) => x.status !== "paid")) throw new Error(`claimAll over ${count} pools skipped a pool`);
+  const label = count === 1 ? "1pool" : `${count}pools`;
+  record(
+    `claim_all_${label}_per_pool`,
+    { operation: `claimAll (router), ledger, repeat, ${count} pool(s): per pool`, gasUsed: Number(r.gasUsed) },
+    Number(r.gasUsed) / count,
+  );
+}
+for (const count of [1, 2, 5]) {
+  await creditMany(count);
+  const bundle = {
+    account: fleetOwner.address,
+    recipient: fleetOwner.address,
+    deadline: BigInt(await networkHelpers.time.latest()) + DAY,
+    claims: await Promise.all(
+      many.slice(0, count).map(async (pool) => ({
+        pool: pool.target as string,
+        maxFee: 1_000n,
+        nonce: (await getPoolAccount(pool, fleetOwner.address)).claimNonce,
+      })),
+    ),
+  };
+  const signature = await signClaimBundle(fleetOwner, chainId, bundle);
+  const r = await relayClaimBundle(router.connect(relayer), {
+    bundle,
+    signature,
+    claims: bundle.claims.map(() => ({ fee: 1_000n })),
+  });
+  if (r.results.some((x) => x.status !== "paid")) {
+    throw new Error(
+      `claimAllWithSig over ${count} pools skipped a pool: ${JSON.stringify(r.results.map((x) => x.error))}`,
+    );
+  }
+  const label = count === 1 ? "1pool" : `${count}pools`;
+  record(
+    `claim_all_sig_${label}_per_pool`,
+    {
+      operation: `claimAllWithSig (router), ledger, one signature, relayer fee per pool, ${count} pool(s): per pool`,
+      gasUsed: Number(r.gasUsed),
+    },
+    Number(r.gasUsed) / count,
+  );
+}
+
 writeChainBench(`pool-${KIND}`, figures, rows, {
   pool: KIND === "whole" ? "whole pool (no proxy)" : "EIP-1167 clone",
   registeredDevices: Number(await registry.deviceCount()),
@@ -293,5 +381,9 @@ writeChainBench(`pool-${KIND}`, figures, rows, {
       "signature over its WorkReport (_p256: P-256 keys)",
     record_proofs_batch500_per_proof_50_payees: "500 proofs of 50 operators × 10 devices, steady state, ÷ 500",
     fund: "fund under a reference the funder used before, allowance already set",
+    claim_all_5pools_per_pool:
+      "one claimAll through the claim router paying an existing holder its ledger credit in 5 pools (same token), " +
+      "÷ 5 (_1pool, _2pools: 1 and 2 pools); claim_all_sig_*: claimAllWithSig, one ClaimBundle signature, a relayer " +
+      "fee in each pool",
   },
 });

@@ -25,7 +25,13 @@ const connection = await network.create();
 const { ethers, ignition, networkName } = connection;
 const { chainId } = await ethers.provider.getNetwork();
 const local = chainId === LOCAL_CHAIN_ID;
-const names = ["DeviceRegistry", "RewardPoolGovernance", "RewardPoolFactory", ...(local ? ["MockUSDC"] : [])];
+const names = [
+  "DeviceRegistry",
+  "RewardPoolGovernance",
+  "RewardPoolFactory",
+  "ClaimRouter",
+  ...(local ? ["MockUSDC"] : []),
+];
 const artifacts = await Promise.all(names.map((name) => hre.artifacts.readArtifact(name)));
 const codeHash = keccak256(concat(artifacts.map((a) => a.bytecode)));
 const deploymentId = `depin-${chainId}-${codeHash.slice(2, 14)}`;
@@ -65,6 +71,7 @@ const byName: Record<string, string> = {
   registry: "DeviceRegistry",
   governance: "RewardPoolGovernance",
   factory: "RewardPoolFactory",
+  router: "ClaimRouter",
   usdc: "MockUSDC",
 };
 for (const [key, contract] of Object.entries(contracts)) {

@@ -188,6 +188,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
       const { chainId } = await provider.getNetwork();
       expect(first.chainId).to.equal(chainId);
       expect(Object.keys(first.contracts).sort()).to.deep.equal([
+        "ClaimRouter",
         "DeviceRegistry",
         "MockUSDC",
         "RewardPool",

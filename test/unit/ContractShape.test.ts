@@ -10,6 +10,9 @@ import { TypedDataEncoder, keccak256, toUtf8Bytes, type ErrorFragment } from "et
 import { network } from "hardhat";
 
 import {
+  BUNDLE_DOMAIN_NAME,
+  BUNDLE_DOMAIN_VERSION,
+  CLAIM_BUNDLE_TYPES,
   CLAIM_TYPES,
   CLAWBACK_TYPES,
   EPOCH_COMMIT_TYPES,
@@ -70,11 +73,35 @@ describe("Contract shape", function () {
     });
   });
 
+  describe("claim bundles", function () {
+    it("documents ClaimBundle exactly as the router and the pools hash it and the SDK signs it", async function () {
+      const source = await readFile("contracts/interfaces/IClaimRouter.sol", "utf8");
+      const natspec = source
+        .split("\n")
+        .filter((line) => line.trim().startsWith("///"))
+        .map((line) => line.trim().replace(/^\/\/\/\s?/, ""))
+        .join("\n");
+      const match = /`(ClaimBundle\([^`]*\)PoolClaim\([^`]*\))`/.exec(natspec);
+      expect(match, "ClaimBundle is documented in IClaimRouter's NatSpec").to.not.equal(null);
+      const typeString = match![1]!.replace(/\n\s*/g, "");
+      const router = await ethers.deployContract("ClaimRouter");
+      expect(keccak256(toUtf8Bytes(typeString)), "NatSpec vs contract").to.equal(await router.CLAIM_BUNDLE_TYPEHASH());
+      expect(TypedDataEncoder.from(CLAIM_BUNDLE_TYPES).encodeType("ClaimBundle"), "NatSpec vs SDK").to.equal(
+        typeString,
+      );
+      const poolClaim = typeString.slice(typeString.indexOf("PoolClaim("));
+      expect(keccak256(toUtf8Bytes(poolClaim))).to.equal(await router.POOL_CLAIM_TYPEHASH());
+      const [, name, version] = await router.eip712Domain();
+      expect([name, version]).to.deep.equal([BUNDLE_DOMAIN_NAME, BUNDLE_DOMAIN_VERSION]);
+      expect(source).to.contain(`name "${name}", version "${version}"`);
+    });
+  });
+
   describe("code size", function () {
     it(`keeps every contract ${CODE_MARGIN} bytes under the code size limit and initcode ${INITCODE_MARGIN} under its limit`, async function () {
       const sizes: Record<string, { code: number; initcode: number }> = {};
       const governance = await (await ethers.deployContract("RewardPoolGovernance")).getAddress();
-      for (const name of ["DeviceRegistry", "RewardPool", "RewardPoolGovernance", "RewardPoolFactory"]) {
+      for (const name of ["DeviceRegistry", "RewardPool", "RewardPoolGovernance", "RewardPoolFactory", "ClaimRouter"]) {
         const factory = await ethers.getContractFactory(name);
         const code = await ethers.provider.getCode(
           await (

@@ -1,5 +1,7 @@
 import type { Signer } from "ethers";
 import {
+  type ClaimRouter,
+  ClaimRouter__factory,
   type DeviceRegistry,
   DeviceRegistry__factory,
   type MockUSDC,
@@ -17,6 +19,8 @@ export interface DeployDepinParameters {
 export interface DeployDepinReturnType {
   registry: DeviceRegistry;
   factory: RewardPoolFactory;
+  /** The chain's claim router: one claim (and one signature) across pools (`claimAll`). */
+  router: ClaimRouter;
   /** MockUSDC, when `withTestToken` was set. */
   token?: MockUSDC;
   /** Gas used by each deployment transaction, by contract name. */
@@ -24,10 +28,10 @@ export interface DeployDepinReturnType {
 }
 
 /**
- * Deploys the registry and the pool factory (whose constructor deploys the pools' governance half and the clones'
- * implementation) from the SDK's checked-in bytecode, and MockUSDC if asked. For networks whose deployments are
- * recorded, use the deploy script (`depin deploy`) and `loadDeployment` instead.
- * @example const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
+ * Deploys the registry, the pool factory (whose constructor deploys the clones' implementation, over the pools'
+ * governance half deployed first), MockUSDC if asked, and the claim router, from the SDK's checked-in bytecode. For
+ * networks whose deployments are recorded, use the deploy script (`depin deploy`) and `loadDeployment` instead.
+ * @example const { registry, factory, router, token } = await deployDepin(deployer, { withTestToken: true });
  */
 export async function deployDepin(deployer: Signer, p: DeployDepinParameters = {}): Promise<DeployDepinReturnType> {
   const gasUsed: Record<string, bigint> = {};
@@ -48,5 +52,7 @@ export async function deployDepin(deployer: Signer, p: DeployDepinParameters = {
     new RewardPoolFactory__factory(deployer).deploy(await registry.getAddress(), await governance.getAddress()),
   );
   const token = p.withTestToken ? await deployed("MockUSDC", new MockUSDC__factory(deployer).deploy()) : undefined;
-  return { registry, factory, gasUsed, ...(token === undefined ? {} : { token }) };
+  // Last, so the addresses of everything before it are what they were before the router existed.
+  const router = await deployed("ClaimRouter", new ClaimRouter__factory(deployer).deploy());
+  return { registry, factory, router, gasUsed, ...(token === undefined ? {} : { token }) };
 }

@@ -4,6 +4,8 @@
  */
 import type { ContractRunner } from "ethers";
 import {
+  type ClaimRouter,
+  ClaimRouter__factory,
   DeviceRegistry__factory,
   type IRewardPool,
   IRewardPool__factory,
@@ -23,11 +25,17 @@ export const poolErrorInterfaces = [
   RewardPoolGovernance__factory.createInterface(),
   RewardPoolFactory__factory.createInterface(),
   DeviceRegistry__factory.createInterface(),
+  ClaimRouter__factory.createInterface(),
 ];
 
 /** A pool's full interface: its own code serves value moves, its governance contract (by delegatecall) the rest. */
 export function rewardPoolAt(address: string, runner: ContractRunner): IRewardPool {
   return IRewardPool__factory.connect(address, runner);
+}
+
+/** The chain's claim router (one claim, and one signature, across pools). */
+export function claimRouterAt(address: string, runner: ContractRunner): ClaimRouter {
+  return ClaimRouter__factory.connect(address, runner);
 }
 
 export function rewardPoolFactoryAt(address: string, runner: ContractRunner): RewardPoolFactory {

@@ -15,6 +15,7 @@ import {
   id,
   isAddress,
   isHexString,
+  formatUnits,
   parseUnits,
 } from "ethers";
 
@@ -31,12 +32,15 @@ import {
   checkManifestAgainstChain,
   checkWorkReportSignature,
   claim,
+  claimAll,
+  claimRouterAt,
   combineSignatures,
   ContractRevertError,
   contracts,
   createPool,
   DEFAULT_DEPLOYMENTS_DIR,
   DepinError,
+  findClaims,
   type Deployment,
   deviceIdOf,
   deviceRegistryAt,
@@ -73,6 +77,7 @@ import {
   registerFleet,
   registryDomain,
   relayClaim,
+  relayClaimBundle,
   retireDevice,
   RetryingJsonRpcProvider,
   rewardPoolAt,
@@ -85,6 +90,7 @@ import {
   setDevicePayout,
   setNetworkAttester,
   signClaim,
+  signClaimBundle,
   type SignedRegistration,
   signWorkReport,
   sleep,
@@ -403,6 +409,204 @@ function contractAddress(deployment: Deployment, name: string): string {
     });
   }
   return record.address;
+}
+
+/** The signed claim bundle file `claim --all --gasless` writes and `relay --bundle` reads. */
+interface BundleFile {
+  format: "depin-claim-bundle/1";
+  chainId: string;
+  router: string;
+  bundle: {
+    account: string;
+    recipient: string;
+    deadline: string;
+    claims: { pool: string; maxFee: string; nonce: string }[];
+  };
+  /** Per entry, what the relayer submits with it: the epoch leaf (public) and what the pool owed when signed. */
+  pools: { pool: string; token: string; amount: string; cumulative: string; proof: string[] }[];
+  signature: string;
+}
+
+/** `depin claim <account> --all`: finds the account's claims across pools and claims them, or signs a bundle. */
+async function claimEverywhere(
+  options: GlobalOptions,
+  account: string,
+  o: { pools?: string; manifest: string[]; gasless: boolean; recipient?: string; maxFee: string; validFor: string },
+): Promise<void> {
+  const { provider, deployment } = await context(options);
+  const signer = await signerFor(provider, options);
+  const manifests = await Promise.all(
+    o.manifest.map(async (file) => readManifestTree(await readText(file, "--manifest"))),
+  );
+  const extra = (o.pools ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "")
+    .map((a) => address(a, "--pools"));
+  const factory = deployment.contracts.RewardPoolFactory;
+  const found = await findClaims(provider, {
+    account,
+    pools: extra,
+    factories: factory === undefined ? [] : [rewardPoolFactoryAt(factory.address, provider)],
+    manifests,
+  });
+  const claimable = found.filter((c) => c.blocked === undefined);
+  for (const c of found) if (c.blocked !== undefined) console.error(`not claiming in ${c.pool}: ${c.blocked}`);
+  if (claimable.length === 0) {
+    const why = found.map((c) => `${c.pool}: ${c.blocked}`).join("; ");
+    throw new InvalidInputError(`${account} has nothing to claim in any pool${why === "" ? "" : ` now (${why})`}`, {
+      details:
+        "credit appears once work is recorded (ledger mode) or a root is in force (epoch mode: pass its manifest " +
+        "with --manifest)",
+    });
+  }
+  const router = claimRouterAt(contractAddress(deployment, "ClaimRouter"), signer);
+  if (o.gasless) {
+    const head = await provider.getBlock("latest");
+    const claims = await Promise.all(
+      claimable.map(async (c) => ({
+        pool: c.pool,
+        maxFee: o.maxFee === "0" ? 0n : amount(o.maxFee, await tokenDecimals(c.token, provider), "--max-fee"),
+        nonce: c.claimNonce,
+      })),
+    );
+    const bundle = {
+      account,
+      recipient: address(o.recipient ?? account, "--recipient"),
+      deadline: BigInt(head?.timestamp ?? 0) + integer(o.validFor, "--valid-for"),
+      claims,
+    };
+    const signature = await signClaimBundle(keySigner(signer), deployment.chainId, bundle);
+    const file: BundleFile = {
+      format: "depin-claim-bundle/1",
+      chainId: deployment.chainId.toString(),
+      router: await router.getAddress(),
+      bundle: {
+        account,
+        recipient: bundle.recipient,
+        deadline: bundle.deadline.toString(),
+        claims: claims.map((c) => ({ pool: c.pool, maxFee: c.maxFee.toString(), nonce: c.nonce.toString() })),
+      },
+      pools: claimable.map((c) => ({
+        pool: c.pool,
+        token: c.token,
+        amount: c.amount.toString(),
+        cumulative: c.epoch.cumulative.toString(),
+        proof: c.epoch.proof,
+      })),
+      signature,
+    };
+    process.stdout.write(toJson(file) + "\n");
+    return;
+  }
+  const result = await claimAll(
+    router,
+    account,
+    claimable.map((c) => ({ pool: c.pool, epoch: c.epoch })),
+  );
+  await printClaimResults(options, provider, account, result);
+}
+
+/** `depin relay --bundle <file>`: submits a signed claim bundle through the claim router. */
+async function relayBundleFile(options: GlobalOptions, path: string, feeOption: string): Promise<void> {
+  let file: BundleFile;
+  try {
+    file = JSON.parse(await readText(path, "--bundle")) as BundleFile;
+  } catch (cause) {
+    if (cause instanceof DepinError) throw cause;
+    throw new InvalidInputError(`--bundle ${path} is not JSON`, {
+      details: "pass the file `claim --all --gasless` printed",
+      cause,
+    });
+  }
+  if (file.format !== "depin-claim-bundle/1" || !Array.isArray(file.bundle?.claims) || !Array.isArray(file.pools)) {
+    throw new InvalidInputError(`--bundle ${path} is not a signed claim bundle`, {
+      details: "pass the file `claim --all --gasless` printed",
+    });
+  }
+  const { provider, deployment } = await context(options);
+  if (BigInt(file.chainId) !== deployment.chainId) {
+    throw new InvalidInputError(
+      `the bundle was signed for chain ${file.chainId}, --rpc is chain ${deployment.chainId}`,
+    );
+  }
+  const signer = await signerFor(provider, options);
+  const router = claimRouterAt(contractAddress(deployment, "ClaimRouter"), signer);
+  const bundle = {
+    account: address(file.bundle.account, "bundle.account"),
+    recipient: address(file.bundle.recipient, "bundle.recipient"),
+    deadline: BigInt(file.bundle.deadline),
+    claims: file.bundle.claims.map((c, i) => ({
+      pool: address(c.pool, `bundle.claims[${i}].pool`),
+      maxFee: BigInt(c.maxFee),
+      nonce: BigInt(c.nonce),
+    })),
+  };
+  const claims = await Promise.all(
+    bundle.claims.map(async (c, i) => {
+      const part = file.pools[i];
+      if (part === undefined || part.pool.toLowerCase() !== c.pool.toLowerCase()) {
+        throw new InvalidInputError(`--bundle ${path}: pools[${i}] does not match the signed entry ${c.pool}`);
+      }
+      let fee = 0n;
+      if (feeOption === "max") {
+        const cap = (await rewardPoolAt(c.pool, provider).settings()).maxRelayerFee;
+        fee = c.maxFee < cap ? c.maxFee : cap;
+      } else if (feeOption !== "0") {
+        fee = amount(feeOption, await tokenDecimals(part.token, provider), "--fee");
+      }
+      return { fee, epoch: { cumulative: BigInt(part.cumulative), proof: part.proof } };
+    }),
+  );
+  const result = await relayClaimBundle(router, { bundle, signature: file.signature, claims });
+  await printClaimResults(options, provider, bundle.account, result);
+}
+
+/** The per-pool table (pool, token, amount, fee, status); refused (exit 1) when no pool paid. */
+async function printClaimResults(
+  options: GlobalOptions,
+  provider: JsonRpcProvider,
+  account: string,
+  r: Awaited<ReturnType<typeof claimAll>>,
+): Promise<void> {
+  const symbols = new Map<string, { symbol: string; decimals: number }>();
+  for (const token of new Set(r.results.map((x) => x.token))) {
+    const erc20 = contracts.MockUSDC__factory.connect(token, provider);
+    const [symbol, decimals] = await Promise.all([erc20.symbol().catch(() => token), erc20.decimals()]);
+    symbols.set(token, { symbol, decimals: Number(decimals) });
+  }
+  const rows = r.results.map((x) => {
+    const t = symbols.get(x.token)!;
+    return [
+      x.pool,
+      t.symbol,
+      formatUnits(x.amount, t.decimals),
+      formatUnits(x.fee, t.decimals),
+      x.status === "paid" ? "paid" : `skipped: ${x.error?.message ?? "refused"}`,
+    ];
+  });
+  const header = ["pool", "token", "amount", "fee", "status"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  const paid = r.results.filter((x) => x.status === "paid").length;
+  print(
+    options,
+    { account, transactionHash: r.transactionHash, alreadyLanded: r.alreadyLanded, results: r.results },
+    [
+      line(header),
+      ...rows.map(line),
+      `${paid} of ${r.results.length} pools paid ${account} (transaction ${r.transactionHash}` +
+        `${r.alreadyLanded ? ", it had landed already" : ""})`,
+    ].join("\n"),
+  );
+  if (paid === 0 && !r.alreadyLanded) {
+    throw new ClaimsRefusedError(`no pool paid: ${r.results.map((x) => `${x.pool}: ${x.error?.message}`).join("; ")}`);
+  }
+}
+
+/** Every pool of a claim across pools refused it (each reason in the table): nothing moved. */
+class ClaimsRefusedError extends DepinError {
+  override name = "ClaimsRefusedError";
 }
 
 export function program(): Command {
@@ -1293,20 +1497,32 @@ export function program(): Command {
 
   cli
     .command("claim")
-    .description("pay an account everything it is owed by a pool (anyone may send it; the funds go to the account)")
+    .description(
+      "pay an account everything it is owed by a pool, or by every pool (--all) in one transaction " +
+        "(anyone may send it; the funds go to the account)",
+    )
     .argument("<account>", "the account to pay")
-    .requiredOption("--pool <address>", "the reward pool")
-    .option("--manifest <file>", "the epoch manifest of the root in force, for the epoch-mode part")
+    .option("--pool <address>", "the reward pool (or --all)")
+    .option("--all", "every pool of the deployment's factory (and --pools) with something to claim, at once", false)
+    .option("--pools <addresses>", "with --all: more pools to look in, comma-separated")
+    .option(
+      "--manifest <file>",
+      "the epoch manifest of a pool's root in force, for the epoch-mode part (with --all: repeat it, one per pool)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option("--gasless", "do not send: sign the claim (as the account) for a relayer, and print it", false)
     .option("--recipient <address>", "with --gasless: who receives the funds (default: the account)")
-    .option("--max-fee <amount>", "with --gasless: the most a relayer may take, in tokens", "0")
+    .option("--max-fee <amount>", "with --gasless: the most a relayer may take (per pool, in its token)", "0")
     .option("--valid-for <seconds>", "with --gasless: how long the signature stays valid", "3600")
     .action(
       async (
         account: string,
         options: {
-          pool: string;
-          manifest?: string;
+          pool?: string;
+          all: boolean;
+          pools?: string;
+          manifest: string[];
           gasless: boolean;
           recipient?: string;
           maxFee: string;
@@ -1314,6 +1530,22 @@ export function program(): Command {
         },
       ) => {
         const who = address(account, "account");
+        if (options.all) {
+          if (options.pool !== undefined) {
+            throw new InvalidInputError("--pool and --all together", { details: "pass one pool, or --all" });
+          }
+          await claimEverywhere(cli.opts<GlobalOptions>(), who, options);
+          return;
+        }
+        if (options.pool === undefined) {
+          throw new InvalidInputError("no pool given", { details: "pass --pool <address>, or --all for every pool" });
+        }
+        if (options.manifest.length > 1) {
+          throw new InvalidInputError("several --manifest for one pool", {
+            details: "pass the manifest of the pool's root in force once (several only with --all)",
+          });
+        }
+        const manifest = options.manifest[0];
         const poolAddress = address(options.pool, "--pool");
         const { provider } = await context(cli.opts<GlobalOptions>());
         const signer = await signerFor(provider, cli.opts<GlobalOptions>());
@@ -1333,11 +1565,7 @@ export function program(): Command {
           process.stdout.write(toJson({ pool: poolAddress, claim: signed, signature }) + "\n");
           return;
         }
-        const {
-          amount: paid,
-          transactionHash,
-          alreadyLanded,
-        } = await claim(pool, who, await leafOf(options.manifest, who));
+        const { amount: paid, transactionHash, alreadyLanded } = await claim(pool, who, await leafOf(manifest, who));
         print(
           cli.opts<GlobalOptions>(),
           { account: who, pool: poolAddress, paid, transactionHash, alreadyLanded },
@@ -1348,12 +1576,23 @@ export function program(): Command {
 
   cli
     .command("relay")
-    .description("submit a claim an account signed (`claim --gasless`), taking a fee within what it signed")
-    .requiredOption("--file <file>", "the signed claim")
-    .option("--fee <amount>", "the fee to take, in tokens", "0")
+    .description(
+      "submit a claim an account signed (`claim --gasless`, --file) or a bundle of claims in several pools " +
+        "(`claim --all --gasless`, --bundle), taking a fee within what it signed",
+    )
+    .option("--file <file>", "the signed claim")
+    .option("--bundle <file>", "the signed claim bundle (several pools, one signature)")
+    .option("--fee <amount>", "the fee to take, in tokens (with --bundle: in each pool, or max for each cap)", "0")
     .option("--manifest <file>", "the epoch manifest of the root in force, for the epoch-mode part")
-    .action(async (options: { file: string; fee: string; manifest?: string }) => {
-      const file = JSON.parse(await readText(options.file, "--file")) as {
+    .action(async (options: { file?: string; bundle?: string; fee: string; manifest?: string }) => {
+      if ((options.file === undefined) === (options.bundle === undefined)) {
+        throw new InvalidInputError("pass either --file (one signed claim) or --bundle (a signed claim bundle)");
+      }
+      if (options.bundle !== undefined) {
+        await relayBundleFile(cli.opts<GlobalOptions>(), options.bundle, options.fee);
+        return;
+      }
+      const file = JSON.parse(await readText(options.file!, "--file")) as {
         pool: string;
         claim: Record<string, string>;
         signature: string;
@@ -1433,6 +1672,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     if (error instanceof ContractRevertError) {
       console.error(`refused on-chain: ${error.message}${error.fix === undefined ? "" : `\nfix: ${error.fix}`}`);
+      return EXIT_REFUSED;
+    }
+    if (error instanceof ClaimsRefusedError) {
+      console.error(`refused on-chain: ${error.message}`);
       return EXIT_REFUSED;
     }
     if (error instanceof SimulationFailedError) {

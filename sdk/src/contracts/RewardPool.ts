@@ -40,7 +40,7 @@ export declare namespace IRewardPoolBase {
   export interface RewardPoolInterface extends Interface {
     getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "claim" | "claimWithSig" | "clawback" | "commitEpoch" | "eip712Domain" | "fund" | "recordProofs"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "Initialized" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "Initialized" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CLAWBACK_TYPEHASH', values?: undefined): string;
@@ -112,6 +112,18 @@ decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
       export type InputTuple = [relayer: AddressLike, claims: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
       export type OutputTuple = [relayer: string, claims: bigint, skipped: bigint, amount: bigint];
       export interface OutputObject {relayer: string, claims: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimBundledEvent {
+      export type InputTuple = [account: AddressLike, bundle: BytesLike, index: BigNumberish];
+      export type OutputTuple = [account: string, bundle: string, index: bigint];
+      export interface OutputObject {account: string, bundle: string, index: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -690,6 +702,7 @@ getFunction(nameOrSignature: 'recordProofs'): TypedContractMethod<
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
 getEvent(key: 'ClaimBatchSettled'): TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+getEvent(key: 'ClaimBundled'): TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
 getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
 getEvent(key: 'ClaimSkipped'): TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
@@ -737,6 +750,10 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'ClaimBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
       ClaimBatchSettled: TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+    
+
+      'ClaimBundled(address,bytes32,uint256)': TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
+      ClaimBundled: TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
     
 
       'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;

@@ -2,9 +2,11 @@
 /* tslint:disable */
 /* eslint-disable */
 export * as factories from './factories/index.js';
+export type { ClaimRouter } from './ClaimRouter.js';
 export type { DeviceRegistry } from './DeviceRegistry.js';
 export type { DeviceRegistryHarness } from './mocks/DeviceRegistryHarness.js';
 export type { IBlacklistable } from './interfaces/IBlacklistable.js';
+export type { IClaimRouter } from './interfaces/IClaimRouter.js';
 export type { IDeviceRegistry } from './interfaces/IDeviceRegistry.js';
 export type { IERC3009 } from './interfaces/IERC3009.js';
 export type { IRewardPool } from './interfaces/IRewardPool.js';
@@ -14,6 +16,7 @@ export type { IRewardPoolFactory } from './interfaces/IRewardPoolFactory.js';
 export type { IRewardPoolGovernance } from './interfaces/IRewardPoolGovernance.js';
 export type { MockERC1271Wallet } from './mocks/MockERC1271Wallet.js';
 export type { MockFeeOnTransferToken } from './mocks/MockFeeOnTransferToken.js';
+export type { MockGasBurner } from './mocks/MockGasBurner.js';
 export type { MockHookToken } from './mocks/MockHookToken.js';
 export type { MockPermitToken } from './mocks/MockPermitToken.js';
 export type { MockRebasingToken } from './mocks/MockRebasingToken.js';
@@ -26,9 +29,11 @@ export type { RewardPoolStorage } from './RewardPoolStorage.js';
 export type { UrdLikeDistributor } from './mocks/UrdLikeDistributor.js';
 export type { interfaces };
 export type { mocks };
+export { ClaimRouter__factory } from './factories/ClaimRouter__factory.js';
 export { DeviceRegistryHarness__factory } from './factories/mocks/DeviceRegistryHarness__factory.js';
 export { DeviceRegistry__factory } from './factories/DeviceRegistry__factory.js';
 export { IBlacklistable__factory } from './factories/interfaces/IBlacklistable__factory.js';
+export { IClaimRouter__factory } from './factories/interfaces/IClaimRouter__factory.js';
 export { IDeviceRegistry__factory } from './factories/interfaces/IDeviceRegistry__factory.js';
 export { IERC3009__factory } from './factories/interfaces/IERC3009__factory.js';
 export { IRewardPoolBase__factory } from './factories/interfaces/IRewardPoolBase__factory.js';
@@ -38,6 +43,7 @@ export { IRewardPoolGovernance__factory } from './factories/interfaces/IRewardPo
 export { IRewardPool__factory } from './factories/interfaces/IRewardPool__factory.js';
 export { MockERC1271Wallet__factory } from './factories/mocks/MockERC1271Wallet__factory.js';
 export { MockFeeOnTransferToken__factory } from './factories/mocks/MockFeeOnTransferToken__factory.js';
+export { MockGasBurner__factory } from './factories/mocks/MockGasBurner__factory.js';
 export { MockHookToken__factory } from './factories/mocks/MockHookToken__factory.js';
 export { MockPermitToken__factory } from './factories/mocks/MockPermitToken__factory.js';
 export { MockRebasingToken__factory } from './factories/mocks/MockRebasingToken__factory.js';

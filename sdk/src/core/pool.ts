@@ -279,3 +279,41 @@ export function poolConfig(
     ...p,
   };
 }
+
+/** The chain-wide EIP-712 domain of claim bundles (one signature for claims in several pools; see IClaimRouter). */
+export const BUNDLE_DOMAIN_NAME = "DePIN Rewards Claims";
+export const BUNDLE_DOMAIN_VERSION = "1";
+
+export const CLAIM_BUNDLE_TYPES = {
+  ClaimBundle: [
+    { name: "account", type: "address" },
+    { name: "recipient", type: "address" },
+    { name: "deadline", type: "uint256" },
+    { name: "claims", type: "PoolClaim[]" },
+  ],
+  PoolClaim: [
+    { name: "pool", type: "address" },
+    { name: "maxFee", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+  ],
+};
+
+/** One pool's entry of a claim bundle: the most a relayer may take there and the account's claim nonce there. */
+export interface PoolClaimEntry {
+  pool: string;
+  maxFee: bigint;
+  nonce: bigint;
+}
+
+/** What the account signs once for claims in several pools. */
+export interface ClaimBundle {
+  account: string;
+  recipient: string;
+  deadline: bigint;
+  claims: PoolClaimEntry[];
+}
+
+/** The claim bundles' domain on `chainId`: no verifying contract (each pool checks its own entry). */
+export function bundleDomain(chainId: bigint): TypedDataDomain {
+  return { name: BUNDLE_DOMAIN_NAME, version: BUNDLE_DOMAIN_VERSION, chainId };
+}

@@ -223,6 +223,26 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `entry ${index} of the claim batch is not an encoded claimWithSig call`,
     fix: 'encode each entry with the pool interface\'s encodeFunctionData("claimWithSig", [...])',
   }),
+  RewardPoolNotInBundle: ([index]) => ({
+    message: `entry ${index} of the claim bundle is not this pool's signed entry (pool, maxFee, nonce)`,
+    fix: "submit the bundle exactly as signed (claimAllWithSig or relayClaimBundle), each pool at its own index",
+  }),
+  ClaimRouterNoClaims: () => ({
+    message: "the claim lists no pool",
+    fix: "list at least one pool with something to claim (findClaims discovers them)",
+  }),
+  ClaimRouterBundleExpired: ([deadline, timestamp]) => ({
+    message: `the claim bundle expired at ${deadline}, chain time is ${timestamp}`,
+    fix: "have the account sign the bundle again with a later deadline",
+  }),
+  ClaimRouterOutOfGas: ([index]) => ({
+    message: `the pool of claim ${index} ran out of gas`,
+    fix: "send the transaction with a higher gas limit (estimate it, do not cap it)",
+  }),
+  ClaimRouterNoFeeToken: ([index]) => ({
+    message: `claim ${index} asked a relayer fee from a contract that reported no token (not a reward pool)`,
+    fix: "relay that entry with a fee of 0, or drop it from the bundle",
+  }),
   RewardPoolInvalidMultiproof: ([leaves]) => ({
     message: `the batch's multiproof does not prove its ${leaves} epoch-mode leaves against the root in force`,
     fix: "order the claims with a cumulative as the multiproof's leaves, built from the manifest of the root in force",

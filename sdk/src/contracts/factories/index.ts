@@ -3,6 +3,7 @@
 /* eslint-disable */
 export * as interfaces from './interfaces/index.js';
 export * as mocks from './mocks/index.js';
+export { ClaimRouter__factory } from './ClaimRouter__factory.js';
 export { DeviceRegistry__factory } from './DeviceRegistry__factory.js';
 export { RewardPoolFactory__factory } from './RewardPoolFactory__factory.js';
 export { RewardPoolGovernance__factory } from './RewardPoolGovernance__factory.js';

@@ -68,9 +68,9 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolInterface extends Interface {
-    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claim" | "claimBatchWithSig" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claim" | "claimBatchWithSig" | "claimBundledWithSig" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CLAWBACK_TYPEHASH', values?: undefined): string;
@@ -87,6 +87,7 @@ encodeFunctionData(functionFragment: 'cancelQueuedChanges', values?: undefined):
 encodeFunctionData(functionFragment: 'cancelSweep', values?: undefined): string;
 encodeFunctionData(functionFragment: 'claim', values: [AddressLike, BigNumberish, BytesLike[]]): string;
 encodeFunctionData(functionFragment: 'claimBatchWithSig', values: [BytesLike[], BytesLike[], boolean[]]): string;
+encodeFunctionData(functionFragment: 'claimBundledWithSig', values: [IRewardPoolBase.SignedClaimStruct, BytesLike[], BigNumberish, BigNumberish, BytesLike[], BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'claimWithSig', values: [IRewardPoolBase.SignedClaimStruct, BigNumberish, BytesLike[], BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'claimable', values: [AddressLike, BigNumberish, BytesLike[]]): string;
 encodeFunctionData(functionFragment: 'clawback', values: [AddressLike, BigNumberish, BigNumberish, BytesLike, BigNumberish, BigNumberish, IRewardPoolBase.QuorumSignaturesStruct]): string;
@@ -139,6 +140,7 @@ decodeFunctionResult(functionFragment: 'cancelQueuedChanges', data: BytesLike): 
 decodeFunctionResult(functionFragment: 'cancelSweep', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claim', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimBatchWithSig', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimBundledWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimable', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'clawback', data: BytesLike): Result;
@@ -218,6 +220,18 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
       export type InputTuple = [relayer: AddressLike, claims: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
       export type OutputTuple = [relayer: string, claims: bigint, skipped: bigint, amount: bigint];
       export interface OutputObject {relayer: string, claims: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimBundledEvent {
+      export type InputTuple = [account: AddressLike, bundle: BytesLike, index: BigNumberish];
+      export type OutputTuple = [account: string, bundle: string, index: bigint];
+      export interface OutputObject {account: string, bundle: string, index: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -728,6 +742,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    claimBundledWithSig: TypedContractMethod<
+      [claim: IRewardPoolBase.SignedClaimStruct, entries: BytesLike[], index: BigNumberish, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
+      [[bigint, string] & {amount: bigint, token: string }],
+      'nonpayable'
+    >
+    
+
+    
     claimWithSig: TypedContractMethod<
       [claim: IRewardPoolBase.SignedClaimStruct, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
       [bigint],
@@ -1093,6 +1115,11 @@ getFunction(nameOrSignature: 'claimBatchWithSig'): TypedContractMethod<
       [[bigint, bigint] & {paid: bigint, skipped: bigint }],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'claimBundledWithSig'): TypedContractMethod<
+      [claim: IRewardPoolBase.SignedClaimStruct, entries: BytesLike[], index: BigNumberish, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
+      [[bigint, string] & {amount: bigint, token: string }],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'claimWithSig'): TypedContractMethod<
       [claim: IRewardPoolBase.SignedClaimStruct, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
       [bigint],
@@ -1278,6 +1305,7 @@ getFunction(nameOrSignature: 'vetoEpoch'): TypedContractMethod<
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
 getEvent(key: 'ClaimBatchSettled'): TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+getEvent(key: 'ClaimBundled'): TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
 getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
 getEvent(key: 'ClaimSkipped'): TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
@@ -1324,6 +1352,10 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'ClaimBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
       ClaimBatchSettled: TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+    
+
+      'ClaimBundled(address,bytes32,uint256)': TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
+      ClaimBundled: TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
     
 
       'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;

@@ -16,6 +16,11 @@ export declare namespace IRewardPoolBase {
     export type AccountViewStructOutput = [unpaidWad: bigint, ledgerClaimable: bigint, paidEpoch: bigint, claimNonce: bigint] & {unpaidWad: bigint, ledgerClaimable: bigint, paidEpoch: bigint, claimNonce: bigint }
   
 
+    export type SignedClaimStruct = {account: AddressLike, recipient: AddressLike, maxFee: BigNumberish, nonce: BigNumberish, deadline: BigNumberish}
+
+    export type SignedClaimStructOutput = [account: string, recipient: string, maxFee: bigint, nonce: bigint, deadline: bigint] & {account: string, recipient: string, maxFee: bigint, nonce: bigint, deadline: bigint }
+  
+
     export type EpochRootStruct = {root: BytesLike, totalOwed: BigNumberish, epoch: BigNumberish, nonce: BigNumberish, claimableAt: BigNumberish}
 
     export type EpochRootStructOutput = [root: string, totalOwed: bigint, epoch: bigint, nonce: bigint, claimableAt: bigint] & {root: string, totalOwed: bigint, epoch: bigint, nonce: bigint, claimableAt: bigint }
@@ -43,9 +48,9 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolGovernanceInterface extends Interface {
-    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimBatchWithSig" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimBatchWithSig" | "claimBundledWithSig" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'acceptAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'account', values: [AddressLike]): string;
@@ -55,6 +60,7 @@ encodeFunctionData(functionFragment: 'cancelOutflowLimit', values?: undefined): 
 encodeFunctionData(functionFragment: 'cancelQueuedChanges', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelSweep', values?: undefined): string;
 encodeFunctionData(functionFragment: 'claimBatchWithSig', values: [BytesLike[], BytesLike[], boolean[]]): string;
+encodeFunctionData(functionFragment: 'claimBundledWithSig', values: [IRewardPoolBase.SignedClaimStruct, BytesLike[], BigNumberish, BigNumberish, BytesLike[], BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'claimable', values: [AddressLike, BigNumberish, BytesLike[]]): string;
 encodeFunctionData(functionFragment: 'commitNonce', values?: undefined): string;
 encodeFunctionData(functionFragment: 'currentEpoch', values?: undefined): string;
@@ -94,6 +100,7 @@ decodeFunctionResult(functionFragment: 'cancelOutflowLimit', data: BytesLike): R
 decodeFunctionResult(functionFragment: 'cancelQueuedChanges', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelSweep', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimBatchWithSig', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimBundledWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimable', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'commitNonce', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'currentEpoch', data: BytesLike): Result;
@@ -167,6 +174,18 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
       export type InputTuple = [relayer: AddressLike, claims: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
       export type OutputTuple = [relayer: string, claims: bigint, skipped: bigint, amount: bigint];
       export interface OutputObject {relayer: string, claims: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ClaimBundledEvent {
+      export type InputTuple = [account: AddressLike, bundle: BytesLike, index: BigNumberish];
+      export type OutputTuple = [account: string, bundle: string, index: bigint];
+      export interface OutputObject {account: string, bundle: string, index: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -609,6 +628,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    claimBundledWithSig: TypedContractMethod<
+      [claim: IRewardPoolBase.SignedClaimStruct, entries: BytesLike[], index: BigNumberish, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
+      [[bigint, string] & {amount: bigint, token: string }],
+      'nonpayable'
+    >
+    
+
+    
     claimable: TypedContractMethod<
       [account: AddressLike, cumulative: BigNumberish, proof: BytesLike[], ],
       [[bigint, bigint] & {ledgerAmount: bigint, epochAmount: bigint }],
@@ -891,6 +918,11 @@ getFunction(nameOrSignature: 'claimBatchWithSig'): TypedContractMethod<
       [[bigint, bigint] & {paid: bigint, skipped: bigint }],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'claimBundledWithSig'): TypedContractMethod<
+      [claim: IRewardPoolBase.SignedClaimStruct, entries: BytesLike[], index: BigNumberish, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
+      [[bigint, string] & {amount: bigint, token: string }],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'claimable'): TypedContractMethod<
       [account: AddressLike, cumulative: BigNumberish, proof: BytesLike[], ],
       [[bigint, bigint] & {ledgerAmount: bigint, epochAmount: bigint }],
@@ -1046,6 +1078,7 @@ getFunction(nameOrSignature: 'vetoEpoch'): TypedContractMethod<
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
 getEvent(key: 'BatchRecorded'): TypedContractEvent<BatchRecordedEvent.InputTuple, BatchRecordedEvent.OutputTuple, BatchRecordedEvent.OutputObject>;
 getEvent(key: 'ClaimBatchSettled'): TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+getEvent(key: 'ClaimBundled'): TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
 getEvent(key: 'ClaimDeferred'): TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;
 getEvent(key: 'ClaimSettingsChanged'): TypedContractEvent<ClaimSettingsChangedEvent.InputTuple, ClaimSettingsChangedEvent.OutputTuple, ClaimSettingsChangedEvent.OutputObject>;
 getEvent(key: 'ClaimSkipped'): TypedContractEvent<ClaimSkippedEvent.InputTuple, ClaimSkippedEvent.OutputTuple, ClaimSkippedEvent.OutputObject>;
@@ -1091,6 +1124,10 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'ClaimBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
       ClaimBatchSettled: TypedContractEvent<ClaimBatchSettledEvent.InputTuple, ClaimBatchSettledEvent.OutputTuple, ClaimBatchSettledEvent.OutputObject>;
+    
+
+      'ClaimBundled(address,bytes32,uint256)': TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
+      ClaimBundled: TypedContractEvent<ClaimBundledEvent.InputTuple, ClaimBundledEvent.OutputTuple, ClaimBundledEvent.OutputObject>;
     
 
       'ClaimDeferred(address,uint256,uint256)': TypedContractEvent<ClaimDeferredEvent.InputTuple, ClaimDeferredEvent.OutputTuple, ClaimDeferredEvent.OutputObject>;

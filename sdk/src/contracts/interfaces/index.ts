@@ -2,6 +2,7 @@
 /* tslint:disable */
 /* eslint-disable */
 export type { IBlacklistable } from './IBlacklistable.js';
+export type { IClaimRouter } from './IClaimRouter.js';
 export type { IDeviceRegistry } from './IDeviceRegistry.js';
 export type { IERC3009 } from './IERC3009.js';
 export type { IRewardPool } from './IRewardPool.js';

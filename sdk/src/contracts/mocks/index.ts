@@ -4,6 +4,7 @@
 export type { DeviceRegistryHarness } from './DeviceRegistryHarness.js';
 export type { MockERC1271Wallet } from './MockERC1271Wallet.js';
 export type { MockFeeOnTransferToken } from './MockFeeOnTransferToken.js';
+export type { MockGasBurner } from './MockGasBurner.js';
 export type { MockHookToken } from './MockHookToken.js';
 export type { MockPermitToken } from './MockPermitToken.js';
 export type { MockRebasingToken } from './MockRebasingToken.js';

@@ -2,6 +2,7 @@
 /* tslint:disable */
 /* eslint-disable */
 export { IBlacklistable__factory } from './IBlacklistable__factory.js';
+export { IClaimRouter__factory } from './IClaimRouter__factory.js';
 export { IDeviceRegistry__factory } from './IDeviceRegistry__factory.js';
 export { IERC3009__factory } from './IERC3009__factory.js';
 export { IRewardPoolBase__factory } from './IRewardPoolBase__factory.js';

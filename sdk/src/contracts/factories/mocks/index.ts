@@ -4,6 +4,7 @@
 export { DeviceRegistryHarness__factory } from './DeviceRegistryHarness__factory.js';
 export { MockERC1271Wallet__factory } from './MockERC1271Wallet__factory.js';
 export { MockFeeOnTransferToken__factory } from './MockFeeOnTransferToken__factory.js';
+export { MockGasBurner__factory } from './MockGasBurner__factory.js';
 export { MockHookToken__factory } from './MockHookToken__factory.js';
 export { MockPermitToken__factory } from './MockPermitToken__factory.js';
 export { MockRebasingToken__factory } from './MockRebasingToken__factory.js';
