@@ -82,6 +82,13 @@ export interface IngestServiceOptions {
   clock?: () => Promise<bigint>;
   /** Worker threads for device signature checks (default 0: on the service's thread). */
   signatureThreads?: number;
+  /**
+   * How long after an epoch ends its reports are still taken, in seconds of chain time (default: the epoch length,
+   * i.e. through the next epoch). The verifier quorum closes an epoch once this has passed.
+   */
+  lateSeconds?: bigint;
+  /** Called with each checked report just before it is stored (tests stop the service there). */
+  beforeStore?: (r: SignedWorkReport) => Promise<void> | void;
 }
 
 export interface ReportResult {
@@ -182,6 +189,8 @@ export class IngestService {
   private readonly maxReports: number;
   private readonly limit: { reports: number; windowMs: number };
   private readonly signatures: SignaturePool | undefined;
+  /** Epochs the verifier has closed: their reports are no longer taken (what was signed must not change). */
+  private readonly closed = new Set<bigint>();
 
   private constructor(
     private readonly opts: IngestServiceOptions,
@@ -315,13 +324,14 @@ export class IngestService {
     try {
       const r = parseSignedReport(x);
       const epoch = r.report.epoch;
-      const current = await this.currentEpoch();
-      if (epoch !== current && epoch + 1n !== current) {
-        throw new Refusal(
-          "epoch_not_open",
-          `epoch ${epoch}; open: ${current > 0n ? `${current - 1n}, ` : ""}${current}`,
-        );
+      const now = await this.now();
+      const current = this.epochAt(now);
+      const late = epoch + 1n === current && now >= this.epochEnd(epoch) + this.lateSeconds;
+      if ((epoch !== current && epoch + 1n !== current) || late) {
+        const open = current > 0n && now < this.epochEnd(current - 1n) + this.lateSeconds ? `${current - 1n}, ` : "";
+        throw new Refusal("epoch_not_open", `epoch ${epoch}; open: ${open}${current}`);
       }
+      if (this.closed.has(epoch)) throw new Refusal("epoch_not_open", `epoch ${epoch} is closed`);
       const problem =
         this.signatures === undefined
           ? checkWorkReportSignature(this.facts.domain, r.report, r.signature)
@@ -334,6 +344,9 @@ export class IngestService {
       if (device.status !== DeviceStatus.Active) throw new Refusal("device_not_active");
       if (r.report.units === 0n) throw new Refusal("zero_units");
       if (r.report.units > params.deviceCap) throw new Refusal("over_cap", `cap ${params.deviceCap}`);
+      await this.opts.beforeStore?.(r);
+      // Checked again right before it is queued (synchronously): a close drains the queue after it marks the epoch.
+      if (this.closed.has(epoch)) throw new Refusal("epoch_not_open", `epoch ${epoch} is closed`);
       const outcome = await this.store.put({ ...r, pool: this.facts.address, payee: device.payee });
       if (outcome.kind === "conflict")
         throw new Refusal("duplicate", "another report for this device and epoch is stored");
@@ -402,12 +415,28 @@ export class IngestService {
     return p;
   }
 
-  private async currentEpoch(): Promise<bigint> {
-    const now = await this.now();
+  /** Takes no more reports for `epoch`, and resolves once every report already taken for it is stored. */
+  async closeEpoch(epoch: bigint): Promise<void> {
+    this.closed.add(epoch);
+    await this.store.drain();
+  }
+
+  /** The epoch `now` (chain time, seconds) is in; -1 before genesis. */
+  epochAt(now: bigint): bigint {
     return now < this.facts.genesis ? -1n : (now - this.facts.genesis) / this.facts.epochLength;
   }
 
-  private now(): Promise<bigint> {
+  /** The first second after `epoch`. */
+  epochEnd(epoch: bigint): bigint {
+    return this.facts.genesis + (epoch + 1n) * this.facts.epochLength;
+  }
+
+  get lateSeconds(): bigint {
+    return this.opts.lateSeconds ?? this.facts.epochLength;
+  }
+
+  /** The chain's time in seconds (the latest block's timestamp, read at most once a second, or the `clock` option). */
+  now(): Promise<bigint> {
     if (this.opts.clock !== undefined) return this.opts.clock();
     const t = Date.now();
     if (this.chainTime === undefined || t - this.chainTime.at >= 1_000) {
