@@ -326,6 +326,7 @@ export class VerifierQuorum {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private settings: Promise<{ quorum: number }> | undefined;
+  private peerUrls: readonly string[] | undefined;
 
   constructor(private readonly o: VerifierQuorumOptions) {
     this.domain = o.service.facts.domain;
@@ -347,6 +348,15 @@ export class VerifierQuorum {
         .sort()
         .map(([r, n]) => `depin_verifier_proposals_refused_total{reason="${r}"} ${n}`),
     ]);
+  }
+
+  /** Replaces the peers' URLs (e.g. once every service of a local quorum listens). */
+  setPeers(urls: readonly string[]): void {
+    this.peerUrls = [...urls];
+  }
+
+  private get peers(): readonly string[] {
+    return this.peerUrls ?? this.o.peers;
   }
 
   private get pool(): string {
@@ -649,7 +659,7 @@ export class VerifierQuorum {
       pool: this.pool,
       address: await this.address,
       mode: this.o.mode,
-      peers: this.o.peers,
+      peers: this.peers,
     }));
     app.post("/v1/quorum/sign", async (req, reply) => {
       try {
@@ -854,7 +864,7 @@ export class VerifierQuorum {
     const [types, value] = this.typed(item);
     const body = JSON.stringify({ pool: this.pool, ...itemJson(item) });
     const got = await Promise.all(
-      this.o.peers.map(async (peer) => {
+      this.peers.map(async (peer) => {
         const until = Date.now() + (this.o.peerTimeoutMs ?? 60_000);
         for (let attempt = 0; ; attempt++) {
           let answer: { status: number; body: Record<string, unknown> } | undefined;
