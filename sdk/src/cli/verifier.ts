@@ -32,6 +32,7 @@ interface ServeFlags {
   batchSize: string;
   manifestUri?: string;
   failover: string;
+  peerTimeout: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -87,6 +88,7 @@ export function addVerifierCommands(
     .option("--batch-size <n>", "ledger mode: proofs per batch", "500")
     .option("--manifest-uri <template>", "epoch mode: the manifest's URI, {epoch} replaced by the epoch")
     .option("--failover <seconds>", "how long each next signer waits before it submits in a silent one's place", "30")
+    .option("--peer-timeout <seconds>", "how long a peer that is not ready or not reachable is asked again", "60")
     .action(async (flags: ServeFlags) => {
       const global = cli.opts<{ rpc: string; json: boolean }>();
       if (!isAddress(flags.pool)) throw new InvalidInputError(`--pool ${flags.pool} is not an address`);
@@ -108,6 +110,7 @@ export function addVerifierCommands(
       }
       const batchSize = whole(flags.batchSize, "--batch-size", 1, 1000);
       const failoverMs = whole(flags.failover, "--failover") * 1000;
+      const peerTimeoutMs = whole(flags.peerTimeout, "--peer-timeout") * 1000;
       let url: URL;
       try {
         url = new URL(global.rpc);
@@ -152,6 +155,7 @@ export function addVerifierCommands(
             mode: flags.mode,
             batchSize,
             failoverMs,
+            peerTimeoutMs,
             autoClose: flags.autoClose === true,
             ...(template === undefined
               ? {}
