@@ -224,6 +224,8 @@ describe("depin verifier serve (CLI, against a hardhat node)", function () {
             "--mode",
             "ledger",
             ...urls.filter((_, j) => j !== i).flatMap((u) => ["--peer", u]),
+            "--late",
+            "0",
             "--failover",
             "2",
             "--peer-timeout",

@@ -679,9 +679,19 @@ export class VerifierQuorum {
     });
     app.post<{ Params: { epoch: string } }>("/v1/epochs/:epoch/close", async (req, reply) => {
       if (!DECIMAL.test(req.params.epoch)) return reply.code(400).send({ reason: "malformed", detail: "epoch" });
+      const epoch = BigInt(req.params.epoch);
+      // Over the network an epoch closes only once its late window has passed (no one cuts late reports short);
+      // adjustments are a governance input: only the in-process API (`close`) takes them, never the network.
+      const svc = this.o.service;
+      const head = await this.o.pool.runner!.provider!.getBlock("latest");
+      if (head === null || BigInt(head.timestamp) < svc.epochEnd(epoch) + svc.lateSeconds) {
+        return reply.code(409).send({
+          reason: "cannot_close",
+          detail: `epoch ${epoch} takes reports until ${svc.epochEnd(epoch) + svc.lateSeconds} (chain time)`,
+        });
+      }
       try {
-        // Adjustments are a governance input: only the in-process API (`close`) takes them, never the network.
-        return closeJson(await this.close(BigInt(req.params.epoch)));
+        return closeJson(await this.close(epoch));
       } catch (error) {
         if (error instanceof InvalidInputError)
           return reply.code(409).send({ reason: "cannot_close", detail: error.shortMessage });
