@@ -57,12 +57,16 @@ describe("Verifier quorum over HTTP (three verifier services)", function () {
     which: number,
     mode: VerifierMode,
     peers: () => string[],
-    o: { dir?: string; hooks?: ConstructorParameters<typeof VerifierQuorum>[0]["hooks"] } = {},
+    o: { dir?: string; hooks?: ConstructorParameters<typeof VerifierQuorum>[0]["hooks"]; autoClose?: boolean } = {},
   ): Promise<Verifier> => {
     const dir = o.dir ?? (await mkdtemp(join(tmpdir(), "depin-quorum-")));
     if (o.dir === undefined) dirs.push(dir);
     const db = await openAuditDb(dir);
-    const service = await IngestService.create({ db, pool: f.pools[which]!.pool });
+    const service = await IngestService.create({
+      db,
+      pool: f.pools[which]!.pool,
+      ...(o.autoClose === true ? { lateSeconds: 0n } : {}),
+    });
     const quorum = new VerifierQuorum({
       service,
       db,
@@ -77,6 +81,7 @@ describe("Verifier quorum over HTTP (three verifier services)", function () {
       pollMs: 100,
       peerTimeoutMs: 20_000,
       ...(o.hooks === undefined ? {} : { hooks: o.hooks }),
+      autoClose: o.autoClose === true,
     });
     const url = await service.listen(0, "127.0.0.1");
     await quorum.start();
@@ -300,6 +305,47 @@ describe("Verifier quorum over HTTP (three verifier services)", function () {
     });
     expect(res.status).to.equal(200);
     expect(((await res.json()) as { signature: string }).signature).to.equal(after[1]!.signature);
+    for (const v of vs) {
+      v.quorum.stop();
+      await v.service.close();
+    }
+  });
+
+  it("closes on its own once the late window has passed (--auto-close), and refuses an HTTP close before it", async function () {
+    const vs: Verifier[] = [];
+    for (let i = 0; i < 3; i++) {
+      vs.push(
+        await startVerifier(i, 1, "ledger", () => vs.filter((_, j) => j !== i).map((v) => v.url), { autoClose: true }),
+      );
+    }
+    const { pool } = f.pools[1]!;
+    const epoch = await pool.currentEpoch();
+    const early = await fetch(`${vs[0]!.url}/v1/epochs/${epoch}/close`, { method: "POST" });
+    expect(early.status).to.equal(409);
+    expect(((await early.json()) as { reason: string }).reason).to.equal("cannot_close");
+    const signed = f.devices
+      .slice(0, 2)
+      .map((d, i) => f.sign(d, BigInt(40 + i), { epoch, tag: "auto", domain: f.pools[1]!.domain }));
+    await postAll(vs, signed.map(f.json));
+    await f.networkHelpers.time.increase(DAY);
+    let landed = 0;
+    for (let tries = 0; tries < 300 && landed === 0; tries++) {
+      await new Promise((r) => setTimeout(r, 200));
+      landed = (await pool.queryFilter(pool.filters.BatchRecorded(epoch))).length;
+    }
+    expect(landed).to.equal(1);
+    for (const s of signed) expect(await pool.isRecorded(epoch, s.report.deviceId)).to.equal(true);
+    // Each of the three closed it on its own and knows it landed.
+    for (const v of vs) {
+      let state: { done?: boolean; items?: unknown[] } = {};
+      for (let tries = 0; tries < 300 && state.done !== true; tries++) {
+        const res = await fetch(`${v.url}/v1/epochs/${epoch}`);
+        state = res.status === 200 ? ((await res.json()) as typeof state) : {};
+        if (state.done !== true) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(state.done).to.equal(true);
+      expect(state.items!.length).to.equal(1);
+    }
     for (const v of vs) {
       v.quorum.stop();
       await v.service.close();
