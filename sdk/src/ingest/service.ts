@@ -177,8 +177,6 @@ export class IngestService {
   private app: FastifyInstance | undefined;
   /** Routes added before `listen` (the verifier quorum's); each gets the fastify app. */
   readonly routes: ((app: FastifyInstance) => void)[] = [];
-  /** Gauges added to /metrics. */
-  readonly gaugeSources: (() => Record<string, number>)[] = [];
   private readonly devices = new Map<bigint, { at: number; state: Promise<DeviceState> }>();
   private readonly params = new Map<bigint, Promise<EpochParams>>();
   private readonly windows = new Map<bigint, { start: number; n: number }>();
@@ -270,9 +268,7 @@ export class IngestService {
     const health = () => ({ ok: true, pool: this.facts.address, networkId: this.facts.networkId.toString() });
     app.get("/healthz", async () => health());
     app.get("/health", async () => health());
-    app.get("/metrics", async (_req, reply) =>
-      reply.type("text/plain; version=0.0.4").send(this.metrics.render(this.gauges())),
-    );
+    app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(this.metrics.render()));
     app.post("/v1/reports", async (req, reply) => {
       const body = req.body;
       if (Array.isArray(body)) {
@@ -313,10 +309,6 @@ export class IngestService {
     }
     await this.store.drain();
     await this.signatures?.close();
-  }
-
-  private gauges(): Record<string, number> {
-    return Object.assign({}, ...this.gaugeSources.map((g) => g()));
   }
 
   /** Checks and stores one report. Never throws: a failure is a rejection with its reason. */
