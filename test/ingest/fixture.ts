@@ -86,9 +86,10 @@ export async function ingestFixture() {
     outflowWindow: Number(DAY),
   };
   const pools: { pool: contracts.IRewardPool; address: string; domain: TypedDataDomain }[] = [];
-  for (const salt of ["pool-a", "pool-b"]) {
+  // Two pools that require device signatures (ledger mode), and one that does not (epoch mode commits roots).
+  for (const salt of ["pool-a", "pool-b", "pool-epoch"]) {
     const { pool, address } = await setupPool(deployed.factory.connect(admin!), {
-      config,
+      config: { ...config, requireDeviceSignatures: salt !== "pool-epoch" },
       salt: id(salt),
       funding: [{ amount: 1_000_000n * USDC, ref: id(`fund-${salt}`) }],
     });

@@ -108,3 +108,35 @@ describe("Simulation (npm run simulate): 2,000 nodes, two epochs, both modes", f
     expect(a.work).to.not.deep.equal(c.work);
   });
 });
+
+describe("Simulation through the verifier services (npm run simulate -- --ingest)", function () {
+  this.timeout(600_000);
+
+  it("drives both pools' epochs over HTTP: three services agree, submit once, and the books match the in-process run", async function () {
+    const { ethers } = await network.create();
+    const [funder] = await ethers.getSigners();
+    const options = { ...DEFAULT_SIMULATION, nodes: 150, epochs: 2, seed: "ingest" };
+    const result = await simulate({ ...options, ingest: true }, { provider: ethers.provider, funder: funder! });
+    expect(result.findings).to.deep.equal([]);
+    expect(result.ok).to.equal(true);
+    const ingest = result.ingest!;
+    expect(ingest.services).to.equal(3);
+    // Every planted bad report was refused by the services at the door, for its reason.
+    const planted = result.work.rejected;
+    expect(ingest.refused.bad_signature).to.equal(planted["bad device signature"]!.reports);
+    expect(ingest.refused.epoch_not_open).to.equal(planted["wrong epoch"]!.reports);
+    expect(ingest.refused.over_cap).to.equal(planted["over the per-device cap"]!.reports);
+    // One ledger batch per epoch (150 devices) and one commit per epoch, each sent by exactly one verifier.
+    expect(ingest.itemsLanded).to.equal(4);
+    expect(Object.values(ingest.submittedBy).reduce((a, b) => a + b, 0)).to.equal(4);
+    expect(ingest.signaturesReleased).to.equal(4 * 3);
+    expect(Object.keys(ingest.proposalsRefused).every((r) => r === "not_closed")).to.equal(true);
+
+    // The same world settled by the in-process verifiers credits and pays exactly the same.
+    const { ethers: other } = await network.create();
+    const [funder2] = await other.getSigners();
+    const direct = await simulate(options, { provider: other.provider, funder: funder2! });
+    for (const key of ["epochs", "work", "rewards"] as const) expect(result[key], key).to.deep.equal(direct[key]);
+    expect(result.books.map((b) => [b.credited, b.paid])).to.deep.equal(direct.books.map((b) => [b.credited, b.paid]));
+  });
+});

@@ -1658,7 +1658,7 @@ export function program(): Command {
 
   addSimulateCommand(cli, { runHardhat });
   addAuditCommands(cli);
-  addVerifierCommands(cli);
+  addVerifierCommands(cli, { signerFor: (provider) => signerFor(provider, cli.opts<GlobalOptions>()) });
 
   return cli;
 }

@@ -31,6 +31,7 @@ interface SimulateFlags {
   ethUsd: string;
   gaslessShare: string;
   manifests?: string;
+  ingest?: boolean;
 }
 
 function positiveInteger(value: string, field: string, min: number): number {
@@ -82,6 +83,11 @@ export function addSimulateCommand(
     .option("--eth-usd <usd>", "ETH price for USD costs", String(DEFAULT_SIMULATION.ethUsd))
     .option("--gasless-share <share>", "share of final claims made through the relayer", "0.2")
     .option("--manifests <dir>", "write each epoch's manifest there (the chain records its file:// URI)")
+    .option(
+      "--ingest",
+      "drive each epoch through three verifier services over HTTP: devices post their reports to all three, which " +
+        "close the epoch, co-sign what each derived from its own store and submit (a quorum of 3)",
+    )
     .action(async (flags: SimulateFlags) => {
       const global = cli.opts<{ rpc: string; deployments?: string; json: boolean }>();
       const options = {
@@ -93,6 +99,7 @@ export function addSimulateCommand(
         ethUsd: positiveNumber(flags.ethUsd, "--eth-usd"),
         gaslessShare: positiveNumber(flags.gaslessShare, "--gasless-share", 1),
         ...(flags.manifests === undefined ? {} : { manifestDir: flags.manifests }),
+        ...(flags.ingest === true ? { ingest: true } : {}),
       };
       const env: SimulationEnvironment =
         cli.getOptionValueSource("rpc") === "default"

@@ -114,7 +114,14 @@ export interface LedgerBatch {
  * @example for (const [i, b] of (await buildLedgerBatchesFromStore({ store, pool, epoch: 3n })).batches.entries()) …
  */
 export async function buildLedgerBatchesFromStore(
-  p: BuildFromStoreParams & { batchSize?: number },
+  p: BuildFromStoreParams & {
+    batchSize?: number;
+    /**
+     * Read device states and recorded work as of this block (default: latest). The verifier quorum reads at the
+     * epoch's last block, so that every verifier derives the same batches whenever it builds them.
+     */
+    blockTag?: number;
+  },
 ): Promise<{ batches: LedgerBatch[]; rejected: { report: WorkReport; reason: ReportRejection }[] }> {
   const batchSize = p.batchSize ?? 500;
   if (batchSize < 1 || batchSize > 1000) throw new InvalidInputError(`batchSize must be 1..1000, got ${batchSize}`);
@@ -126,11 +133,13 @@ export async function buildLedgerBatchesFromStore(
     readDeviceStates(
       registry,
       reports.map((r) => r.report.deviceId),
+      p.blockTag,
     ),
   ]);
+  const at = p.blockTag === undefined ? {} : { blockTag: p.blockTag };
   await Promise.all(
     [...devices.values()].map(async (d) => {
-      d.recordedInLedger = await p.pool.isRecorded(p.epoch, d.deviceId);
+      d.recordedInLedger = await p.pool.isRecorded(p.epoch, d.deviceId, at);
     }),
   );
   const screened = screenReports(reports.map(plain), {

@@ -6,6 +6,8 @@ export class IngestMetrics {
   accepted = 0;
   duplicates = 0;
   readonly rejected = new Map<string, number>();
+  /** More exposition lines, rendered after the service's own (the verifier quorum's counters). */
+  readonly extraLines: (() => string[])[] = [];
   private readonly buckets = new Array<number>(LATENCY_BUCKETS.length).fill(0);
   private latencyCount = 0;
   private latencySum = 0;
@@ -38,6 +40,7 @@ export class IngestMetrics {
       `depin_ingest_request_duration_seconds_sum ${this.latencySum}`,
       `depin_ingest_request_duration_seconds_count ${this.latencyCount}`,
       ...Object.entries(extra).flatMap(([k, v]) => [`# TYPE ${k} gauge`, `${k} ${v}`]),
+      ...this.extraLines.flatMap((f) => f()),
     ];
     return lines.join("\n") + "\n";
   }

@@ -152,7 +152,8 @@ export class WorkReportStore {
   /** Every stored report of `pool` for `epoch`, by device id. */
   async list(pool: string, epoch: bigint): Promise<StoredWorkReport[]> {
     const rows = await this.db.query(
-      `select ${COLUMNS} from work_reports where pool = $1 and epoch = $2 order by device_id`,
+      // By the numeric id (a bare `device_id` would name the text column of the select list).
+      `select ${COLUMNS} from work_reports where pool = $1 and epoch = $2 order by work_reports.device_id`,
       [getAddress(pool), epoch.toString()],
     );
     return rows.map(rowOf);

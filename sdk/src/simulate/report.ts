@@ -120,6 +120,28 @@ export function formatSimulation(r: SimulationResult): string {
       r.books.map((b) => [b.pool, b.funded, b.credited, b.paid, b.claimable, b.poolBalance, b.ok ? "ok" : "FAILED"]),
     ),
   );
+  if (r.ingest !== undefined) {
+    const g = r.ingest;
+    out.push(
+      table(
+        `Ingest over HTTP: ${g.services} verifier services per pool, reports posted to each, quorum co-signed`,
+        ["figure", "value"],
+        [
+          ["reports posted (to each service)", n(g.reportsPosted)],
+          ["HTTP requests", n(g.requests)],
+          ["posting time", `${g.postSeconds.toFixed(1)} s`],
+          ["reports checked per second (all services)", n(g.reportsPerSecond)],
+          ["accepted (first service)", n(g.accepted)],
+          ...Object.entries(g.refused).map(([k, v]) => [`refused: ${k}`, n(v)]),
+          ["batches and commits landed", n(g.itemsLanded)],
+          ["quorum signatures released", n(g.signaturesReleased)],
+          ...Object.entries(g.proposalsRefused).map(([k, v]) => [`proposals refused by a peer: ${k}`, n(v)]),
+          ["closing time (derive, co-sign, submit)", `${g.closeSeconds.toFixed(1)} s`],
+          ...Object.entries(g.submittedBy).map(([k, v]) => [`submitted by ${k}`, n(v)]),
+        ],
+      ),
+    );
+  }
   out.push(
     `\nTime: ${Object.entries(r.timings)
       .map(([k, v]) => `${k} ${v.toFixed(1)} s`)

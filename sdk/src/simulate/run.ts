@@ -41,13 +41,14 @@ import { deployDepin } from "../actions/deployDepin.js";
 import { setupPool } from "../actions/setupPool.js";
 import { MockUSDC__factory, type DeviceRegistry, type IRewardPool, type MockUSDC } from "../contracts/index.js";
 import { buildEpoch, proofFor, type Adjustment, type BuiltEpoch } from "../core/epoch.js";
-import { poolConfig, WAD } from "../core/pool.js";
+import { poolConfig, WAD, type EpochCommit, type QuorumSignatures } from "../core/pool.js";
 import { quantile, SeededRandom } from "../core/random.js";
 import { buildRegistration } from "../core/registration.js";
 import { KeyType, registryDomain } from "../core/registry.js";
 import { screenSignedReports } from "../core/work.js";
 import { checkWorkReportSignaturesParallel } from "../workers/signatures.js";
 import { ContractRevertError } from "../errors/contract.js";
+import { SimulatedVerifiers, type IngestFigures } from "./ingest.js";
 import {
   BAD_REPORT_KINDS,
   buildWorld,
@@ -70,6 +71,11 @@ export interface SimulationOptions {
   gaslessShare: number;
   /** Where to write each epoch's manifest (the URI the chain records points there); none by default. */
   manifestDir?: string;
+  /**
+   * Drive each epoch through three verifier ingest services over HTTP (`--ingest`): devices post their reports to
+   * all three, which close the epoch, co-sign what they each derived and submit. Default: the verifiers in-process.
+   */
+  ingest?: boolean;
 }
 
 export const DEFAULT_SIMULATION: SimulationOptions = {
@@ -211,6 +217,8 @@ export interface SimulationResult {
     findings: string[];
   }[];
   timings: Record<string, number>;
+  /** With `ingest`: what went through the verifier services over HTTP. */
+  ingest?: IngestFigures;
   /** Every disagreement between the chain, the verifiers and the simulation's model; empty when all agree. */
   findings: string[];
   ok: boolean;
@@ -218,6 +226,20 @@ export interface SimulationResult {
 
 /** Runs the simulation. Throws only on an unexpected refusal; the books' verdict is in the result. */
 export async function simulate(options: SimulationOptions, env: SimulationEnvironment): Promise<SimulationResult> {
+  // What must be stopped however the run ends (the verifier services of --ingest, their temporary databases).
+  const cleanup: (() => Promise<void>)[] = [];
+  try {
+    return await runSimulation(options, env, cleanup);
+  } finally {
+    for (const stop of cleanup) await stop();
+  }
+}
+
+async function runSimulation(
+  options: SimulationOptions,
+  env: SimulationEnvironment,
+  cleanup: (() => Promise<void>)[],
+): Promise<SimulationResult> {
   const started = performance.now();
   const timings: Record<string, number> = {};
   let phaseStart = performance.now();
@@ -284,6 +306,8 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     ...world.operators.map((o) => o.wallet.address),
     world.relayer.address,
     ...modes.map((m) => world.protocols[m].address),
+    // With --ingest, three verifiers send their quorum's batches and commits themselves.
+    ...(options.ingest === true ? world.verifiers.slice(0, 3).map((v) => v.address) : []),
   ];
   const fundGas = bar("gas money", accounts.length);
   for (const account of accounts) {
@@ -365,6 +389,23 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     });
   }
   lap("deploy and setup");
+
+  const manifestUriOf = (mode: PoolMode, epoch: number) =>
+    options.manifestDir === undefined
+      ? `sim://${options.seed}/${mode}/epoch-${epoch}.json`
+      : `file://${resolve(join(options.manifestDir, `${mode}-epoch-${epoch}.json`))}`;
+  const services =
+    options.ingest === true
+      ? await SimulatedVerifiers.start({
+          pools: [...pools.values()].map((run) => ({
+            mode: run.mode,
+            pool: run.pool.connect(provider) as IRewardPool,
+            manifestUri: (e: bigint) => manifestUriOf(run.mode, Number(e)),
+          })),
+          signers: world.verifiers.slice(0, 3).map((v) => connect(v)),
+        })
+      : undefined;
+  if (services !== undefined) cleanup.push(() => services.stop());
 
   // Operators register their fleets: each device signs its registration, the registrar attests it.
   const domain = registryDomain(chainId, registryAddress);
@@ -489,6 +530,14 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       signing.stop();
     }
     lap(`signing reports`);
+    // With --ingest, devices post their reports to the three verifier services while the epoch is open.
+    const ingestVerdicts = new Map<PoolMode, (string | undefined)[]>();
+    for (const run of services === undefined ? [] : pools.values()) {
+      const { verdicts, disagreements } = await services!.post(run.mode, run.pending!.reports);
+      ingestVerdicts.set(run.mode, verdicts);
+      for (const i of disagreements) findings.push(`epoch ${epoch} ${run.mode}: the services disagree on report ${i}`);
+    }
+    if (services !== undefined) lap("ingest (HTTP)");
     await moveTo(lastGenesis + BigInt(epoch + 1) * DAY + 1n);
 
     for (const run of pools.values()) {
@@ -534,6 +583,12 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
             `epoch ${epoch} ${run.mode}: report ${i} planted as ${planted ?? "good"}, verifiers said ${reason ?? "good"}`,
           );
         }
+        const ingested = ingestVerdicts.get(run.mode);
+        if (ingested !== undefined && ingested[i] !== planted) {
+          findings.push(
+            `epoch ${epoch} ${run.mode}: report ${i} planted as ${planted ?? "good"}, the services said ${ingested[i] ?? "good"}`,
+          );
+        }
         if (reason !== undefined) {
           rejected[reason] = (rejected[reason] ?? 0) + 1;
           const t = rejectedTotals.get(reason) ?? { reports: 0, units: 0n };
@@ -560,26 +615,50 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
       if (run.mode === "ledger") {
         const proofs = accepted.map((r) => ({ deviceId: r.deviceId, units: r.units, evidenceHash: r.evidenceHash }));
         const recording = bar(`epoch ${epoch}: ledger batches`, proofs.length);
-        const firstNonce = run.batchNonce;
-        const recorded = await recordWork(run.pool.connect(relayer), {
-          epoch: e,
-          proofs,
-          verifiers,
-          firstNonce,
-          batchSize: 500,
-          onBatch: (done) => recording.update(done),
-        });
-        recording.stop();
-        run.batchNonce = recorded.nextNonce;
-        for (const b of recorded.batches) {
-          spend("ledger batches", b.gasUsed);
-          measure(`record_batch${b.proofs}_per_proof`, b.gasUsed / BigInt(b.proofs));
+        let firstNonce = run.batchNonce;
+        let replayed = proofs.slice(0, 500);
+        if (services === undefined) {
+          const recorded = await recordWork(run.pool.connect(relayer), {
+            epoch: e,
+            proofs,
+            verifiers,
+            firstNonce,
+            batchSize: 500,
+            onBatch: (done) => recording.update(done),
+          });
+          run.batchNonce = recorded.nextNonce;
+          for (const b of recorded.batches) {
+            spend("ledger batches", b.gasUsed);
+            measure(`record_batch${b.proofs}_per_proof`, b.gasUsed / BigInt(b.proofs));
+          }
+        } else {
+          // The three services close the epoch, co-sign the batches each derived and one submits each.
+          const results = await services.close("ledger", e);
+          const landed = await run.pool.queryFilter(run.pool.filters.BatchRecorded(e));
+          const units = landed.reduce((n, ev) => n + ev.args.totalUnits, 0n);
+          if (!results.every((r) => r.done))
+            findings.push(`epoch ${epoch} ledger: the services did not land every batch`);
+          if (units !== epochUnits || landed.length !== results[0]!.items.length)
+            findings.push(
+              `epoch ${epoch} ledger: ${units} units landed in ${landed.length} batches, the model ${epochUnits}`,
+            );
+          for (const item of results.flatMap((r) => r.items).filter((i) => i.byUs && i.gasUsed !== undefined)) {
+            const n =
+              item.kind === "batch"
+                ? BigInt(Math.min(500, proofs.length - Number(item.nonce & 0xffffffffn) * 500))
+                : 1n;
+            spend("ledger batches", item.gasUsed!);
+            measure(`record_batch${n}_per_proof`, item.gasUsed! / n);
+          }
+          recording.update(proofs.length);
+          firstNonce = e << 32n;
+          replayed = [...proofs].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1)).slice(0, 500);
         }
+        recording.stop();
         // A verifier's batch replayed (same nonce, same proofs): the pool refuses it, nothing is credited twice.
         await refusal(
           "replayed ledger batch",
-          () =>
-            recordWork(run.pool.connect(relayer), { epoch: e, proofs: proofs.slice(0, 500), verifiers, firstNonce }),
+          () => recordWork(run.pool.connect(relayer), { epoch: e, proofs: replayed, verifiers, firstNonce }),
           "RewardPoolBatchNonceUsed",
         );
         // The cheater, caught: its epoch-0 credit is clawed back before its owner claims.
@@ -622,23 +701,44 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
           epoch,
           formulaVersion: 1,
           ...inputs!,
-          reports: accepted.map((r) => ({ deviceId: r.deviceId, units: r.units, evidenceHash: r.evidenceHash })),
+          // The verifier services order a manifest's records by device id.
+          reports: (services === undefined
+            ? accepted
+            : [...accepted].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1))
+          ).map((r) => ({ deviceId: r.deviceId, units: r.units, evidenceHash: r.evidenceHash })),
           adjustments,
           ...(run.latest === undefined ? {} : { previous: { manifest: run.latest.manifest, text: run.latest.text } }),
         });
-        let uri = `sim://${options.seed}/${run.mode}/epoch-${epoch}.json`;
+        const uri = manifestUriOf(run.mode, epoch);
         if (options.manifestDir !== undefined) {
           await mkdir(options.manifestDir, { recursive: true });
-          const path = resolve(join(options.manifestDir, `${run.mode}-epoch-${epoch}.json`));
-          await writeFile(path, built.text);
-          uri = `file://${path}`;
+          await writeFile(resolve(join(options.manifestDir, `${run.mode}-epoch-${epoch}.json`)), built.text);
         }
         const committing = bar(`epoch ${epoch}: commit root`, 1);
-        const committed = await commitEpoch(run.pool.connect(relayer), { built, uri, verifiers });
+        let committed: { commit: EpochCommit; signatures: QuorumSignatures };
+        if (services === undefined) {
+          const c = await commitEpoch(run.pool.connect(relayer), { built, uri, verifiers });
+          spend("epoch commits", c.gasUsed);
+          measure(`commit_epoch_n${accepted.length}`, c.gasUsed);
+          committed = c;
+        } else {
+          // The three services close the epoch, co-sign the commit each derived, and one submits it.
+          const results = await services.close("epoch", e, adjustments);
+          const item = results.flatMap((r) => r.items).find((i) => i.byUs);
+          const quorum = results.flatMap((r) => r.items).find((i) => i.quorum !== undefined)?.quorum;
+          if (!results.every((r) => r.done) || item === undefined || quorum === undefined) {
+            throw new Error(`epoch ${epoch}: the verifier services did not commit the epoch`);
+          }
+          if (results[0]!.commit!.manifestHash !== built.manifestHash)
+            findings.push(
+              `epoch ${epoch} epoch: the services committed ${results[0]!.commit!.manifestHash}, the model ${built.manifestHash}`,
+            );
+          spend("epoch commits", item.gasUsed ?? 0n);
+          measure(`commit_epoch_n${accepted.length}`, item.gasUsed ?? 0n);
+          committed = { commit: results[0]!.commit!, signatures: quorum };
+        }
         committing.increment();
         committing.stop();
-        spend("epoch commits", committed.gasUsed);
-        measure(`commit_epoch_n${accepted.length}`, committed.gasUsed);
         // This commit replayed as signed: its nonce is spent, the pool refuses it.
         await refusal(
           "replayed epoch commit",
@@ -922,6 +1022,7 @@ export async function simulate(options: SimulationOptions, env: SimulationEnviro
     gas: { phases, perDevicePerEpoch, perOperation },
     books,
     timings,
+    ...(services === undefined ? {} : { ingest: services.summary() }),
     findings,
     ok: findings.length === 0,
   };
