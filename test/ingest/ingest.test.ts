@@ -168,6 +168,26 @@ describe("Verifier ingest service", function () {
     }
   });
 
+  it("answers 404 not_found, 405 method_not_allowed and 413 too_many_reports with machine-readable reasons", async function () {
+    const missing = await fetch(`${svc.url}/v1/nothing`);
+    expect(missing.status).to.equal(404);
+    expect(await missing.json()).to.deep.equal({ reason: "not_found" });
+    const get = await fetch(`${svc.url}/v1/reports`);
+    expect(get.status).to.equal(405);
+    expect(await get.json()).to.deep.equal({ reason: "method_not_allowed" });
+    const few = await f.start({ db, maxReportsPerRequest: 2 });
+    try {
+      const body = [1n, 2n, 3n].map((u) => f.json(f.sign(f.devices[4]!, u)));
+      const r = await few.post(body);
+      expect(r.status).to.equal(413);
+      expect(r.body.reason).to.equal("too_many_reports");
+      const text = await (await fetch(`${few.url}/metrics`)).text();
+      expect(text).to.include('depin_ingest_reports_rejected_total{reason="too_many_reports"} 1');
+    } finally {
+      await few.service.close();
+    }
+  });
+
   it("rate-limits a device (429) once it has sent its reports for the window", async function () {
     const limited = await f.start({ db, rateLimit: { reports: 2, windowMs: 60_000 } });
     try {

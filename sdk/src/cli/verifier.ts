@@ -2,7 +2,7 @@
  * `depin verifier serve`: a verifier's ingest service for one pool. Devices POST signed work reports to
  * /v1/reports; accepted ones are stored in the audit database (a PGlite directory by default, a PostgreSQL server with
  * --db postgres://…), where `buildEpochFromStore` / `buildLedgerBatchesFromStore` take them once the epoch closes.
- * Also GET /healthz and GET /metrics (Prometheus text). Runs until SIGINT/SIGTERM, then drains and closes the
+ * Also GET /healthz (or /health) and GET /metrics (Prometheus text). Served by fastify. Runs until SIGINT/SIGTERM, then drains and closes the
  * database (no accepted report is lost: each is committed before it is acknowledged).
  */
 import type { Command } from "commander";

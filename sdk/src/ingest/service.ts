@@ -5,7 +5,8 @@
  * ones are stored in the audit database (`work_reports`), one per (pool, epoch, device). A refused report gets a 4xx
  * JSON `{ reason, detail? }` with a machine-readable reason, and is counted in /metrics (Prometheus text).
  *
- * Built on node:http (no web framework is installed in this repository).
+ * Built on fastify: its body limit (413 `body_too_large`), content-type parsing (any type, parsed as JSON) and error
+ * handling give every refusal the same `{ reason, detail? }` shape.
  *
  * Body: one report or an array of them, bigints as decimal strings:
  *   { "report": { "deviceId": "…", "epoch": "3", "units": "120", "evidenceHash": "0x…" },
@@ -14,8 +15,9 @@
  * `{ reason: "duplicate" }` for a different report of the same device and epoch, 4xx `{ reason }` otherwise. An array:
  * 200 `{ results: [...] }`, one `{ status: "accepted" | "duplicate" | "rejected", reason? }` per report, in order.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 
 import { getAddress, isHexString, type TypedDataDomain } from "ethers";
 
@@ -96,13 +98,18 @@ interface PoolFacts {
   epochLength: bigint;
 }
 
-class Refusal extends Error {
+/** A refusal with its machine-readable reason (the 4xx status follows from it). */
+export class Refusal extends Error {
   constructor(
     readonly reason: IngestRejection,
     readonly detail?: string,
   ) {
     super(reason);
   }
+}
+
+function refusalBody(r: Refusal): { reason: IngestRejection; detail?: string } {
+  return r.detail === undefined ? { reason: r.reason } : { reason: r.reason, detail: r.detail };
 }
 
 const DECIMAL = /^(0|[1-9]\d{0,77})$/;
@@ -160,7 +167,11 @@ export function signedReportJson(r: SignedWorkReport): unknown {
 export class IngestService {
   readonly metrics = new IngestMetrics();
   readonly store: WorkReportStore;
-  private server: Server | undefined;
+  private app: FastifyInstance | undefined;
+  /** Routes added before `listen` (the verifier quorum's); each gets the fastify app. */
+  readonly routes: ((app: FastifyInstance) => void)[] = [];
+  /** Gauges added to /metrics. */
+  readonly gaugeSources: (() => Record<string, number>)[] = [];
   private readonly devices = new Map<bigint, { at: number; state: Promise<DeviceState> }>();
   private readonly params = new Map<bigint, Promise<EpochParams>>();
   private readonly windows = new Map<bigint, { start: number; n: number }>();
@@ -207,100 +218,96 @@ export class IngestService {
     );
   }
 
+  /**
+   * The fastify app: routes, the body limit and the JSON parser (any content type: devices need not label their
+   * posts), errors mapped to `{ reason, detail? }`. `routes` adds more (the verifier quorum's).
+   */
+  build(routes?: (app: FastifyInstance) => void): FastifyInstance {
+    const app = Fastify({ bodyLimit: this.maxBody, keepAliveTimeout: 5_000, logger: false, return503OnClosing: true });
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(new Refusal("malformed", "the body is not JSON"), undefined);
+      }
+    });
+    // bigints leave as decimal strings, as they arrive.
+    app.setReplySerializer((payload) =>
+      JSON.stringify(payload, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+    );
+    app.addHook("onResponse", (_req, reply, done) => {
+      this.metrics.observe(reply.elapsedTime / 1000);
+      done();
+    });
+    app.setErrorHandler((error: FastifyError | Refusal, _req, reply) => {
+      let refusal: Refusal | undefined;
+      if (error instanceof Refusal) refusal = error;
+      else if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+        refusal = new Refusal("body_too_large", `at most ${this.maxBody} bytes`);
+      } else if (error.code?.startsWith("FST_ERR_CTP_") === true) refusal = new Refusal("malformed", error.message);
+      if (refusal === undefined) {
+        const status = (error as FastifyError).statusCode ?? 500;
+        return reply
+          .code(status >= 400 && status < 500 ? status : 500)
+          .send({ reason: "internal", detail: String(error) });
+      }
+      this.metrics.reject(refusal.reason);
+      if (refusal.reason === "body_too_large") reply.header("connection", "close");
+      return reply.code(STATUS[refusal.reason]).send(refusalBody(refusal));
+    });
+    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ reason: "not_found" }));
+
+    const health = () => ({ ok: true, pool: this.facts.address, networkId: this.facts.networkId.toString() });
+    app.get("/healthz", async () => health());
+    app.get("/health", async () => health());
+    app.get("/metrics", async (_req, reply) =>
+      reply.type("text/plain; version=0.0.4").send(this.metrics.render(this.gauges())),
+    );
+    app.post("/v1/reports", async (req, reply) => {
+      const body = req.body;
+      if (Array.isArray(body)) {
+        if (body.length > this.maxReports) {
+          throw new Refusal("too_many_reports", `at most ${this.maxReports} reports per request`);
+        }
+        return { results: await Promise.all(body.map((x) => this.ingest(x))) };
+      }
+      const r = await this.ingest(body);
+      if (r.status === "rejected") return reply.code(STATUS[r.reason!]).send({ reason: r.reason, detail: r.detail });
+      return { status: "accepted", duplicate: r.status === "duplicate" };
+    });
+    app.route({
+      method: ["GET", "PUT", "DELETE", "PATCH"],
+      url: "/v1/reports",
+      handler: async (_req, reply) => reply.code(405).send({ reason: "method_not_allowed" }),
+    });
+    routes?.(app);
+    return app;
+  }
+
   /** Starts serving; resolves with the URL once listening (port 0: a free port). */
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.server = server;
-    const a = server.address() as AddressInfo;
+    const app = this.build((a) => this.routes.forEach((r) => r(a)));
+    await app.listen({ port, host });
+    this.app = app;
+    const a = app.server.address() as AddressInfo;
     return `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
   /** Stops accepting requests, waits for stored reports to commit. Does not close the database. */
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+    const app = this.app;
+    this.app = undefined;
+    if (app !== undefined) {
+      app.server.closeIdleConnections();
+      await app.close();
     }
     await this.store.drain();
     await this.signatures?.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    const send = (status: number, body: unknown, type = "application/json") => {
-      const text = type === "application/json" ? JSON.stringify(body) : String(body);
-      res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
-      res.end(text);
-      this.metrics.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    };
-    try {
-      const path = (req.url ?? "/").split("?")[0];
-      if (req.method === "GET" && path === "/healthz") {
-        return send(200, { ok: true, pool: this.facts.address, networkId: this.facts.networkId.toString() });
-      }
-      if (req.method === "GET" && path === "/metrics") {
-        return send(200, this.metrics.render(), "text/plain; version=0.0.4");
-      }
-      if (path !== "/v1/reports") return send(404, { reason: "not_found" });
-      if (req.method !== "POST") return send(405, { reason: "method_not_allowed" });
-
-      let body: unknown;
-      try {
-        body = JSON.parse(await this.readBody(req));
-      } catch (error) {
-        const reason = error instanceof Refusal ? error.reason : "malformed";
-        this.metrics.reject(reason);
-        if (reason === "body_too_large") res.setHeader("connection", "close");
-        return send(STATUS[reason], {
-          reason,
-          detail: error instanceof Refusal ? error.detail : "the body is not JSON",
-        });
-      }
-      if (Array.isArray(body)) {
-        if (body.length > this.maxReports) {
-          this.metrics.reject("too_many_reports");
-          return send(413, { reason: "too_many_reports", detail: `at most ${this.maxReports} reports per request` });
-        }
-        const results = await Promise.all(body.map((x) => this.ingest(x)));
-        return send(200, { results });
-      }
-      const r = await this.ingest(body);
-      if (r.status === "rejected") return send(STATUS[r.reason!], { reason: r.reason, detail: r.detail });
-      return send(200, { status: "accepted", duplicate: r.status === "duplicate" });
-    } catch (error) {
-      if (!res.headersSent) send(500, { reason: "internal", detail: String(error) });
-    }
-  }
-
-  private readBody(req: IncomingMessage): Promise<string> {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > this.maxBody) {
-      req.resume(); // drain what the client sends; the connection closes after the answer
-      return Promise.reject(new Refusal("body_too_large", `at most ${this.maxBody} bytes`));
-    }
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on("data", (c: Buffer) => {
-        size += c.length;
-        if (size > this.maxBody) {
-          req.removeAllListeners("data");
-          req.resume();
-          reject(new Refusal("body_too_large", `at most ${this.maxBody} bytes`));
-        } else chunks.push(c);
-      });
-      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-      req.on("error", reject);
-    });
+  private gauges(): Record<string, number> {
+    return Object.assign({}, ...this.gaugeSources.map((g) => g()));
   }
 
   /** Checks and stores one report. Never throws: a failure is a rejection with its reason. */
