@@ -7,6 +7,9 @@ import {
   checkWorkReportSignature,
   checkWorkReportSignatureFast,
   deviceIdOf,
+  recoverSecp256k1Key,
+  SECP256K1_BACKEND,
+  workReportDigest,
   KeyType,
   P256_N,
   P256DeviceKey,
@@ -172,5 +175,35 @@ describe("checkWorkReportSignatureFast", function () {
     const noPoint = withBytes(secp, (b) => (b.write(word(5n), 0, 32, "hex"), b));
     expect(checkWorkReportSignatureFast(domain, noPoint.report, noPoint.signature)).to.equal("wrong signer");
     expect(checkWorkReportSignature(domain, noPoint.report, noPoint.signature)).to.equal("wrong signer");
+  });
+
+  it("recovers the same secp256k1 key, or none, natively and in WebAssembly", function () {
+    if (SECP256K1_BACKEND !== "native") this.skip(); // no prebuilt addon here: WebAssembly is the only build
+    const keys = Array.from({ length: 8 }, () => Secp256k1DeviceKey.random());
+    let recovered = 0;
+    let none = 0;
+    for (let i = 0; i < 400; i++) {
+      const r = signed(keys[i % keys.length]!, BigInt(i + 1));
+      const digest = Buffer.from(workReportDigest(domain, r.report).slice(2), "hex");
+      const sig = Buffer.from(r.signature.signature.slice(2), "hex");
+      // The signature as signed, then forged ones: random, r or s zero or n, r without a point, other digest.
+      const rs = [
+        sig.subarray(0, 64),
+        randomBytes(64),
+        Buffer.concat([Buffer.alloc(32), sig.subarray(32, 64)]),
+        Buffer.concat([sig.subarray(0, 32), Buffer.alloc(32)]),
+        Buffer.concat([Buffer.from(word(SECP256K1_N), "hex"), sig.subarray(32, 64)]),
+        Buffer.concat([Buffer.from(word(5n), "hex"), sig.subarray(32, 64)]),
+      ][i % 6]!;
+      const d = i % 7 === 6 ? randomBytes(32) : digest;
+      const recoveryId = ((sig.readUInt8(64) - 27 + (i % 2)) % 2) as 0 | 1;
+      const a = recoverSecp256k1Key(d, rs, recoveryId, "native");
+      const b = recoverSecp256k1Key(d, rs, recoveryId, "wasm");
+      expect(a === null ? null : hexOf(a), `case ${i}`).to.equal(b === null ? null : hexOf(b));
+      if (a === null) none++;
+      else recovered++;
+    }
+    expect(recovered).to.be.greaterThan(50);
+    expect(none).to.be.greaterThan(50);
   });
 });

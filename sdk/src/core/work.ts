@@ -7,6 +7,7 @@
  * on-chain.
  */
 import { createPublicKey, verify as nodeVerify, type KeyObject } from "node:crypto";
+import { createRequire } from "node:module";
 
 import { Signature, TypedDataEncoder, getBytes, id, recoverAddress, type TypedDataDomain } from "ethers";
 import { recover as secp256k1Recover } from "tiny-secp256k1";
@@ -168,6 +169,50 @@ function p256PublicKey(point: Uint8Array): KeyObject {
   });
 }
 
+/** Which libsecp256k1 build recovers secp256k1 keys in `checkWorkReportSignatureFast`. */
+export type Secp256k1Backend = "native" | "wasm";
+
+interface NativeSecp256k1 {
+  ecdsaRecover(signature: Uint8Array, recoveryId: number, message: Uint8Array, compressed: boolean): Uint8Array;
+}
+
+function loadNative(): NativeSecp256k1 | undefined {
+  try {
+    // The `secp256k1` package's addon (prebuilt for Linux, macOS and Windows on x64/arm64), not its JavaScript
+    // fallback: without the addon, the WebAssembly build is the faster one.
+    return createRequire(import.meta.url)("secp256k1/bindings") as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
+const native = loadNative();
+
+/** The build `checkWorkReportSignatureFast` uses: native when the addon loads on this platform, else WebAssembly. */
+export const SECP256K1_BACKEND: Secp256k1Backend = native === undefined ? "wasm" : "native";
+
+/**
+ * The uncompressed public key (65 bytes) that signed the 32-byte `digest` with `rs` (r‖s) and `recoveryId`, by
+ * libsecp256k1, or null when none does (r or s zero or not below n, r not the x of a point). `backend` picks the
+ * build (default: `SECP256K1_BACKEND`); both answer the same.
+ */
+export function recoverSecp256k1Key(
+  digest: Uint8Array,
+  rs: Uint8Array,
+  recoveryId: 0 | 1,
+  backend: Secp256k1Backend = SECP256K1_BACKEND,
+): Uint8Array | null {
+  if (backend === "native" && native === undefined) {
+    throw new Error("the native secp256k1 addon did not load on this platform");
+  }
+  try {
+    return backend === "native"
+      ? native!.ecdsaRecover(rs, recoveryId, digest, false)
+      : secp256k1Recover(digest, rs, recoveryId, false);
+  } catch {
+    return null; // both throw on what does not parse or recover
+  }
+}
+
 const EVEN_HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
 const SECP256K1_HALF_N_BYTES = Buffer.from(SECP256K1_HALF_N.toString(16).padStart(64, "0"), "hex");
 const P256_HALF_N_BYTES = Buffer.from((P256_N / 2n).toString(16).padStart(64, "0"), "hex");
@@ -177,7 +222,8 @@ const ID_PREIMAGE = Buffer.alloc(65);
 
 /**
  * The same verdict as `checkWorkReportSignature`, several times faster, for a verifier that checks reports as they
- * arrive: secp256k1 keys are recovered by libsecp256k1 (WebAssembly, `tiny-secp256k1`) instead of JavaScript,
+ * arrive: secp256k1 keys are recovered by libsecp256k1 (`recoverSecp256k1Key`: the native addon of `secp256k1`, or
+ * its WebAssembly build `tiny-secp256k1` where the addon does not load) instead of JavaScript,
  * device ids and the digest are hashed with keccak in WebAssembly, and parsed P-256 keys are kept (devices report
  * every epoch). Inputs of an unusual shape (odd hex, another key type, a P-256 key that is not 64 bytes) go to
  * `checkWorkReportSignature` itself, so the two agree on everything (a differential test holds them to it).
@@ -215,12 +261,7 @@ export function checkWorkReportSignatureFast(
     const recoveryId = v === 0 || v === 27 ? 0 : v === 1 || v === 28 ? 1 : v >= 35 ? (v & 1 ? 0 : 1) : -1;
     if (recoveryId < 0) return "malformed signature";
     if (Buffer.compare(bytes.subarray(32, 64), SECP256K1_HALF_N_BYTES) > 0) return "high-s signature";
-    let point: Uint8Array | null;
-    try {
-      point = secp256k1Recover(digest, bytes.subarray(0, 64), recoveryId as 0 | 1, false);
-    } catch {
-      point = null; // r or s zero or not below n, r not the x of a point
-    }
+    const point = recoverSecp256k1Key(digest, bytes.subarray(0, 64), recoveryId as 0 | 1);
     if (point === null) return "wrong signer";
     const signer = fastKeccak256(point.subarray(1)).slice(-40);
     return signer === key.slice(2).toLowerCase() ? undefined : "wrong signer";
