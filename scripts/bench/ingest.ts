@@ -59,7 +59,7 @@ interface Variant {
   perRequest: number;
   concurrency: number;
 }
-const DEFAULT_VARIANTS = "mixed:20:8,secp256k1:20:8,p256:20:8,mixed:1:32,secp256k1:1:32,p256:1:32";
+const DEFAULT_VARIANTS = "mixed:20:8,secp256k1:20:8,p256:20:8,mixed:20:4,mixed:1:32,secp256k1:1:32,p256:1:32";
 const variants: Variant[] = (process.env.VARIANTS ?? DEFAULT_VARIANTS).split(",").map((spec) => {
   const [keys, per, conc] = spec.split(":");
   const perRequest = Number(per);
@@ -330,11 +330,14 @@ for (const v of variants) {
     max_ms: +pct(100).toFixed(2),
     rss_mib_before: Math.round(before.rss / MIB),
     rss_mib_peak: Math.round(peakRss / MIB),
+    rss_mib_growth: Math.round((peakRss - before.rss) / MIB),
     heap_mib_peak: Math.round(peakHeap / MIB),
     service_cpu_us_per_report: Math.round((cpu.user + cpu.system) / accepted),
     generator_cpu_us_per_report: Math.round(result.cpuUs / accepted),
     service_cpu_cores: +((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2),
     load_average_1m_before: +load.toFixed(2),
+    // What 2 dedicated cores would take at this CPU cost (service and generator on them, nothing else): derived.
+    two_core_capacity_reports_per_s: Math.round(2e6 / ((cpu.user + cpu.system + result.cpuUs) / accepted)),
   };
   console.log(JSON.stringify(figures));
   results.push(figures);

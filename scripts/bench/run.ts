@@ -5,7 +5,7 @@
  * compiler, token, chain). Prints the same as tables.
  *
  *   npm run bench                          everything (several minutes: the simulation ~2, the 1M tree ~1)
- *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, tree, lifecycle, audit), read the others
+ *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, tree, lifecycle, audit, ingest), read the others
  *                                          from the files an earlier run left in bench/ (their commits are listed)
  *   npm run bench -- --only none           rebuild results.json from bench/ without running anything
  *
@@ -17,7 +17,7 @@ import { join } from "node:path";
 
 import { BENCH_DIR, formatInt, type GasFigures, gitCommit, readBenchFile, writeBenchFile } from "./output.js";
 
-const PARTS = ["registry", "pool", "epoch", "tree", "lifecycle", "audit"] as const;
+const PARTS = ["registry", "pool", "epoch", "tree", "lifecycle", "audit", "ingest"] as const;
 type Part = (typeof PARTS)[number];
 
 const only = process.argv.indexOf("--only");
@@ -136,6 +136,16 @@ const lifecycle = readBenchFile<{
 if (runs("audit")) run("audit (10,000 nodes indexed and audited)", [HARDHAT, "run", "scripts/bench/audit.ts"]);
 const auditPath = join(BENCH_DIR, "audit.json");
 const audit = existsSync(auditPath) ? (JSON.parse(readFileSync(auditPath, "utf8")) as Record<string, unknown>) : {};
+if (runs("ingest")) run("ingest (verifier ingest service under load)", [HARDHAT, "run", "scripts/bench/ingest.ts"]);
+const ingest = readBenchFile<{
+  run: { commit: string; date: string; loadAverage: number[] };
+  headline: string;
+  ingest_reports_per_s: number;
+  ingest_p99_ms: number;
+  ingest_rss_mib: number;
+  figures: Record<string, number>;
+  variants: Record<string, unknown>[];
+}>("ingest");
 
 const REQUIRED_GAS = [
   "register_single",
@@ -181,6 +191,9 @@ const time: Record<string, number | null> = {
   tree_10k_peak_mib: treeOf(10_000)?.peakMiB ?? null,
   tree_100k_peak_mib: treeOf(100_000)?.peakMiB ?? null,
   tree_1m_inputs_mib: treeOf(1_000_000)?.inputsMiB ?? null,
+  ingest_reports_per_s: ingest?.ingest_reports_per_s ?? null,
+  ingest_p99_ms: ingest?.ingest_p99_ms ?? null,
+  ingest_rss_mib: ingest?.ingest_rss_mib ?? null,
 };
 
 /** Merkle proof length (nodes) behind each epoch-mode claim figure: a claim costs ~700 gas more per node. */
@@ -271,6 +284,24 @@ atMost("lifecycle_10k_nodes_s", time.lifecycle_10k_nodes_s, 60, "s");
 atMost("tree_1m_s", time.tree_1m_s, 30, "s");
 atMost("tree_1m_peak_mib", time.tree_1m_peak_mib, 2_048, "MiB");
 
+/* TARGETS (issue 13: the verifier ingest service) */
+
+{
+  const v = time.ingest_reports_per_s ?? null;
+  targets.push({
+    figure: "ingest_reports_per_s",
+    value: v,
+    target: "≥ 5,000 reports/s",
+    met: v === null ? null : v >= 5_000,
+    detail:
+      v === null
+        ? "not measured"
+        : `${v >= 5_000 ? "met" : `missed by ${formatInt(5_000 - v)}`} (${ingest!.headline}; 1-minute load average ` +
+          `${ingest!.run.loadAverage[0]} on the shared machine when written)`,
+  });
+}
+atMost("ingest_p99_ms", time.ingest_p99_ms, 100, "ms");
+
 /* RESULTS */
 
 const parts = {
@@ -282,6 +313,7 @@ const parts = {
   tree: tree?.run,
   lifecycle: lifecycle?.run,
   audit: audit.run as { commit: string; date: string } | undefined,
+  ingest: ingest?.run,
 };
 const commits = new Set(Object.values(parts).flatMap((p) => (p === undefined ? [] : [p.commit])));
 const anyChain = files.registry ?? files.poolWhole ?? files.epochWhole;
@@ -291,6 +323,8 @@ const results = {
   proof_length: proofLength,
   growth,
   targets,
+  ingest:
+    ingest === undefined ? null : { headline: ingest.headline, figures: ingest.figures, variants: ingest.variants },
   meta: {
     // The commit and date measured: the parts' when they share one commit (results.json may be rebuilt later).
     commit: commits.size === 1 ? [...commits][0]! : gitCommit(),
@@ -312,6 +346,9 @@ const results = {
       commit_n: "commit_epoch_3of5_nN: an epoch of N accounts, N + 99 devices (a 100-device fleet among them)",
       claim_fleet100_per_device: "one epoch-mode claim paying the owner of a 100-device fleet, ÷ 100",
       audit_10k_nodes_s: "from bench/audit.json when the audit bench has written it, else null",
+      ingest:
+        "scripts/bench/ingest.ts: reports accepted and committed per second, request latency, the service process's " +
+        "peak RSS; ingest_* in time: the headline variant (ingest.headline: keys_bReportsPerRequest_cConcurrency)",
     },
   },
 };
@@ -401,7 +438,7 @@ for (const key of Object.keys(gas)) {
 }
 md.push(`| \`pool_create\` | ${cell(gas.pool_create_whole)} | ${cell(gas.pool_create_clone)} |`);
 md.push("", "| time | value | target |", "|---|---:|---|");
-const units: Record<string, string> = { _s: " s", _mib: " MiB" };
+const units: Record<string, string> = { _per_s: "/s", _ms: " ms", _s: " s", _mib: " MiB" };
 for (const [key, value] of Object.entries(time)) {
   const unit = Object.entries(units).find(([end]) => key.endsWith(end))?.[1] ?? "";
   md.push(`| \`${key}\` | ${value === null ? "null" : `${value}${unit}`} | ${verdict(key)} |`);
