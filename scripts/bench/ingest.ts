@@ -17,7 +17,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { getPriority, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { id } from "ethers";
@@ -367,6 +367,8 @@ writeBenchFile("ingest", {
   devices: { secp256k1: DEVICES, p256: DEVICES },
   signatureThreads: SIG_THREADS,
   secondsBound: SECONDS,
+  // The machine is shared: a run started with `nice -n -10` (niceness -10) gets most of the 2 cores whatever else runs.
+  niceness: getPriority(),
   headline: HEADLINE,
   ingest_reports_per_s: headline.reports_per_s,
   ingest_p99_ms: headline.p99_ms,
