@@ -10,7 +10,7 @@
  * threads) and of the generator (the machine has 2 cores, shared with the generator and with whatever else runs:
  * the load average is recorded). Writes bench/ingest.json; `npm run bench` folds it into bench/results.json.
  *
- *   DEVICES=10000 SIG_THREADS=2 SECONDS=30 VARIANTS=mixed:20:8,secp256k1:1:64 npm run bench:ingest
+ *   DEVICES=10000 SIG_THREADS=2 SECONDS=30 VARIANTS=mixed:20:4,secp256k1:1:32 npm run bench:ingest
  *
  * A variant is keys:reportsPerRequest:concurrency, keys one of secp256k1, p256, mixed (every other report P-256).
  * HEADLINE names the variant whose figures are `ingest_reports_per_s`, `ingest_p99_ms` and `ingest_rss_mib`.
@@ -59,7 +59,7 @@ interface Variant {
   perRequest: number;
   concurrency: number;
 }
-const DEFAULT_VARIANTS = "mixed:20:8,secp256k1:20:8,p256:20:8,mixed:20:4,mixed:1:32,secp256k1:1:32,p256:1:32";
+const DEFAULT_VARIANTS = "mixed:20:4,secp256k1:20:4,p256:20:4,mixed:20:8,mixed:1:32,secp256k1:1:32,p256:1:32";
 const variants: Variant[] = (process.env.VARIANTS ?? DEFAULT_VARIANTS).split(",").map((spec) => {
   const [keys, per, conc] = spec.split(":");
   const perRequest = Number(per);
