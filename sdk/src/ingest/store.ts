@@ -28,7 +28,7 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Rows per insert statement (9 parameters each, under Postgres' 65,535-parameter limit). */
+/** Rows per insert statement: a burst larger than this commits as several statements, one after another. */
 const MAX_ROWS = 5_000;
 
 const keyOf = (pool: string, epoch: bigint, deviceId: bigint) => `${pool.toLowerCase()}:${epoch}:${deviceId}`;
