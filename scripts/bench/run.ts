@@ -5,8 +5,9 @@
  * compiler, token, chain). Prints the same as tables.
  *
  *   npm run bench                          everything (several minutes: the simulation ~2, the 1M tree ~1)
- *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, trace, tree, lifecycle, audit), read the others
- *                                          from the files an earlier run left in bench/ (their commits are listed)
+ *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, trace, tree, lifecycle, audit,
+ *                                          ingest), read the others from the files an earlier run left in bench/
+ *                                          (their commits are listed)
  *   npm run bench -- --only none           rebuild results.json from bench/ without running anything
  *
  * Also writes bench/results.md: the same figures as the Markdown tables the README's Benchmarks section shows.
@@ -17,7 +18,7 @@ import { join } from "node:path";
 
 import { BENCH_DIR, formatInt, type GasFigures, gitCommit, readBenchFile, writeBenchFile } from "./output.js";
 
-const PARTS = ["registry", "pool", "epoch", "trace", "tree", "lifecycle", "audit"] as const;
+const PARTS = ["registry", "pool", "epoch", "trace", "tree", "lifecycle", "audit", "ingest"] as const;
 type Part = (typeof PARTS)[number];
 
 const only = process.argv.indexOf("--only");
@@ -144,6 +145,17 @@ const lifecycle = readBenchFile<{
 if (runs("audit")) run("audit (10,000 nodes indexed and audited)", [HARDHAT, "run", "scripts/bench/audit.ts"]);
 const auditPath = join(BENCH_DIR, "audit.json");
 const audit = existsSync(auditPath) ? (JSON.parse(readFileSync(auditPath, "utf8")) as Record<string, unknown>) : {};
+if (runs("ingest")) run("ingest (verifier ingest service under load)", [HARDHAT, "run", "scripts/bench/ingest.ts"]);
+const ingest = readBenchFile<{
+  run: { commit: string; date: string; loadAverage: number[] };
+  headline: string;
+  niceness?: number;
+  ingest_reports_per_s: number;
+  ingest_p99_ms: number;
+  ingest_rss_mib: number;
+  figures: Record<string, number>;
+  variants: Record<string, unknown>[];
+}>("ingest");
 
 const REQUIRED_GAS = [
   "register_single",
@@ -189,6 +201,9 @@ const time: Record<string, number | null> = {
   tree_10k_peak_mib: treeOf(10_000)?.peakMiB ?? null,
   tree_100k_peak_mib: treeOf(100_000)?.peakMiB ?? null,
   tree_1m_inputs_mib: treeOf(1_000_000)?.inputsMiB ?? null,
+  ingest_reports_per_s: ingest?.ingest_reports_per_s ?? null,
+  ingest_p99_ms: ingest?.ingest_p99_ms ?? null,
+  ingest_rss_mib: ingest?.ingest_rss_mib ?? null,
 };
 
 /** Merkle proof length (nodes) behind each epoch-mode claim figure: a claim costs ~700 gas more per node. */
@@ -279,6 +294,24 @@ atMost("lifecycle_10k_nodes_s", time.lifecycle_10k_nodes_s, 60, "s");
 atMost("tree_1m_s", time.tree_1m_s, 30, "s");
 atMost("tree_1m_peak_mib", time.tree_1m_peak_mib, 2_048, "MiB");
 
+/* TARGETS (issue 13: the verifier ingest service) */
+
+{
+  const v = time.ingest_reports_per_s ?? null;
+  targets.push({
+    figure: "ingest_reports_per_s",
+    value: v,
+    target: "≥ 5,000 reports/s",
+    met: v === null ? null : v >= 5_000,
+    detail:
+      v === null
+        ? "not measured"
+        : `${v >= 5_000 ? "met" : `missed by ${formatInt(5_000 - v)}`} (${ingest!.headline}; 1-minute load average ` +
+          `${ingest!.run.loadAverage[0]} on the shared machine when written, niceness ${ingest!.niceness ?? 0})`,
+  });
+}
+atMost("ingest_p99_ms", time.ingest_p99_ms, 100, "ms");
+
 /* RESULTS */
 
 const parts = {
@@ -291,6 +324,7 @@ const parts = {
   lifecycle: lifecycle?.run,
   trace: trace?.run,
   audit: audit.run as { commit: string; date: string } | undefined,
+  ingest: ingest?.run,
 };
 const commits = new Set(Object.values(parts).flatMap((p) => (p === undefined ? [] : [p.commit])));
 const anyChain = files.registry ?? files.poolWhole ?? files.epochWhole;
@@ -302,6 +336,8 @@ const results = {
   trace: trace?.summary ?? null,
   growth,
   targets,
+  ingest:
+    ingest === undefined ? null : { headline: ingest.headline, figures: ingest.figures, variants: ingest.variants },
   meta: {
     // The commit and date measured: the parts' when they share one commit (results.json may be rebuilt later).
     commit: commits.size === 1 ? [...commits][0]! : gitCommit(),
@@ -326,6 +362,9 @@ const results = {
       trace:
         "scripts/bench/trace.ts: debug_traceTransaction of each figure's transaction, gas by kind (intrinsic = " +
         "21,000 + calldata; storage reads/writes; transient; calls inclusive; precompiles; logs; keccak; rest)",
+      ingest:
+        "scripts/bench/ingest.ts: reports accepted and committed per second, request latency, the service process's " +
+        "peak RSS; ingest_* in time: the headline variant (ingest.headline: keys_bReportsPerRequest_cConcurrency)",
     },
   },
 };
@@ -415,7 +454,7 @@ for (const key of Object.keys(gas)) {
 }
 md.push(`| \`pool_create\` | ${cell(gas.pool_create_whole)} | ${cell(gas.pool_create_clone)} |`);
 md.push("", "| time | value | target |", "|---|---:|---|");
-const units: Record<string, string> = { _s: " s", _mib: " MiB" };
+const units: Record<string, string> = { _per_s: "/s", _ms: " ms", _s: " s", _mib: " MiB" };
 for (const [key, value] of Object.entries(time)) {
   const unit = Object.entries(units).find(([end]) => key.endsWith(end))?.[1] ?? "";
   md.push(`| \`${key}\` | ${value === null ? "null" : `${value}${unit}`} | ${verdict(key)} |`);

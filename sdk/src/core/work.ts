@@ -6,9 +6,11 @@
  * exactly what `RewardPool` verifies in pools that require device signatures. High-s signatures are refused, as
  * on-chain.
  */
-import { createPublicKey, verify as nodeVerify } from "node:crypto";
+import { createPublicKey, verify as nodeVerify, type KeyObject } from "node:crypto";
+import { createRequire } from "node:module";
 
 import { Signature, TypedDataEncoder, getBytes, id, recoverAddress, type TypedDataDomain } from "ethers";
+import { recover as secp256k1Recover } from "tiny-secp256k1";
 
 import { screenReports, type DeviceState, type ReportRejection, type WorkRecord } from "./epoch.js";
 import { P256_N, type DeviceKey } from "./keys.js";
@@ -105,9 +107,12 @@ export function signWorkReport(key: DeviceKey, domain: TypedDataDomain, report: 
   return { keyType: key.keyType, key: key.key, signature: key.signDigest(workReportDigest(domain, report)) };
 }
 
-/** Why a signed work report does not verify, or `undefined` when it does. */
+/**
+ * Why a signed work report does not verify, or `undefined` when it does. "invalid key": a P-256 key that is not a
+ * point of the curve (no registry accepts it); "wrong signer" also covers a secp256k1 signature no key recovers from.
+ */
 export type WorkReportSignatureProblem =
-  "key is not the device's" | "malformed signature" | "high-s signature" | "wrong signer";
+  "key is not the device's" | "malformed signature" | "high-s signature" | "wrong signer" | "invalid key";
 
 /**
  * Checks a device's signature over its report off-chain, as the pool would: the key hashes to the device id, the
@@ -129,13 +134,31 @@ export function checkWorkReportSignature(
     } catch {
       return "malformed signature";
     }
-    if (BigInt(parsed.s) > SECP256K1_HALF_N) return "high-s signature";
-    return recoverAddress(digest, parsed).toLowerCase() === sig.key.toLowerCase() ? undefined : "wrong signer";
+    // `_s`: ethers' `s` getter throws on an s of 2^255 or more, which is high-s like any s above n/2.
+    if (BigInt(parsed._s) > SECP256K1_HALF_N) return "high-s signature";
+    let signer: string;
+    try {
+      signer = recoverAddress(digest, parsed);
+    } catch {
+      return "wrong signer"; // r or s out of range, r not a point's x: ecrecover yields no address either
+    }
+    return signer.toLowerCase() === sig.key.toLowerCase() ? undefined : "wrong signer";
   }
   if (sig.keyType !== KeyType.P256 || bytes.length !== 64) return "malformed signature";
   if (BigInt("0x" + Buffer.from(bytes.subarray(32)).toString("hex")) > P256_N / 2n) return "high-s signature";
   const point = getBytes(sig.key);
-  const publicKey = createPublicKey({
+  let publicKey: KeyObject;
+  try {
+    publicKey = p256PublicKey(point);
+  } catch {
+    return "invalid key";
+  }
+  const ok = nodeVerify("sha256", getBytes(digest), { key: publicKey, dsaEncoding: "ieee-p1363" }, bytes);
+  return ok ? undefined : "wrong signer";
+}
+
+function p256PublicKey(point: Uint8Array): KeyObject {
+  return createPublicKey({
     key: {
       kty: "EC",
       crv: "P-256",
@@ -144,8 +167,122 @@ export function checkWorkReportSignature(
     },
     format: "jwk",
   });
-  const ok = nodeVerify("sha256", getBytes(digest), { key: publicKey, dsaEncoding: "ieee-p1363" }, bytes);
-  return ok ? undefined : "wrong signer";
+}
+
+/** Which libsecp256k1 build recovers secp256k1 keys in `checkWorkReportSignatureFast`. */
+export type Secp256k1Backend = "native" | "wasm";
+
+interface NativeSecp256k1 {
+  ecdsaRecover(signature: Uint8Array, recoveryId: number, message: Uint8Array, compressed: boolean): Uint8Array;
+}
+
+function loadNative(): NativeSecp256k1 | undefined {
+  try {
+    // The `secp256k1` package's addon (prebuilt for Linux, macOS and Windows on x64/arm64), not its JavaScript
+    // fallback: without the addon, the WebAssembly build is the faster one.
+    return createRequire(import.meta.url)("secp256k1/bindings") as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
+const native = loadNative();
+
+/** The build `checkWorkReportSignatureFast` uses: native when the addon loads on this platform, else WebAssembly. */
+export const SECP256K1_BACKEND: Secp256k1Backend = native === undefined ? "wasm" : "native";
+
+/**
+ * The uncompressed public key (65 bytes) that signed the 32-byte `digest` with `rs` (r‖s) and `recoveryId`, by
+ * libsecp256k1, or null when none does (r or s zero or not below n, r not the x of a point). `backend` picks the
+ * build (default: `SECP256K1_BACKEND`); both answer the same.
+ */
+export function recoverSecp256k1Key(
+  digest: Uint8Array,
+  rs: Uint8Array,
+  recoveryId: 0 | 1,
+  backend: Secp256k1Backend = SECP256K1_BACKEND,
+): Uint8Array | null {
+  if (backend === "native" && native === undefined) {
+    throw new Error("the native secp256k1 addon did not load on this platform");
+  }
+  try {
+    return backend === "native"
+      ? native!.ecdsaRecover(rs, recoveryId, digest, false)
+      : secp256k1Recover(digest, rs, recoveryId, false);
+  } catch {
+    return null; // both throw on what does not parse or recover
+  }
+}
+
+const EVEN_HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
+const SECP256K1_HALF_N_BYTES = Buffer.from(SECP256K1_HALF_N.toString(16).padStart(64, "0"), "hex");
+const P256_HALF_N_BYTES = Buffer.from((P256_N / 2n).toString(16).padStart(64, "0"), "hex");
+/** P-256 public keys already parsed, by lowercase hex (`null`: not a point of the curve). Bounded. */
+const p256Keys = new Map<string, KeyObject | null>();
+const ID_PREIMAGE = Buffer.alloc(65);
+
+/**
+ * The same verdict as `checkWorkReportSignature`, several times faster, for a verifier that checks reports as they
+ * arrive: secp256k1 keys are recovered by libsecp256k1 (`recoverSecp256k1Key`: the native addon of `secp256k1`, or
+ * its WebAssembly build `tiny-secp256k1` where the addon does not load) instead of JavaScript,
+ * device ids and the digest are hashed with keccak in WebAssembly, and parsed P-256 keys are kept (devices report
+ * every epoch). Inputs of an unusual shape (odd hex, another key type, a P-256 key that is not 64 bytes) go to
+ * `checkWorkReportSignature` itself, so the two agree on everything (a differential test holds them to it).
+ */
+export function checkWorkReportSignatureFast(
+  domain: TypedDataDomain,
+  report: WorkReportMessage,
+  sig: DeviceSignature,
+): WorkReportSignatureProblem | undefined {
+  const { keyType, key, signature } = sig;
+  const keyBytes = (keyType === KeyType.Secp256k1 ? 20 : 64) * 2 + 2;
+  if (
+    (keyType !== KeyType.Secp256k1 && keyType !== KeyType.P256) ||
+    typeof key !== "string" ||
+    typeof signature !== "string" ||
+    key.length !== keyBytes ||
+    !EVEN_HEX.test(key) ||
+    !EVEN_HEX.test(signature)
+  ) {
+    return checkWorkReportSignature(domain, report, sig);
+  }
+  // deviceIdOf: keccak256(abi.encodePacked(uint8 keyType, bytes key))
+  const keyLength = (key.length - 2) / 2;
+  ID_PREIMAGE[0] = keyType;
+  ID_PREIMAGE.write(key.slice(2), 1, keyLength, "hex");
+  if (BigInt(fastKeccak256(ID_PREIMAGE.subarray(0, 1 + keyLength))) !== report.deviceId) {
+    return "key is not the device's";
+  }
+  const digest = Buffer.from(workReportDigest(domain, report).slice(2), "hex");
+  const bytes = Buffer.from(signature.slice(2), "hex");
+  if (keyType === KeyType.Secp256k1) {
+    if (bytes.length !== 65) return "malformed signature";
+    // v as ethers' Signature.from reads it: 0/27 and 1/28, or an EIP-155 v (35 and up, odd: 27).
+    const v = bytes[64]!;
+    const recoveryId = v === 0 || v === 27 ? 0 : v === 1 || v === 28 ? 1 : v >= 35 ? (v & 1 ? 0 : 1) : -1;
+    if (recoveryId < 0) return "malformed signature";
+    if (Buffer.compare(bytes.subarray(32, 64), SECP256K1_HALF_N_BYTES) > 0) return "high-s signature";
+    const point = recoverSecp256k1Key(digest, bytes.subarray(0, 64), recoveryId as 0 | 1);
+    if (point === null) return "wrong signer";
+    const signer = fastKeccak256(point.subarray(1)).slice(-40);
+    return signer === key.slice(2).toLowerCase() ? undefined : "wrong signer";
+  }
+  if (bytes.length !== 64) return "malformed signature";
+  if (Buffer.compare(bytes.subarray(32), P256_HALF_N_BYTES) > 0) return "high-s signature";
+  const lower = key.toLowerCase();
+  let publicKey = p256Keys.get(lower);
+  if (publicKey === undefined) {
+    try {
+      publicKey = p256PublicKey(Buffer.from(lower.slice(2), "hex"));
+    } catch {
+      publicKey = null;
+    }
+    if (p256Keys.size >= 100_000) p256Keys.clear();
+    p256Keys.set(lower, publicKey);
+  }
+  if (publicKey === null) return "invalid key";
+  return nodeVerify("sha256", digest, { key: publicKey, dsaEncoding: "ieee-p1363" }, bytes)
+    ? undefined
+    : "wrong signer";
 }
 
 /** A work report as a device sends it to the verifiers: the report and the device's signature over it. */

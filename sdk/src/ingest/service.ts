@@ -25,7 +25,7 @@ import type { AuditDb } from "../audit/db.js";
 import type { DeviceRegistry, IRewardPool } from "../contracts/index.js";
 import type { DeviceState, EpochParams } from "../core/epoch.js";
 import { DeviceStatus, KeyType } from "../core/registry.js";
-import { checkWorkReportSignature, type SignedWorkReport } from "../core/work.js";
+import { checkWorkReportSignatureFast, type SignedWorkReport } from "../core/work.js";
 import { deviceRegistryAt } from "../actions/registry.js";
 import { readDeviceStates } from "../actions/readDeviceStates.js";
 import { readPoolDomain } from "../actions/readPoolDomain.js";
@@ -326,7 +326,7 @@ export class IngestService {
       if (this.closed.has(epoch)) throw new Refusal("epoch_not_open", `epoch ${epoch} is closed`);
       const problem =
         this.signatures === undefined
-          ? checkWorkReportSignature(this.facts.domain, r.report, r.signature)
+          ? checkWorkReportSignatureFast(this.facts.domain, r.report, r.signature)
           : await this.signatures.check(r);
       if (problem !== undefined) throw new Refusal("bad_signature", problem);
       this.takeRate(r.report.deviceId);

@@ -1,13 +1,16 @@
 /**
  * The ingest service's store: accepted signed work reports in the audit database (`work_reports`, migration 0004),
- * one per (pool, epoch, device). Writes are grouped: every insert waiting when the database is free goes in one
- * multi-row statement (one commit), which is what makes persistence cheap per report.
+ * one per (pool, epoch, device). Writes are grouped (group commit): every insert waiting when the database is free
+ * goes in one statement (the rows as nine column arrays, `unnest`ed: one parse, one commit), which is what makes
+ * persistence cheap per report. A `put` resolves only after the statement holding its row has committed, so the
+ * service acknowledges a report only once it is stored; a failed statement rejects every `put` in it.
  */
 import { getAddress } from "ethers";
 
 import type { AuditDb } from "../audit/db.js";
 import type { SignedWorkReport } from "../core/work.js";
 import type { KeyType } from "../core/registry.js";
+import { checksumAddress } from "../core/merkle.js";
 
 /** An accepted report as stored. */
 export interface StoredWorkReport extends SignedWorkReport {
@@ -25,7 +28,7 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Rows per insert statement (9 parameters each, under Postgres' 65,535-parameter limit). */
+/** Rows per insert statement: a burst larger than this commits as several statements, one after another. */
 const MAX_ROWS = 5_000;
 
 const keyOf = (pool: string, epoch: bigint, deviceId: bigint) => `${pool.toLowerCase()}:${epoch}:${deviceId}`;
@@ -100,29 +103,26 @@ export class WorkReportStore {
       else first.set(k, p);
     }
     const leaders = [...first.values()];
-    const params: unknown[] = [];
-    const values = leaders.map((p, i) => {
+    const columns: string[][] = Array.from({ length: 9 }, () => new Array<string>(leaders.length));
+    leaders.forEach((p, i) => {
       const r = p.row;
-      params.push(
-        getAddress(r.pool),
-        r.report.epoch.toString(),
-        r.report.deviceId.toString(),
-        r.report.units.toString(),
-        r.report.evidenceHash.toLowerCase(),
-        Number(r.signature.keyType),
-        r.signature.key.toLowerCase(),
-        r.signature.signature.toLowerCase(),
-        getAddress(r.payee),
-      );
-      const b = i * 9;
-      return `($${b + 1}, $${b + 2}::bigint, $${b + 3}::numeric, $${b + 4}::numeric, $${b + 5}, $${b + 6}::smallint, $${b + 7}, $${b + 8}, $${b + 9})`;
+      columns[0]![i] = checksumAddress(r.pool);
+      columns[1]![i] = r.report.epoch.toString();
+      columns[2]![i] = r.report.deviceId.toString();
+      columns[3]![i] = r.report.units.toString();
+      columns[4]![i] = r.report.evidenceHash.toLowerCase();
+      columns[5]![i] = String(Number(r.signature.keyType));
+      columns[6]![i] = r.signature.key.toLowerCase();
+      columns[7]![i] = r.signature.signature.toLowerCase();
+      columns[8]![i] = checksumAddress(r.payee);
     });
     const inserted = await this.db.query<{ epoch: string; device_id: string; pool: string }>(
       `insert into work_reports (pool, epoch, device_id, units, evidence_hash, key_type, key, signature, payee)
-       values ${values.join(", ")}
+       select * from unnest($1::text[], $2::bigint[], $3::numeric[], $4::numeric[], $5::text[], $6::smallint[],
+                            $7::text[], $8::text[], $9::text[])
        on conflict (pool, epoch, device_id) do nothing
        returning pool, epoch::text as epoch, device_id::text as device_id`,
-      params,
+      columns,
     );
     const fresh = new Set(inserted.map((r) => keyOf(r.pool, BigInt(r.epoch), BigInt(r.device_id))));
     const existing = new Map<string, StoredWorkReport>();
@@ -133,7 +133,7 @@ export class WorkReportStore {
          join unnest($1::text[], $2::bigint[], $3::numeric[]) as k (pool, epoch, device_id)
            using (pool, epoch, device_id)`,
         [
-          missing.map((p) => getAddress(p.row.pool)),
+          missing.map((p) => checksumAddress(p.row.pool)),
           missing.map((p) => p.row.report.epoch.toString()),
           missing.map((p) => p.row.report.deviceId.toString()),
         ],

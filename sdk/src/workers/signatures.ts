@@ -8,14 +8,15 @@ import { Worker } from "node:worker_threads";
 
 import type { TypedDataDomain } from "ethers";
 
-import { checkWorkReportSignature, type SignedWorkReport, type WorkReportSignatureProblem } from "../core/work.js";
+import { checkWorkReportSignatureFast, type SignedWorkReport, type WorkReportSignatureProblem } from "../core/work.js";
 
 /** Reports per message to a worker: large enough to amortize the copy, small enough to balance the load. */
 const CHUNK = 2_000;
 
 /**
- * Each report's signature problem (or undefined when it verifies), as `checkWorkReportSignature` would answer, using
- * up to `threads` worker threads (default: the machine's parallelism).
+ * Each report's signature problem (or undefined when it verifies), as `checkWorkReportSignature` would answer
+ * (`checkWorkReportSignatureFast` on each thread), using up to `threads` worker threads (default: the machine's
+ * parallelism).
  * @example const verdicts = await checkWorkReportSignaturesParallel(domain, reports);
  */
 export async function checkWorkReportSignaturesParallel(
@@ -24,7 +25,7 @@ export async function checkWorkReportSignaturesParallel(
   options: { threads?: number } = {},
 ): Promise<(WorkReportSignatureProblem | undefined)[]> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(reports.length / CHUNK)));
-  const inline = () => reports.map((r) => checkWorkReportSignature(domain, r.report, r.signature));
+  const inline = () => reports.map((r) => checkWorkReportSignatureFast(domain, r.report, r.signature));
   if (threads < 2) return inline();
   const workers: Worker[] = [];
   try {
