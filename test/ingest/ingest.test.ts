@@ -135,6 +135,19 @@ describe("Verifier ingest service", function () {
         expect(m.body.reason).to.equal("malformed");
       }
     }
+    // A field wider than its EIP-712 type is malformed input, not a service failure.
+    const base = f.json(f.sign(f.devices[3]!, 10n));
+    for (const [field, value] of [
+      ["units", (1n << 64n).toString()],
+      ["epoch", (1n << 32n).toString()],
+    ] as const) {
+      const m = await svc.post({ ...base, report: { ...base.report, [field]: value } });
+      expect(m.status, field).to.equal(400);
+      expect(m.body).to.deep.equal({
+        reason: "malformed",
+        detail: `report.${field} must fit in uint${field === "units" ? 64 : 32}`,
+      });
+    }
   });
 
   it("takes an array of reports and answers each in order", async function () {

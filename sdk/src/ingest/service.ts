@@ -121,11 +121,14 @@ function refusalBody(r: Refusal): { reason: IngestRejection; detail?: string } {
 
 const DECIMAL = /^(0|[1-9]\d{0,77})$/;
 
-function big(value: unknown, field: string): bigint {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  if (typeof value !== "string" || !DECIMAL.test(value))
-    throw new Refusal("malformed", `${field} must be a decimal string`);
-  return BigInt(value);
+/** A non-negative integer of at most `bits` bits (the field's EIP-712 type), or a `malformed` refusal naming it. */
+function big(value: unknown, field: string, bits: number): bigint {
+  let n: bigint;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) n = BigInt(value);
+  else if (typeof value === "string" && DECIMAL.test(value)) n = BigInt(value);
+  else throw new Refusal("malformed", `${field} must be a decimal string`);
+  if (n >> BigInt(bits) !== 0n) throw new Refusal("malformed", `${field} must fit in uint${bits}`);
+  return n;
 }
 
 function hex(value: unknown, field: string, bytes?: number): string {
@@ -145,9 +148,9 @@ export function parseSignedReport(x: unknown): SignedWorkReport {
   }
   return {
     report: {
-      deviceId: big(report.deviceId, "report.deviceId"),
-      epoch: big(report.epoch, "report.epoch"),
-      units: big(report.units, "report.units"),
+      deviceId: big(report.deviceId, "report.deviceId", 256),
+      epoch: big(report.epoch, "report.epoch", 32),
+      units: big(report.units, "report.units", 64),
       evidenceHash: hex(report.evidenceHash, "report.evidenceHash", 32),
     },
     signature: {
