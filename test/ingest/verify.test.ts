@@ -175,6 +175,14 @@ describe("checkWorkReportSignatureFast", function () {
     const noPoint = withBytes(secp, (b) => (b.write(word(5n), 0, 32, "hex"), b));
     expect(checkWorkReportSignatureFast(domain, noPoint.report, noPoint.signature)).to.equal("wrong signer");
     expect(checkWorkReportSignature(domain, noPoint.report, noPoint.signature)).to.equal("wrong signer");
+    // The same signature with v as 0/1 or EIP-155 (which ethers reads, but ecrecover and so the pool refuse): a
+    // report accepted off-chain must verify on-chain, so these are malformed in both checks.
+    const v = Buffer.from(secp.signature.signature.slice(2), "hex")[64]!;
+    for (const other of [v - 27, v + 8, v + 10, 0, 1, 35, 36]) {
+      const c = withBytes(secp, (b) => ((b[64] = other), b));
+      expect(checkWorkReportSignatureFast(domain, c.report, c.signature), `v ${other}`).to.equal("malformed signature");
+      expect(checkWorkReportSignature(domain, c.report, c.signature), `v ${other}`).to.equal("malformed signature");
+    }
   });
 
   it("recovers the same secp256k1 key, or none, natively and in WebAssembly", function () {

@@ -127,7 +127,9 @@ export function checkWorkReportSignature(
   const digest = workReportDigest(domain, report);
   const bytes = getBytes(sig.signature);
   if (sig.keyType === KeyType.Secp256k1) {
-    if (bytes.length !== 65) return "malformed signature";
+    // v as the pool's DeviceKeys reads it (OpenZeppelin's ECDSA, then ecrecover): 27 or 28 only. ethers would also
+    // take 0/1 and EIP-155 values, which the chain refuses: a report accepted here must verify on-chain.
+    if (bytes.length !== 65 || (bytes[64] !== 27 && bytes[64] !== 28)) return "malformed signature";
     let parsed: Signature;
     try {
       parsed = Signature.from(sig.signature);
@@ -256,10 +258,10 @@ export function checkWorkReportSignatureFast(
   const bytes = Buffer.from(signature.slice(2), "hex");
   if (keyType === KeyType.Secp256k1) {
     if (bytes.length !== 65) return "malformed signature";
-    // v as ethers' Signature.from reads it: 0/27 and 1/28, or an EIP-155 v (35 and up, odd: 27).
+    // v as the pool's DeviceKeys reads it: 27 or 28 only (see checkWorkReportSignature).
     const v = bytes[64]!;
-    const recoveryId = v === 0 || v === 27 ? 0 : v === 1 || v === 28 ? 1 : v >= 35 ? (v & 1 ? 0 : 1) : -1;
-    if (recoveryId < 0) return "malformed signature";
+    if (v !== 27 && v !== 28) return "malformed signature";
+    const recoveryId = v - 27;
     if (Buffer.compare(bytes.subarray(32, 64), SECP256K1_HALF_N_BYTES) > 0) return "high-s signature";
     const point = recoverSecp256k1Key(digest, bytes.subarray(0, 64), recoveryId as 0 | 1);
     if (point === null) return "wrong signer";
