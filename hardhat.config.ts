@@ -40,7 +40,7 @@ function publicChains() {
  * so no step ever downloads a compiler (CI and developer machines have no internet).
  */
 const SOLC_VERSION = "0.8.30";
-const GOVERNANCE_RUNS = 1_000;
+const GOVERNANCE_RUNS = 200;
 
 /** The invariant campaign's profile: quick in `npm test`, at least 50,000 calls for `npm run bench:invariant`. */
 const BENCH_INVARIANTS = process.env.DEPIN_INVARIANT_PROFILE === "bench";

@@ -203,6 +203,31 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         amount = _pay(c.account, a, cumulative, proof, true, c.recipient, fee);
     }
 
+    /// @inheritdoc IRewardPoolCore
+    /// @dev Here rather than in the governance half, beside the pool's EIP-712 domain and signature check. The
+    /// nonce is the claim nonce, so a bad nonce or signature reverts with the claim's errors.
+    function setPushRecipientWithSig(
+        address account_,
+        address recipient,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        require(block.timestamp <= deadline, RewardPoolSignatureExpired(deadline, block.timestamp));
+        Account storage a = _accounts[account_];
+        uint256 expected = a.claimNonce;
+        require(nonce == expected, RewardPoolInvalidClaimNonce(account_, expected, nonce));
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(_PUSH_RECIPIENT_TYPEHASH, account_, recipient, nonce, deadline))
+        );
+        require(
+            DeviceKeys.verifyAccount(account_, digest, signature) == DeviceKeys.Verdict.Valid,
+            RewardPoolInvalidClaimSignature(account_)
+        );
+        ++a.claimNonce;
+        _setPushRecipient(account_, recipient);
+    }
+
     /* EPOCH MODE */
 
     /// @inheritdoc IRewardPoolCore

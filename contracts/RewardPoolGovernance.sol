@@ -227,6 +227,92 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
         emit ClaimBatchSettled(msg.sender, n, skipped, paid);
     }
 
+    /* PUSH PAYOUTS */
+
+    /// @inheritdoc IRewardPoolGovernance
+    function setPushRecipient(address recipient) external {
+        _setPushRecipient(msg.sender, recipient);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    /// @dev Gas is what shapes this loop (the issue's goal is 15,000 per account at 100 existing holders): per
+    /// account one read and one write of its slot (the opt-in flag is in it; a recipient other than the account is one
+    /// more read), one transfer and its `Claimed`; the multiproof, the outflow breaker's word and the epoch head are
+    /// read and written once per batch, their running totals kept on the stack. Each account's own entry is written
+    /// before its transfer and put back if the transfer fails; the batch totals are written after the loop, with the
+    /// reentrancy guard held throughout, so no token hook can act on the pool meanwhile.
+    function pushPayouts(
+        address[] calldata accounts,
+        uint256[] calldata cumulatives,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) external nonReentrant whenNotPaused returns (uint256 paid, uint256 skipped) {
+        uint256 n = accounts.length;
+        require(n == cumulatives.length, RewardPoolPushLengthMismatch(n, cumulatives.length));
+        require(n != 0, RewardPoolEmptyBatch());
+        EpochHead head = _epochHead;
+        (bool latest, uint256 headroom) = _proveLeaves(head, accounts, cumulatives, proof, proofFlags);
+        uint256 limit = OutflowLibrary.unpackLimit(_outflowLimit);
+        uint256 window = block.timestamp / _outflowWindow;
+        Outflow outflow = _outflow;
+        (uint256 previous, uint256 current) = outflow.usedAt(window);
+        uint256 used = previous + current;
+        uint256 epochPaid;
+        for (uint256 i; i < n; ++i) {
+            address account_ = accounts[i];
+            Account memory a = _accounts[account_];
+            uint256 ledgerAmount = a.unpaidWad / _WAD;
+            uint256 epochAmount;
+            uint256 cumulative = cumulatives[i];
+            if (cumulative > a.paidEpoch) epochAmount = cumulative - a.paidEpoch;
+            uint256 amount = ledgerAmount + epochAmount;
+            uint256 share = OutflowLibrary.shareOf(amount, limit);
+            PushSkipReason reason = _pushCheck(account_, a.push, amount, epochAmount, headroom, used + share);
+            if (reason == PushSkipReason.None) {
+                address recipient = a.push == _PUSH_SELF ? account_ : _pushRecipients[account_];
+                // Effects first: the account's entry as paid, in one write; put back if the transfer fails.
+                _accounts[account_] = Account({
+                    unpaidWad: a.unpaidWad - uint128(ledgerAmount * _WAD),
+                    paidEpoch: (a.paidEpoch + epochAmount).toUint96(),
+                    claimNonce: a.claimNonce,
+                    push: a.push
+                });
+                if (_token.trySafeTransfer(recipient, amount)) {
+                    used += share;
+                    headroom -= epochAmount;
+                    epochPaid += epochAmount;
+                    paid += amount;
+                    emit Claimed(account_, recipient, ledgerAmount, epochAmount);
+                    continue;
+                }
+                _accounts[account_] = a;
+                reason = _tokenHasBlacklist && IBlacklistable(address(_token)).isBlacklisted(recipient)
+                    ? PushSkipReason.RecipientBlocked
+                    : PushSkipReason.TransferFailed;
+            }
+            ++skipped;
+            emit PushSkipped(account_, reason);
+        }
+        if (paid != 0) {
+            _outflow = OutflowLibrary.encode(outflow.paid() + paid, window, previous, used - previous);
+            if (epochPaid != 0) _epochHead = head.spend(epochPaid, latest);
+        }
+        emit PushBatchSettled(msg.sender, n, skipped, paid);
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    function pushRecipient(address account_) external view returns (address) {
+        uint8 push = _accounts[account_].push;
+        if (push == _PUSH_NONE) return address(0);
+        return push == _PUSH_SELF ? account_ : _pushRecipients[account_];
+    }
+
+    /// @inheritdoc IRewardPoolGovernance
+    // solhint-disable-next-line func-name-mixedcase
+    function PUSH_RECIPIENT_TYPEHASH() external pure returns (bytes32) {
+        return _PUSH_RECIPIENT_TYPEHASH;
+    }
+
     /// @inheritdoc IRewardPoolGovernance
     function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external onlyAdmin {
         // A change whose time has come is in force: apply it before queueing the next, never overwrite it.
@@ -597,6 +683,63 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     }
 
     /* INTERNAL */
+
+    /// @dev Proves a push batch's epoch-mode leaves (the entries with a non-zero cumulative, in order) against the
+    /// root in force by one multiproof, or reverts. Returns whether that root is the latest commit and what it may
+    /// still pay (zero when the batch has no such leaf).
+    function _proveLeaves(
+        EpochHead head,
+        address[] calldata accounts,
+        uint256[] calldata cumulatives,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) internal view returns (bool latest, uint256 headroom) {
+        uint256 n = accounts.length;
+        bytes32[] memory leaves = new bytes32[](n);
+        uint256 count;
+        for (uint256 i; i < n; ++i) {
+            uint256 cumulative = cumulatives[i];
+            if (cumulative != 0) {
+                leaves[count++] = keccak256(bytes.concat(keccak256(abi.encode(accounts[i], cumulative))));
+            }
+        }
+        if (count == 0) return (false, 0);
+        // The proven leaves are the first `count` entries: shorten the array in place.
+        assembly ("memory-safe") {
+            mstore(leaves, count)
+        }
+        uint256 index;
+        (index, latest) = _inForce(head);
+        bytes32 root = _roots[index].root;
+        require(root != bytes32(0), RewardPoolNoEpochRoot());
+        require(
+            MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, leaves),
+            RewardPoolInvalidMultiproof(count)
+        );
+        headroom = latest ? head.latestHeadroom() : head.previousHeadroom();
+    }
+
+    /// @dev Why a push of `amount` (`epochAmount` of it from the root in force) to `account_` must be skipped, or
+    /// `None` when it can go: `usedAfter` is the breaker's share used with it paid.
+    function _pushCheck(
+        address account_,
+        uint8 push,
+        uint256 amount,
+        uint256 epochAmount,
+        uint256 headroom,
+        uint256 usedAfter
+    ) internal view returns (PushSkipReason) {
+        if (push == _PUSH_NONE) return PushSkipReason.NotOptedIn;
+        if (amount == 0) return PushSkipReason.NothingToPay;
+        if (amount < _minClaim) return PushSkipReason.BelowMinimumClaim;
+        if (epochAmount > headroom) return PushSkipReason.EpochPayoutCapped;
+        if (usedAfter > OutflowLibrary.FULL) return PushSkipReason.OutflowLimited;
+        // As for signed claims: a blacklisted account must not route its credit to a clean recipient.
+        if (push == _PUSH_OTHER && _tokenHasBlacklist && IBlacklistable(address(_token)).isBlacklisted(account_)) {
+            return PushSkipReason.AccountBlocked;
+        }
+        return PushSkipReason.None;
+    }
 
     /// @dev The account of an encoded `claimWithSig` call: the low 20 bytes of its first word.
     function _batchAccount(bytes calldata c) internal pure returns (address) {

@@ -29,13 +29,16 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
 
     /* TYPES */
 
-    /// @dev One slot per account for both modes and gasless claims: ledger credit not yet paid (WAD, remainders
-    /// included), what epoch mode has paid (token units) and the next signed-claim nonce. Totals credited and paid
-    /// per account live in the events.
+    /// @dev One slot per account for both modes, gasless claims and push payouts: ledger credit not yet paid (WAD,
+    /// remainders included), what epoch mode has paid (token units), the next signed-claim nonce (16.7 million
+    /// signed messages per account) and whether push payouts go to the account itself or to `_pushRecipients`
+    /// (`_PUSH_*`), so a push to the account itself reads this slot only. Totals credited and paid per account live
+    /// in the events.
     struct Account {
         uint128 unpaidWad;
         uint96 paidEpoch;
-        uint32 claimNonce;
+        uint24 claimNonce;
+        uint8 push;
     }
 
     struct PendingVerifiers {
@@ -57,6 +60,15 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// @dev The most a minimum claim can be, in token units (10 tokens of 6 decimals): the admin sets it at once, so
     /// it is bounded; and an account's own claim is never held to it (see {claim}).
     uint256 internal constant _MAX_MIN_CLAIM = 10_000_000;
+    /// @dev The EIP-712 type hash of a signed push choice (see {IRewardPoolCore-setPushRecipientWithSig}); served by
+    /// the governance half (`PUSH_RECIPIENT_TYPEHASH()`), where the pool's half has no room for the getter.
+    bytes32 internal constant _PUSH_RECIPIENT_TYPEHASH = keccak256(
+        "PushRecipient(address account,address recipient,uint256 nonce,uint256 deadline)"
+    );
+    /// @dev `Account.push`: not opted in to push payouts; paid to the account itself; paid to its `_pushRecipients`.
+    uint8 internal constant _PUSH_NONE = 0;
+    uint8 internal constant _PUSH_SELF = 1;
+    uint8 internal constant _PUSH_OTHER = 2;
     /// @dev The longest outflow window, in seconds (it is kept in 24 bits: about 194 days).
     uint256 internal constant _MAX_OUTFLOW_WINDOW = (1 << 24) - 1;
 
@@ -139,6 +151,10 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     address internal _sweepTo;
     uint40 internal _sweepEta;
     uint256 internal _sweepAmount;
+
+    /// @dev Push payout recipients other than the account itself (`Account.push == _PUSH_OTHER`); read only by
+    /// push payouts that need it.
+    mapping(address account => address recipient) internal _pushRecipients;
 
     /* MODIFIERS */
 
@@ -335,6 +351,16 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         // {RewardPoolGovernance-claimBatchWithSig}). A leaf is a keccak256 output: no other transient slot is one.
         if (TransientSlot.tload(TransientSlot.asBytes32(leaf)) == root) return (index, latest);
         require(MerkleProof.verifyCalldata(proof, root, leaf), RewardPoolInvalidMerkleProof(account_, cumulative));
+    }
+
+    /// @dev Sets where push payouts of `account_` go (zero: opted out), in its slot's flag and, for a recipient
+    /// other than itself, `_pushRecipients`.
+    function _setPushRecipient(address account_, address recipient) internal {
+        require(recipient != address(this), RewardPoolInvalidPushRecipient(recipient));
+        uint8 push = recipient == address(0) ? _PUSH_NONE : recipient == account_ ? _PUSH_SELF : _PUSH_OTHER;
+        _pushRecipients[account_] = push == _PUSH_OTHER ? recipient : address(0);
+        _accounts[account_].push = push;
+        emit PushRecipientSet(account_, recipient);
     }
 
     /// @dev The oldest epoch that can still be recorded or committed: `settlementWindow` closed epochs stay open.

@@ -223,6 +223,14 @@ interface IRewardPoolBase {
     /// @notice A batch of `claims` signed claims was settled by `relayer`: `skipped` of them skipped (each with its
     /// `ClaimSkipped`), the others paid `amount` in total (relayer fees included; each with its `Claimed`).
     event ClaimBatchSettled(address indexed relayer, uint256 claims, uint256 skipped, uint256 amount);
+    /// @notice `account` opted in to push payouts (see {IRewardPoolGovernance-pushPayouts}), paid to `recipient`;
+    /// `recipient` zero: it opted out, only claims pay it again.
+    event PushRecipientSet(address indexed account, address indexed recipient);
+    /// @notice A push payout batch skipped `account` for `reason`: nothing of it moved, its credit is intact.
+    event PushSkipped(address indexed account, PushSkipReason reason);
+    /// @notice `keeper` ran a push payout batch of `accounts` entries: `skipped` of them skipped (each with its
+    /// `PushSkipped`), the others paid `amount` in total (each with its `Claimed`).
+    event PushBatchSettled(address indexed keeper, uint256 accounts, uint256 skipped, uint256 amount);
     /// @notice The quorum committed an epoch root; it pays from `claimableAt` unless vetoed before.
     event EpochCommitted(
         uint32 indexed epoch,
@@ -378,6 +386,10 @@ interface IRewardPoolBase {
     error RewardPoolInvalidBatchClaim(uint256 index);
     /// @notice A claim batch's multiproof does not prove its epoch-mode leaves against the root in force.
     error RewardPoolInvalidMultiproof(uint256 leaves);
+    /// @notice A push payout batch lists `accounts` accounts but `cumulatives` cumulatives: one each.
+    error RewardPoolPushLengthMismatch(uint256 accounts, uint256 cumulatives);
+    /// @notice The pool itself cannot be a push payout recipient (the tokens would stay in it as surplus).
+    error RewardPoolInvalidPushRecipient(address recipient);
     /// @notice No root of commit `nonce` for `epoch` is in its challenge period (the pending root, if any, is another
     /// commit: a veto names exactly the commit it stops).
     error RewardPoolNothingToVeto(uint32 epoch, uint32 nonce);
@@ -398,5 +410,27 @@ interface IRewardPoolBase {
         ZeroUnits,
         OverDeviceCap,
         BadDeviceSignature
+    }
+
+    /// @notice Why a push payout skipped an account (see {IRewardPoolGovernance-pushPayouts}).
+    enum PushSkipReason {
+        /// @dev Not skipped (never emitted).
+        None,
+        /// @dev The account has not opted in to push payouts.
+        NotOptedIn,
+        /// @dev Nothing to pay: no whole token unit of ledger credit, and no epoch amount beyond what was paid.
+        NothingToPay,
+        /// @dev Below the pool's minimum claim (a keeper never pushes dust).
+        BelowMinimumClaim,
+        /// @dev The root in force has no payout headroom left for it (its leaves add up to more than it declared).
+        EpochPayoutCapped,
+        /// @dev The outflow breaker has no room for all of it in this window (pushes are never paid in part).
+        OutflowLimited,
+        /// @dev The token blacklists the account, which names another recipient (its credit stays with it).
+        AccountBlocked,
+        /// @dev The token blacklists the recipient.
+        RecipientBlocked,
+        /// @dev The token transfer reverted or returned false (a paused token, a short balance).
+        TransferFailed
     }
 }

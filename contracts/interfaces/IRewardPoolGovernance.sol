@@ -55,6 +55,39 @@ interface IRewardPoolGovernance is IRewardPoolBase {
         bool[] calldata proofFlags
     ) external returns (uint256 paid, uint256 skipped);
 
+    /* PUSH PAYOUTS */
+
+    /// @notice Opts the caller in to push payouts to `recipient` (itself, or any address but the pool), replacing a
+    /// previous choice; `recipient` zero opts out. Push payouts are an exception to pull payments that only the
+    /// account itself (or its signature, {IRewardPoolCore-setPushRecipientWithSig}) can make; claims keep working either way.
+    function setPushRecipient(address recipient) external;
+
+    /// @notice Pays each opted-in account in `accounts` all it is owed now, to the recipient it chose, with no fee:
+    /// its whole token units of ledger credit and, when `cumulatives[i]` is non-zero, its epoch-mode cumulative less
+    /// what epoch mode has paid it. The (account, cumulative) leaves with a non-zero cumulative, in the batch's
+    /// order (the multiproof's leaf order), are proven together against the root in force by one OpenZeppelin
+    /// multiproof (`proof`, `proofFlags`); one that does not prove them reverts the batch. An account that cannot be
+    /// paid whole now is skipped (`PushSkipped` with the reason; see {PushSkipReason}): not opted in, nothing to pay,
+    /// below the minimum claim, past the root's payout cap, no room under the outflow breaker (pushes are never paid
+    /// in part; the rest of the batch is still paid if it fits), the token blacklisting the account (when it names
+    /// another recipient) or the recipient, or a failed transfer. A skipped account's credit and paid amounts stay
+    /// exactly as they were. A paid account gets `Claimed(account, recipient, ledgerAmount, epochAmount)`, as a
+    /// claim. Anyone may call (a keeper): it can only pay accounts that opted in, exactly what they are owed, to the
+    /// recipient they chose. Returns the total paid and the number skipped.
+    function pushPayouts(
+        address[] calldata accounts,
+        uint256[] calldata cumulatives,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) external returns (uint256 paid, uint256 skipped);
+
+    /// @notice Where push payouts of `account` go; zero when it has not opted in.
+    function pushRecipient(address account) external view returns (address);
+
+    /// @notice The EIP-712 type hash of `PushRecipient` (see {IRewardPoolCore-setPushRecipientWithSig}).
+    // solhint-disable-next-line func-name-mixedcase
+    function PUSH_RECIPIENT_TYPEHASH() external pure returns (bytes32);
+
     /* GOVERNANCE */
 
     /// @notice Schedules a verifier-set and quorum change, in force `changeDelay` seconds from now. Admin only.

@@ -43,11 +43,12 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolGovernanceInterface extends Interface {
-    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimBatchWithSig" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "PUSH_RECIPIENT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimBatchWithSig" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "pushPayouts" | "pushRecipient" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "setPushRecipient" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "PushBatchSettled" | "PushRecipientSet" | "PushSkipped" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
-    encodeFunctionData(functionFragment: 'acceptAdmin', values?: undefined): string;
+    encodeFunctionData(functionFragment: 'PUSH_RECIPIENT_TYPEHASH', values?: undefined): string;
+encodeFunctionData(functionFragment: 'acceptAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'account', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'applyQueuedChanges', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelGuardianChange', values?: undefined): string;
@@ -71,6 +72,8 @@ encodeFunctionData(functionFragment: 'outflowAvailable', values?: undefined): st
 encodeFunctionData(functionFragment: 'outflowQuote', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'pause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'pendingChanges', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pushPayouts', values: [AddressLike[], BigNumberish[], BytesLike[], boolean[]]): string;
+encodeFunctionData(functionFragment: 'pushRecipient', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'queueGuardianChange', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'queueOutflowLimit', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'queueRewardParams', values: [IRewardPoolBase.RewardParamsStruct]): string;
@@ -79,6 +82,7 @@ encodeFunctionData(functionFragment: 'queueVerifierChange', values: [AddressLike
 encodeFunctionData(functionFragment: 'rewardParams', values?: undefined): string;
 encodeFunctionData(functionFragment: 'rewardParamsAt', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setClaimSettings', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setPushRecipient', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'settings', values?: undefined): string;
 encodeFunctionData(functionFragment: 'surplus', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totals', values?: undefined): string;
@@ -86,7 +90,8 @@ encodeFunctionData(functionFragment: 'transferAdmin', values: [AddressLike]): st
 encodeFunctionData(functionFragment: 'unpause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vetoEpoch', values: [BigNumberish, BigNumberish, BytesLike]): string;
 
-    decodeFunctionResult(functionFragment: 'acceptAdmin', data: BytesLike): Result;
+    decodeFunctionResult(functionFragment: 'PUSH_RECIPIENT_TYPEHASH', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'acceptAdmin', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'account', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'applyQueuedChanges', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelGuardianChange', data: BytesLike): Result;
@@ -110,6 +115,8 @@ decodeFunctionResult(functionFragment: 'outflowAvailable', data: BytesLike): Res
 decodeFunctionResult(functionFragment: 'outflowQuote', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingChanges', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pushPayouts', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pushRecipient', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueGuardianChange', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueOutflowLimit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueRewardParams', data: BytesLike): Result;
@@ -118,6 +125,7 @@ decodeFunctionResult(functionFragment: 'queueVerifierChange', data: BytesLike): 
 decodeFunctionResult(functionFragment: 'rewardParams', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rewardParamsAt', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setClaimSettings', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setPushRecipient', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'settings', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'surplus', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totals', data: BytesLike): Result;
@@ -391,6 +399,42 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
   
 
+    export namespace PushBatchSettledEvent {
+      export type InputTuple = [keeper: AddressLike, accounts: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [keeper: string, accounts: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {keeper: string, accounts: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushRecipientSetEvent {
+      export type InputTuple = [account: AddressLike, recipient: AddressLike];
+      export type OutputTuple = [account: string, recipient: string];
+      export interface OutputObject {account: string, recipient: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushSkippedEvent {
+      export type InputTuple = [account: AddressLike, reason: BigNumberish];
+      export type OutputTuple = [account: string, reason: bigint];
+      export interface OutputObject {account: string, reason: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace QueuedChangeCancelledEvent {
       export type InputTuple = [verifiers: boolean, params: boolean, by: AddressLike];
       export type OutputTuple = [verifiers: boolean, params: boolean, by: string];
@@ -544,6 +588,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
 
     
+    
+    PUSH_RECIPIENT_TYPEHASH: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
     
     acceptAdmin: TypedContractMethod<
       [],
@@ -737,6 +789,22 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    pushPayouts: TypedContractMethod<
+      [accounts: AddressLike[], cumulatives: BigNumberish[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >
+    
+
+    
+    pushRecipient: TypedContractMethod<
+      [account: AddressLike, ],
+      [string],
+      'view'
+    >
+    
+
+    
     queueGuardianChange: TypedContractMethod<
       [guardian: AddressLike, ],
       [void],
@@ -801,6 +869,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    setPushRecipient: TypedContractMethod<
+      [recipient: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     settings: TypedContractMethod<
       [],
       [IRewardPoolBase.PoolSettingsStructOutput],
@@ -851,7 +927,12 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
-    getFunction(nameOrSignature: 'acceptAdmin'): TypedContractMethod<
+    getFunction(nameOrSignature: 'PUSH_RECIPIENT_TYPEHASH'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'acceptAdmin'): TypedContractMethod<
       [],
       [void],
       'nonpayable'
@@ -971,6 +1052,16 @@ getFunction(nameOrSignature: 'pendingChanges'): TypedContractMethod<
       [IRewardPoolBase.PendingChangesStructOutput],
       'view'
     >;
+getFunction(nameOrSignature: 'pushPayouts'): TypedContractMethod<
+      [accounts: AddressLike[], cumulatives: BigNumberish[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'pushRecipient'): TypedContractMethod<
+      [account: AddressLike, ],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'queueGuardianChange'): TypedContractMethod<
       [guardian: AddressLike, ],
       [void],
@@ -1008,6 +1099,11 @@ getFunction(nameOrSignature: 'rewardParamsAt'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'setClaimSettings'): TypedContractMethod<
       [minClaim: BigNumberish, maxRelayerFee: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setPushRecipient'): TypedContractMethod<
+      [recipient: AddressLike, ],
       [void],
       'nonpayable'
     >;
@@ -1064,6 +1160,9 @@ getEvent(key: 'OutflowLimitChanged'): TypedContractEvent<OutflowLimitChangedEven
 getEvent(key: 'OutflowLimitQueued'): TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolInitialized'): TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+getEvent(key: 'PushBatchSettled'): TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+getEvent(key: 'PushRecipientSet'): TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+getEvent(key: 'PushSkipped'): TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
 getEvent(key: 'QueuedChangeCancelled'): TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
 getEvent(key: 'RelayerFeePaid'): TypedContractEvent<RelayerFeePaidEvent.InputTuple, RelayerFeePaidEvent.OutputTuple, RelayerFeePaidEvent.OutputObject>;
 getEvent(key: 'RewardParamsScheduled'): TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
@@ -1163,6 +1262,18 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'PoolInitialized(address,uint32,address,address,uint64,uint32,uint32,uint32,uint16,bool)': TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
       PoolInitialized: TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+    
+
+      'PushBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+      PushBatchSettled: TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+    
+
+      'PushRecipientSet(address,address)': TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+      PushRecipientSet: TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+    
+
+      'PushSkipped(address,uint8)': TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
+      PushSkipped: TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
     
 
       'QueuedChangeCancelled(bool,bool,address)': TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
