@@ -277,6 +277,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
                     claimNonce: a.claimNonce,
                     push: a.push
                 });
+                uint256 gasBefore = gasleft();
                 if (_token.trySafeTransfer(recipient, amount)) {
                     used += share;
                     headroom -= epochAmount;
@@ -285,6 +286,9 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
                     emit Claimed(account_, recipient, ledgerAmount, epochAmount);
                     continue;
                 }
+                // A transfer starved of gas is the caller's doing, not the account's: the whole batch reverts (so
+                // a keeper cannot skip accounts by its gas limit, and gas estimation finds what the batch needs).
+                require(gasleft() > gasBefore / 64, RewardPoolPushOutOfGas());
                 _accounts[account_] = a;
                 reason = _tokenHasBlacklist && IBlacklistable(address(_token)).isBlacklisted(recipient)
                     ? PushSkipReason.RecipientBlocked

@@ -388,6 +388,8 @@ interface IRewardPoolBase {
     error RewardPoolInvalidMultiproof(uint256 leaves);
     /// @notice A push payout batch lists `accounts` accounts but `cumulatives` cumulatives: one each.
     error RewardPoolPushLengthMismatch(uint256 accounts, uint256 cumulatives);
+    /// @notice A push payout's token transfer ran out of gas: send the batch with more gas (or fewer accounts).
+    error RewardPoolPushOutOfGas();
     /// @notice The pool itself cannot be a push payout recipient (the tokens would stay in it as surplus).
     error RewardPoolInvalidPushRecipient(address recipient);
     /// @notice No root of commit `nonce` for `epoch` is in its challenge period (the pending root, if any, is another

@@ -109,7 +109,8 @@ export function pushPayoutArgs(
 }
 
 /**
- * Pays opted-in accounts by push, `batchSize` per transaction (callable by anyone: a keeper). A skipped account
+ * Pays opted-in accounts by push, `batchSize` per transaction (callable by anyone: a keeper), the tree's accounts in
+ * leaf order so that each batch's multiproof is as short as it can be. A skipped account
  * (not opted in, nothing owed, below the minimum claim, the outflow breaker, a blacklist, a failed transfer) keeps
  * its credit; its reason comes back in `results`.
  * @example const { results } = await pushPayouts(pool.connect(keeper), { accounts, tree: built.tree });
@@ -126,11 +127,13 @@ export async function pushPayouts(pool: IRewardPool, p: PushPayoutsParameters): 
     seen.add(a);
   }
   if (accounts.length === 0) throw new InvalidInputError("no accounts to pay");
+  // Batches of neighbouring leaves share most of their multiproof: the tree's accounts in leaf order, then the rest.
+  const ordered = orderForProofs(accounts, p.tree);
   const outcome = new Map<string, PushResult>();
   const transactions: TransactionResult[] = [];
   let paid = 0n;
   for (let start = 0; start < accounts.length; start += batchSize) {
-    const args = pushPayoutArgs(accounts.slice(start, start + batchSize), p.tree);
+    const args = pushPayoutArgs(ordered.slice(start, start + batchSize), p.tree);
     const tx = await sendTransaction(poolErrorInterfaces, () =>
       pool.pushPayouts(args.accounts, args.cumulatives, args.proof, args.proofFlags),
     );
@@ -199,6 +202,16 @@ export function claimBatchArgs(
     proof: args.proof,
     proofFlags: args.proofFlags,
   };
+}
+
+function orderForProofs(accounts: readonly string[], tree?: AccountTree): string[] {
+  if (tree === undefined) return [...accounts];
+  const wanted = new Set(accounts);
+  const inTree = tree
+    .values()
+    .map(([a]) => a)
+    .filter((a) => wanted.has(a));
+  return [...inTree, ...accounts.filter((a) => !tree.has(a))];
 }
 
 async function signerAddress(pool: IRewardPool): Promise<string> {

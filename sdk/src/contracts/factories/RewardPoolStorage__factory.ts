@@ -566,6 +566,11 @@
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "RewardPoolPushOutOfGas",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",

@@ -556,6 +556,11 @@
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "RewardPoolPushOutOfGas",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
