@@ -40,6 +40,7 @@ function publicChains() {
  * so no step ever downloads a compiler (CI and developer machines have no internet).
  */
 const SOLC_VERSION = "0.8.30";
+/** The governance half's optimizer runs: 200 (from 1,000) to make room for push payouts, whose loop runs there. */
 const GOVERNANCE_RUNS = 200;
 
 /** The invariant campaign's profile: quick in `npm test`, at least 50,000 calls for `npm run bench:invariant`. */

@@ -271,12 +271,11 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
             if (reason == PushSkipReason.None) {
                 address recipient = a.push == _PUSH_SELF ? account_ : _pushRecipients[account_];
                 // Effects first: the account's entry as paid, in one write; put back if the transfer fails.
-                _accounts[account_] = Account({
-                    unpaidWad: a.unpaidWad - uint128(ledgerAmount * _WAD),
-                    paidEpoch: (a.paidEpoch + epochAmount).toUint96(),
-                    claimNonce: a.claimNonce,
-                    push: a.push
-                });
+                Account storage entry = _accounts[account_];
+                (entry.unpaidWad, entry.paidEpoch) = (
+                    a.unpaidWad - uint128(ledgerAmount * _WAD),
+                    (a.paidEpoch + epochAmount).toUint96()
+                );
                 uint256 gasBefore = gasleft();
                 if (_token.trySafeTransfer(recipient, amount)) {
                     used += share;
@@ -704,7 +703,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
         for (uint256 i; i < n; ++i) {
             uint256 cumulative = cumulatives[i];
             if (cumulative != 0) {
-                leaves[count++] = keccak256(bytes.concat(keccak256(abi.encode(accounts[i], cumulative))));
+                leaves[count++] = _leafHash(accounts[i], cumulative);
             }
         }
         if (count == 0) return (false, 0);
@@ -721,6 +720,17 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
             RewardPoolInvalidMultiproof(count)
         );
         headroom = latest ? head.latestHeadroom() : head.previousHeadroom();
+    }
+
+    /// @dev `keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))))`, hashed in scratch space: no
+    /// memory is allocated per leaf.
+    function _leafHash(address account_, uint256 cumulative) internal pure returns (bytes32 leaf) {
+        assembly ("memory-safe") {
+            mstore(0x00, account_)
+            mstore(0x20, cumulative)
+            mstore(0x00, keccak256(0x00, 0x40))
+            leaf := keccak256(0x00, 0x20)
+        }
     }
 
     /// @dev Why a push of `amount` (`epochAmount` of it from the root in force) to `account_` must be skipped, or

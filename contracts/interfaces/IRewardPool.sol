@@ -30,7 +30,7 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 ///   never decreases; what the chain cannot check there (per-device caps, device status, payee of record) is
 ///   published in the manifest for auditors, and pools that require device signatures refuse epoch mode.
 /// - Anyone: funds the pool, triggers a claim (funds always go to the account or the recipient it signed), relays
-///   a signed claim for a capped fee, applies changes that are due, executes a due sweep (to its named recipient),
+///   a signed claim for a capped fee, pushes payouts to accounts that opted in (to the recipient each chose, no fee), applies changes that are due, executes a due sweep (to its named recipient),
 ///   submits quorum-signed messages.
 ///
 /// Outflow breaker: at most `outflowLimit` token units leave by claims in any `outflowWindow` seconds; over it a
@@ -66,6 +66,9 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 ///   clawback that failed cannot later take credit earned by honest work.
 /// - `Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)`, signed by the
 ///   account (EOA or ERC-1271); sequential `nonce` per account, valid until `deadline` (inclusive).
+/// - `PushRecipient(address account,address recipient,uint256 nonce,uint256 deadline)`, signed by the account (EOA
+///   or ERC-1271): its push payout choice (`recipient` zero: opt out). `nonce` is the account's claim nonce (one
+///   sequence for both types), valid until `deadline` (inclusive).
 ///
 /// Code layout: {RewardPool} serves {IRewardPoolCore} (value moves) and ERC-5267 `eip712Domain()`; everything in
 /// {IRewardPoolGovernance} is served by a governance contract fixed at deployment, reached by delegatecall from the

@@ -14,6 +14,7 @@ import {
   CLAWBACK_TYPES,
   EPOCH_COMMIT_TYPES,
   PROOF_BATCH_TYPES,
+  PUSH_RECIPIENT_TYPES,
   WORK_REPORT_TYPES,
 } from "../../sdk/src/index.js";
 
@@ -46,12 +47,15 @@ describe("Contract shape", function () {
     it("documents each pool type string exactly as the pool hashes it and the SDK signs it", async function () {
       const documented = await documentedTypes("contracts/interfaces/IRewardPool.sol");
       const pool = await ethers.deployContract("RewardPool", [true, ethers.ZeroAddress]);
+      const governance = await ethers.deployContract("RewardPoolGovernance");
       const cases: [string, () => Promise<string>, Record<string, { name: string; type: string }[]>][] = [
         ["ProofBatch", () => pool.PROOF_BATCH_TYPEHASH(), PROOF_BATCH_TYPES],
         ["WorkReport", () => pool.WORK_REPORT_TYPEHASH(), WORK_REPORT_TYPES],
         ["EpochCommit", () => pool.EPOCH_COMMIT_TYPEHASH(), EPOCH_COMMIT_TYPES],
         ["Clawback", () => pool.CLAWBACK_TYPEHASH(), CLAWBACK_TYPES],
         ["Claim", () => pool.CLAIM_TYPEHASH(), CLAIM_TYPES],
+        // Served by the governance half (the pool's own half has no room for the getter).
+        ["PushRecipient", () => governance.PUSH_RECIPIENT_TYPEHASH(), PUSH_RECIPIENT_TYPES],
       ];
       for (const [name, onChain, sdkTypes] of cases) {
         const typeString = documented.get(name);
