@@ -708,6 +708,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
         }
         if (count == 0) return (false, 0);
         // The proven leaves are the first `count` entries: shorten the array in place.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(leaves, count)
         }
@@ -725,6 +726,7 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     /// @dev `keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))))`, hashed in scratch space: no
     /// memory is allocated per leaf.
     function _leafHash(address account_, uint256 cumulative) internal pure returns (bytes32 leaf) {
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(0x00, account_)
             mstore(0x20, cumulative)

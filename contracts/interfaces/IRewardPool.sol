@@ -30,7 +30,8 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 ///   never decreases; what the chain cannot check there (per-device caps, device status, payee of record) is
 ///   published in the manifest for auditors, and pools that require device signatures refuse epoch mode.
 /// - Anyone: funds the pool, triggers a claim (funds always go to the account or the recipient it signed), relays
-///   a signed claim for a capped fee, pushes payouts to accounts that opted in (to the recipient each chose, no fee), applies changes that are due, executes a due sweep (to its named recipient),
+///   a signed claim for a capped fee, pushes payouts to accounts that opted in (to the recipient each chose, no
+///   fee), applies changes that are due, executes a due sweep (to its named recipient),
 ///   submits quorum-signed messages.
 ///
 /// Outflow breaker: at most `outflowLimit` token units leave by claims in any `outflowWindow` seconds; over it a

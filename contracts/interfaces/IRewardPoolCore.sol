@@ -70,8 +70,9 @@ interface IRewardPoolCore is IRewardPoolBase {
         bytes calldata signature
     ) external returns (uint256);
 
-    /// @notice {IRewardPoolGovernance-setPushRecipient} (push payouts, see {IRewardPoolGovernance-pushPayouts}) by the account's EIP-712 signature (EOA or ERC-1271), relayed by anyone. Type
-    /// string `PushRecipient(address account,address recipient,uint256 nonce,uint256 deadline)` in the pool's domain
+    /// @notice {IRewardPoolGovernance-setPushRecipient} (push payouts, see {IRewardPoolGovernance-pushPayouts}) by
+    /// the account's EIP-712 signature (EOA or ERC-1271), relayed by anyone. Type string
+    /// `PushRecipient(address account,address recipient,uint256 nonce,uint256 deadline)` in the pool's domain
     /// (see {IRewardPool}); `recipient` zero opts out. `nonce` is the account's next claim nonce
     /// (`account(account).claimNonce`), which this spends: signed claims and push choices share one sequence, so an
     /// old choice can never be replayed over a newer one. Valid until `deadline` (inclusive).

@@ -59,7 +59,8 @@ interface IRewardPoolGovernance is IRewardPoolBase {
 
     /// @notice Opts the caller in to push payouts to `recipient` (itself, or any address but the pool), replacing a
     /// previous choice; `recipient` zero opts out. Push payouts are an exception to pull payments that only the
-    /// account itself (or its signature, {IRewardPoolCore-setPushRecipientWithSig}) can make; claims keep working either way.
+    /// account itself (or its signature, {IRewardPoolCore-setPushRecipientWithSig}) can make; claims keep working
+    /// either way.
     function setPushRecipient(address recipient) external;
 
     /// @notice Pays each opted-in account in `accounts` all it is owed now, to the recipient it chose, with no fee:

@@ -224,6 +224,39 @@ contract RewardPoolHandler is TestBase {
         if (paused && token.balanceOf(account) != before) movedWhilePaused = true;
     }
 
+    /// @dev An operator opts in to push payouts (to itself) and a keeper pushes it: its ledger credit and, with
+    /// `withEpoch`, its epoch cumulative proven by a one-leaf multiproof. A skip (`PushSkipped`) moves nothing.
+    function push(uint256 accountSeed, bool withEpoch) external counted("push") {
+        uint256 i = accountSeed % OPERATORS;
+        address account = operators[i];
+        VM.prank(account);
+        pool.setPushRecipient(account);
+        address[] memory accounts = new address[](1);
+        accounts[0] = account;
+        uint256[] memory cumulatives = new uint256[](1);
+        bytes32[] memory proof;
+        (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();
+        if (withEpoch && active.root != bytes32(0)) (cumulatives[0], proof) = _proof(active.root, i);
+        // One leaf: its multiproof is its proof, every step taking the next proof node.
+        bool[] memory flags = new bool[](cumulatives[0] == 0 ? 0 : proof.length);
+        if (cumulatives[0] == 0) proof = new bytes32[](0);
+        uint256 before = token.balanceOf(account);
+        uint256 paidEpochBefore = pool.account(account).paidEpoch;
+        bool paused = _paused();
+        VM.prank(RELAYER);
+        try pool.pushPayouts(accounts, cumulatives, proof, flags) returns (uint256 amount, uint256) {
+            if (amount != 0) {
+                if (paused) movedWhilePaused = true;
+                if (withEpoch && vetoed[active.root]) vetoedRootPaid = true;
+                _bookClaim(account, amount, pool.account(account).paidEpoch - paidEpochBefore);
+                _logOutflow(amount);
+            }
+        } catch (bytes memory reason) {
+            _countRevert(reason);
+        }
+        if (paused && token.balanceOf(account) != before) movedWhilePaused = true;
+    }
+
     /// @dev Commits the current epoch (closing it): every operator's cumulative moves by a random step, up or
     /// (fraud) down. It supersedes a pending root, or corrects it when the epoch is the same.
     function commitRoot(uint256 stepSeed, bool lowerOne) external counted("commitRoot") observed {
