@@ -17,6 +17,7 @@ import {
   CLAIM_TYPES,
   type DeviceState,
   DeviceStatus,
+  InvalidInputError,
   optInPush,
   optOutPush,
   proofFor,
@@ -450,6 +451,33 @@ describe("Push payouts", function () {
       expect(await f.usdc.balanceOf(w0.address)).to.equal(100n * USDC);
       expect(await state(f, w1.address)).to.deep.equal(before);
       expect((await f.pool.totals()).epochPaid).to.equal(100n * USDC);
+    });
+  });
+
+  describe("the SDK", function () {
+    it("refuses bad push input before sending anything, and splits a large set into batches", async function () {
+      const f = await loadFixture(pushFixture);
+      const keeper = f.pool.connect(f.stranger);
+      const a = f.wallets[0]!.address;
+      await expect(pushPayouts(keeper, { accounts: [] })).to.be.rejectedWith(InvalidInputError, "no accounts to pay");
+      await expect(pushPayouts(keeper, { accounts: [a, a] })).to.be.rejectedWith(InvalidInputError, "listed twice");
+      await expect(pushPayouts(keeper, { accounts: ["0x12"] })).to.be.rejectedWith(InvalidInputError, "accounts[0]");
+      await expect(pushPayouts(keeper, { accounts: [a], batchSize: 0 })).to.be.rejectedWith(
+        InvalidInputError,
+        "batchSize 0",
+      );
+      await expect(optInPush(f.pool.connect(f.alice), { recipient: ZeroAddress })).to.be.rejectedWith(
+        InvalidInputError,
+        "optOutPush",
+      );
+      // Seven accounts in batches of three: three transactions, every account paid its leaf, in the order given.
+      const accounts = f.wallets.slice(0, 7).map((w) => w.address);
+      const r = await pushPayouts(keeper, { accounts, tree: f.built.tree, batchSize: 3 });
+      expect(r.transactions).to.have.length(3);
+      expect(r.results.map((x) => x.account)).to.deep.equal(accounts);
+      expect(r.results.map((x) => (x.status === "paid" ? x.epochAmount : -1n))).to.deep.equal(
+        f.wallets.slice(0, 7).map((w) => leaf(f.built, w)),
+      );
     });
   });
 
