@@ -10,7 +10,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IClaimRouter} from "./interfaces/IClaimRouter.sol";
 import {IRewardPoolBase} from "./interfaces/IRewardPoolBase.sol";
 import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
-import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
+import {IRewardPoolSettlement} from "./interfaces/IRewardPoolSettlement.sol";
 import {ClaimBundles} from "./libraries/ClaimBundles.sol";
 
 /// @title ClaimRouter
@@ -83,7 +83,7 @@ contract ClaimRouter is IClaimRouter {
             // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory result) = c.pool.call(
                 abi.encodeCall(
-                    IRewardPoolGovernance.claimBundledWithSig,
+                    IRewardPoolSettlement.claimBundledWithSig,
                     (signed, entries, i, c.cumulative, c.proof, c.fee, signature)
                 )
             );

@@ -197,7 +197,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         require(fee <= maxFee, RewardPoolFeeTooHigh(fee, maxFee));
         bytes32 digest = _claimDigest(c);
         // Or authorized, with no signature of its own, by the claim bundle the pool checked just before this call
-        // (transient, see {RewardPoolGovernance-claimBundledWithSig}).
+        // (transient, see {RewardPoolSettlement-claimBundledWithSig}).
         require(
             (signature.length == 0 && TransientSlot.tload(TransientSlot.asBytes32(_BUNDLED_CLAIM_SLOT)) == digest) ||
                 DeviceKeys.verifyAccount(c.account, digest, signature) == DeviceKeys.Verdict.Valid,
@@ -211,6 +211,31 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
         }
         ++a.claimNonce;
         amount = _pay(config, c.account, a, cumulative, proof, true, c.recipient, fee);
+    }
+
+    /// @inheritdoc IRewardPoolCore
+    /// @dev Here rather than in the governance half, beside the pool's EIP-712 domain and signature check. The
+    /// nonce is the claim nonce, so a bad nonce or signature reverts with the claim's errors.
+    function setPushRecipientWithSig(
+        address account_,
+        address recipient,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        require(block.timestamp <= deadline, RewardPoolSignatureExpired(deadline, block.timestamp));
+        Account storage a = _accounts[account_];
+        uint256 expected = a.claimNonce;
+        require(nonce == expected, RewardPoolInvalidClaimNonce(account_, expected, nonce));
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(_PUSH_RECIPIENT_TYPEHASH, account_, recipient, nonce, deadline))
+        );
+        require(
+            DeviceKeys.verifyAccount(account_, digest, signature) == DeviceKeys.Verdict.Valid,
+            RewardPoolInvalidClaimSignature(account_)
+        );
+        ++a.claimNonce;
+        _setPushRecipient(account_, recipient);
     }
 
     /* EPOCH MODE */

@@ -11,17 +11,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IDeviceRegistry} from "./interfaces/IDeviceRegistry.sol";
 import {IERC3009} from "./interfaces/IERC3009.sol";
-import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
 import {IRewardPoolGovernance} from "./interfaces/IRewardPoolGovernance.sol";
-import {ClaimBundles} from "./libraries/ClaimBundles.sol";
-import {DeviceKeys} from "./libraries/DeviceKeys.sol";
 import {EpochHead, EpochHeadLibrary} from "./libraries/EpochHead.sol";
 import {Outflow, OutflowLibrary} from "./libraries/Outflow.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
@@ -37,8 +32,19 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
-    constructor() {
+    /// @dev The settlement half ({RewardPoolSettlement}): what this contract does not serve, its fallback runs there.
+    address private immutable _SETTLEMENT;
+
+    /// @param settlement The {RewardPoolSettlement} every pool of this governance half settles batches through.
+    constructor(address settlement) {
+        _SETTLEMENT = settlement;
         _disableInitializers();
+    }
+
+    /// @notice Serves {IRewardPoolSettlement}: runs the settlement half's code on the pool's storage (this code runs
+    /// by delegatecall from the pool, so the settlement half's does too), returning or reverting with what it did.
+    fallback(bytes calldata data) external returns (bytes memory) {
+        return Address.functionDelegateCall(_SETTLEMENT, data);
     }
 
     /* SETUP */
@@ -172,99 +178,6 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     }
 
     /* GOVERNANCE */
-
-    /* BATCH SETTLEMENT */
-
-    /// @inheritdoc IRewardPoolGovernance
-    /// @dev Runs in the pool (reached through its fallback). Each claim runs the pool's own `claimWithSig` by
-    /// delegatecall to the pool itself: same storage, same caller (the relayer gets its fees), same code path and
-    /// checks, and a failing claim reverts only its own frame, so everything it did is undone and it is skipped.
-    /// Every state change happens inside those frames, under the pool's reentrancy lock; the batch itself refuses to
-    /// start while the lock is held (from a token's hook), so it never runs inside a claim.
-    function claimBatchWithSig(
-        bytes[] calldata claims,
-        bytes32[] calldata proof,
-        bool[] calldata proofFlags
-    ) external whenNotPaused returns (uint256 paid, uint256 skipped) {
-        require(!_reentrancyGuardEntered(), ReentrancyGuardReentrantCall());
-        uint256 n = claims.length;
-        // The epoch-mode leaves, in the batch's order: (account, cumulative) read from each call's fixed head (the
-        // signed claim's first field, then the cumulative), exactly where `claimWithSig` decodes them.
-        bytes32[] memory leaves = new bytes32[](n);
-        uint256 count;
-        for (uint256 i; i < n; ++i) {
-            bytes calldata c = claims[i];
-            require(bytes4(c[:4]) == IRewardPoolCore.claimWithSig.selector, RewardPoolInvalidBatchClaim(i));
-            uint256 cumulative = uint256(bytes32(c[164:196]));
-            if (cumulative != 0) {
-                leaves[count++] = keccak256(bytes.concat(keccak256(abi.encode(_batchAccount(c), cumulative))));
-            }
-        }
-        bytes32 root;
-        if (count != 0) {
-            (uint256 index, ) = _inForce(_epochHead);
-            root = _roots[index].root;
-            require(root != bytes32(0), RewardPoolNoEpochRoot());
-            bytes32[] memory proven = new bytes32[](count);
-            for (uint256 i; i < count; ++i) proven[i] = leaves[i];
-            require(
-                MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, proven),
-                RewardPoolInvalidMultiproof(count)
-            );
-            // Marks each leaf proven against this root for this transaction; the pool's leaf check accepts it.
-            for (uint256 i; i < count; ++i) TransientSlot.tstore(TransientSlot.asBytes32(proven[i]), root);
-        }
-        for (uint256 i; i < n; ++i) {
-            // A call to this pool's own code, in this pool's context; its failure is the skip, handled below.
-            // solhint-disable-next-line avoid-low-level-calls
-            (bool ok, bytes memory result) = address(this).delegatecall(claims[i]);
-            if (ok) {
-                paid += abi.decode(result, (uint256));
-            } else {
-                ++skipped;
-                emit ClaimSkipped(_batchAccount(claims[i]), i, result);
-            }
-        }
-        // Cleared: the marks never outlive the batch.
-        for (uint256 i; i < count; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), bytes32(0));
-        emit ClaimBatchSettled(msg.sender, n, skipped, paid);
-    }
-
-    /// @inheritdoc IRewardPoolGovernance
-    /// @dev Runs in the pool (reached through its fallback). Checks the bundle, then runs the pool's own
-    /// `claimWithSig` by delegatecall to the pool itself (same storage, same caller) with an empty signature, which
-    /// that call accepts only as the digest marked here, in transient storage, for it alone; a failure reverts
-    /// everything, the mark included. Refuses to start while the pool's reentrancy lock is held (from a token's hook).
-    function claimBundledWithSig(
-        SignedClaim calldata c,
-        bytes32[] calldata entries,
-        uint256 index,
-        uint256 cumulative,
-        bytes32[] calldata proof,
-        uint256 fee,
-        bytes calldata signature
-    ) external whenNotPaused returns (uint256 amount, address token) {
-        require(!_reentrancyGuardEntered(), ReentrancyGuardReentrantCall());
-        require(
-            index < entries.length && entries[index] == ClaimBundles.entryHash(address(this), c.maxFee, c.nonce),
-            RewardPoolNotInBundle(index)
-        );
-        bytes32 bundle = ClaimBundles.digest(c.account, c.recipient, c.deadline, entries);
-        require(
-            DeviceKeys.verifyAccount(c.account, bundle, signature) == DeviceKeys.Verdict.Valid,
-            RewardPoolInvalidClaimSignature(c.account)
-        );
-        TransientSlot.Bytes32Slot mark = TransientSlot.asBytes32(_BUNDLED_CLAIM_SLOT);
-        TransientSlot.tstore(mark, _poolClaimDigest(c));
-        bytes memory result = Address.functionDelegateCall(
-            address(this),
-            abi.encodeCall(IRewardPoolCore.claimWithSig, (c, cumulative, proof, fee, ""))
-        );
-        TransientSlot.tstore(mark, bytes32(0));
-        amount = abi.decode(result, (uint256));
-        token = address(_token);
-        emit ClaimBundled(c.account, bundle, index);
-    }
 
     /// @inheritdoc IRewardPoolGovernance
     function queueVerifierChange(address[] calldata add, address[] calldata remove, uint8 quorum) external onlyAdmin {
@@ -636,35 +549,6 @@ contract RewardPoolGovernance is RewardPoolStorage, IRewardPoolGovernance, Reent
     }
 
     /* INTERNAL */
-
-    /// @dev The pool's own EIP-712 digest of `Claim` (as {RewardPool} computes it in `claimWithSig`).
-    function _poolClaimDigest(SignedClaim calldata c) internal view returns (bytes32) {
-        bytes32 domain = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256(bytes(_DOMAIN_NAME)),
-                keccak256(bytes(_DOMAIN_VERSION)),
-                block.chainid,
-                address(this)
-            )
-        );
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)"),
-                c.account,
-                c.recipient,
-                c.maxFee,
-                c.nonce,
-                c.deadline
-            )
-        );
-        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
-    }
-
-    /// @dev The account of an encoded `claimWithSig` call: the low 20 bytes of its first word.
-    function _batchAccount(bytes calldata c) internal pure returns (address) {
-        return address(bytes20(c[16:36]));
-    }
 
     function _onlyGuardian() internal {
         _applyDueSettings(); // a guardian change whose time has come is in force

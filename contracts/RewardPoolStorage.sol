@@ -29,13 +29,16 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
 
     /* TYPES */
 
-    /// @dev One slot per account for both modes and gasless claims: ledger credit not yet paid (WAD, remainders
-    /// included), what epoch mode has paid (token units) and the next signed-claim nonce. Totals credited and paid
-    /// per account live in the events.
+    /// @dev One slot per account for both modes, gasless claims and push payouts: ledger credit not yet paid (WAD,
+    /// remainders included), what epoch mode has paid (token units), the next signed-claim nonce (16.7 million
+    /// signed messages per account) and whether push payouts go to the account itself or to `_pushRecipients`
+    /// (`_PUSH_*`), so a push to the account itself reads this slot only. Totals credited and paid per account live
+    /// in the events.
     struct Account {
         uint128 unpaidWad;
         uint96 paidEpoch;
-        uint32 claimNonce;
+        uint24 claimNonce;
+        uint8 push;
     }
 
     struct PendingVerifiers {
@@ -57,6 +60,15 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// @dev The most a minimum claim can be, in token units (10 tokens of 6 decimals): the admin sets it at once, so
     /// it is bounded; and an account's own claim is never held to it (see {claim}).
     uint256 internal constant _MAX_MIN_CLAIM = 10_000_000;
+    /// @dev The EIP-712 type hash of a signed push choice (see {IRewardPoolCore-setPushRecipientWithSig}); served by
+    /// the governance half (`PUSH_RECIPIENT_TYPEHASH()`), where the pool's half has no room for the getter.
+    bytes32 internal constant _PUSH_RECIPIENT_TYPEHASH = keccak256(
+        "PushRecipient(address account,address recipient,uint256 nonce,uint256 deadline)"
+    );
+    /// @dev `Account.push`: not opted in to push payouts; paid to the account itself; paid to its `_pushRecipients`.
+    uint8 internal constant _PUSH_NONE = 0;
+    uint8 internal constant _PUSH_SELF = 1;
+    uint8 internal constant _PUSH_OTHER = 2;
     /// @dev The longest outflow window, in seconds (it is kept in 24 bits: about 194 days).
     uint256 internal constant _MAX_OUTFLOW_WINDOW = (1 << 24) - 1;
 
@@ -64,7 +76,7 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     string internal constant _DOMAIN_NAME = "DePIN RewardPool";
     string internal constant _DOMAIN_VERSION = "1";
     /// @dev Transient: the pool's `Claim` digest that a claim bundle, checked by
-    /// {RewardPoolGovernance-claimBundledWithSig}, authorizes for the one `claimWithSig` call it makes (with an empty
+    /// {RewardPoolSettlement-claimBundledWithSig}, authorizes for the one `claimWithSig` call it makes (with an empty
     /// signature). Set just before that call and cleared after it; nothing else writes it.
     bytes32 internal constant _BUNDLED_CLAIM_SLOT = bytes32(uint256(keccak256("depin.rewardpool.bundledClaim")) - 1);
 
@@ -147,6 +159,10 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     address internal _sweepTo;
     uint40 internal _sweepEta;
     uint256 internal _sweepAmount;
+
+    /// @dev Push payout recipients other than the account itself (`Account.push == _PUSH_OTHER`); read only by
+    /// push payouts that need it.
+    mapping(address account => address recipient) internal _pushRecipients;
 
     /* MODIFIERS */
 
@@ -233,14 +249,23 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         assembly ("memory-safe") {
             word := sload(stored.slot)
         }
-        (a.unpaidWad, a.paidEpoch, a.claimNonce) = (uint128(word), uint96(word >> 128), uint32(word >> 224));
+        (a.unpaidWad, a.paidEpoch, a.claimNonce, a.push) = (
+            uint128(word),
+            uint96(word >> 128),
+            uint24(word >> 224),
+            uint8(word >> 248)
+        );
     }
 
     /// @dev An account's slot in one write, in the struct's own layout (`unpaidWad`, then `paidEpoch`, then
-    /// `claimNonce`, from the low bits: tests read every field back through {account}).
+    /// `claimNonce`, then `push`, from the low bits: tests read every field back through {account} and
+    /// {pushRecipient}, and a claim must leave an account's push choice as it was).
     function _storeAccount(address account_, Account memory a) internal {
         Account storage stored = _accounts[account_];
-        uint256 word = uint256(a.unpaidWad) | (uint256(a.paidEpoch) << 128) | (uint256(a.claimNonce) << 224);
+        uint256 word = uint256(a.unpaidWad) |
+            (uint256(a.paidEpoch) << 128) |
+            (uint256(a.claimNonce) << 224) |
+            (uint256(a.push) << 248);
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             sstore(stored.slot, word)
@@ -432,9 +457,19 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
         // Double-hashed leaf, as OpenZeppelin's StandardMerkleTree: a leaf can never pass for an inner node.
         bytes32 leaf = EpochProof.leaf(account_, cumulative);
         // Or proven by a claim batch's multiproof against this very root, in this transaction (transient; see
-        // {RewardPoolGovernance-claimBatchWithSig}). A leaf is a keccak256 output: no other transient slot is one.
+        // {RewardPoolSettlement-claimBatchWithSig}). A leaf is a keccak256 output: no other transient slot is one.
         if (TransientSlot.tload(TransientSlot.asBytes32(leaf)) == root) return (index, latest);
         require(EpochProof.root(proof, leaf) == root, RewardPoolInvalidMerkleProof(account_, cumulative));
+    }
+
+    /// @dev Sets where push payouts of `account_` go (zero: opted out), in its slot's flag and, for a recipient
+    /// other than itself, `_pushRecipients`.
+    function _setPushRecipient(address account_, address recipient) internal {
+        require(recipient != address(this), RewardPoolInvalidPushRecipient(recipient));
+        uint8 push = recipient == address(0) ? _PUSH_NONE : recipient == account_ ? _PUSH_SELF : _PUSH_OTHER;
+        _pushRecipients[account_] = push == _PUSH_OTHER ? recipient : address(0);
+        _accounts[account_].push = push;
+        emit PushRecipientSet(account_, recipient);
     }
 
     /// @dev The oldest epoch that can still be recorded or committed: `settlementWindow` closed epochs stay open.

@@ -69,7 +69,7 @@ interface IClaimRouter is IERC5267 {
     /// `account` only); anyone may call. Returns what each pool paid (zero where skipped).
     function claimAll(address account, PoolClaim[] calldata claims) external returns (uint256[] memory amounts);
 
-    /// @notice Settles a signed bundle: calls each listed pool's {IRewardPoolGovernance-claimBundledWithSig} with
+    /// @notice Settles a signed bundle: calls each listed pool's {IRewardPoolSettlement-claimBundledWithSig} with
     /// the entries' hashes and its index, and forwards each pool's relayer fee (in that pool's token) to the
     /// caller. Refused whole only when there are no claims or the deadline has passed; otherwise each pool pays or is
     /// skipped on its own. Returns what each pool paid, fees included (zero where skipped).

@@ -5,6 +5,7 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 
 import {IRewardPoolCore} from "./IRewardPoolCore.sol";
 import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
+import {IRewardPoolSettlement} from "./IRewardPoolSettlement.sol";
 
 /// @title IRewardPool
 /// @notice A protocol's reward pool: holds one stablecoin, records verified work by the devices of one registry
@@ -30,7 +31,8 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 ///   never decreases; what the chain cannot check there (per-device caps, device status, payee of record) is
 ///   published in the manifest for auditors, and pools that require device signatures refuse epoch mode.
 /// - Anyone: funds the pool, triggers a claim (funds always go to the account or the recipient it signed), relays
-///   a signed claim for a capped fee, applies changes that are due, executes a due sweep (to its named recipient),
+///   a signed claim for a capped fee, pushes payouts to accounts that opted in (to the recipient each chose, no
+///   fee), applies changes that are due, executes a due sweep (to its named recipient),
 ///   submits quorum-signed messages.
 ///
 /// Outflow breaker: at most `outflowLimit` token units leave by claims in any `outflowWindow` seconds; over it a
@@ -66,11 +68,15 @@ import {IRewardPoolGovernance} from "./IRewardPoolGovernance.sol";
 ///   clawback that failed cannot later take credit earned by honest work.
 /// - `Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)`, signed by the
 ///   account (EOA or ERC-1271); sequential `nonce` per account, valid until `deadline` (inclusive).
+/// - `PushRecipient(address account,address recipient,uint256 nonce,uint256 deadline)`, signed by the account (EOA
+///   or ERC-1271): its push payout choice (`recipient` zero: opt out). `nonce` is the account's claim nonce (one
+///   sequence for both types), valid until `deadline` (inclusive).
 /// Claims across pools: one signature by the account over its entries in several pools, in the chain-wide domain
 /// "DePIN Rewards Claims" (type string and rules in {IClaimRouter}); each pool checks it in
-/// {IRewardPoolGovernance-claimBundledWithSig} and consumes the same per-account claim nonce as `Claim`.
+/// {IRewardPoolSettlement-claimBundledWithSig} and consumes the same per-account claim nonce as `Claim`.
 ///
 /// Code layout: {RewardPool} serves {IRewardPoolCore} (value moves) and ERC-5267 `eip712Domain()`; everything in
 /// {IRewardPoolGovernance} is served by a governance contract fixed at deployment, reached by delegatecall from the
-/// pool's fallback. Clients see one contract with this interface's ABI.
-interface IRewardPool is IRewardPoolCore, IRewardPoolGovernance, IERC5267 {}
+/// pool's fallback, and everything in {IRewardPoolSettlement} by a settlement contract fixed in that governance
+/// contract, reached by delegatecall from its fallback. Clients see one contract with this interface's ABI.
+interface IRewardPool is IRewardPoolCore, IRewardPoolGovernance, IRewardPoolSettlement, IERC5267 {}

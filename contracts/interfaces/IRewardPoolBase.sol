@@ -4,9 +4,9 @@ pragma solidity ^0.8.24;
 import {IDeviceRegistry} from "./IDeviceRegistry.sol";
 
 /// @title IRewardPoolBase
-/// @notice Types, events and errors of a reward pool, shared by its two halves ({IRewardPoolCore} and
-/// {IRewardPoolGovernance}). Clients use {IRewardPool}, which joins them; its NatSpec names the roles and documents
-/// every signed message.
+/// @notice Types, events and errors of a reward pool, shared by its parts ({IRewardPoolCore},
+/// {IRewardPoolGovernance} and {IRewardPoolSettlement}). Clients use {IRewardPool}, which joins them; its NatSpec
+/// names the roles and documents every signed message.
 interface IRewardPoolBase {
     /* TYPES */
 
@@ -216,7 +216,7 @@ interface IRewardPoolBase {
     event ClaimDeferred(address indexed account, uint256 deferred, uint256 retryAt);
     /// @notice A relayer took `fee` out of the signed claim of `account` it submitted.
     event RelayerFeePaid(address indexed account, address indexed relayer, uint256 fee);
-    /// @notice The signed claim at `index` of a batch (see {IRewardPoolGovernance-claimBatchWithSig}) was skipped:
+    /// @notice The signed claim at `index` of a batch (see {IRewardPoolSettlement-claimBatchWithSig}) was skipped:
     /// `reason` is what the single claim would have reverted with (its first four bytes, the error's selector, are
     /// the reason code). Nothing of that account moved: its credit and its claim nonce are intact.
     event ClaimSkipped(address indexed account, uint256 index, bytes reason);
@@ -224,9 +224,17 @@ interface IRewardPoolBase {
     /// `ClaimSkipped`), the others paid `amount` in total (relayer fees included; each with its `Claimed`).
     event ClaimBatchSettled(address indexed relayer, uint256 claims, uint256 skipped, uint256 amount);
     /// @notice The claim of `account` just paid (its `Claimed` precedes this) was entry `index` of the claim bundle
-    /// whose EIP-712 digest is `bundle` (see {IRewardPoolGovernance-claimBundledWithSig}): the same `bundle` in every
+    /// whose EIP-712 digest is `bundle` (see {IRewardPoolSettlement-claimBundledWithSig}): the same `bundle` in every
     /// pool it paid in links them.
     event ClaimBundled(address indexed account, bytes32 indexed bundle, uint256 index);
+    /// @notice `account` opted in to push payouts (see {IRewardPoolSettlement-pushPayouts}), paid to `recipient`;
+    /// `recipient` zero: it opted out, only claims pay it again.
+    event PushRecipientSet(address indexed account, address indexed recipient);
+    /// @notice A push payout batch skipped `account` for `reason`: nothing of it moved, its credit is intact.
+    event PushSkipped(address indexed account, PushSkipReason reason);
+    /// @notice `keeper` ran a push payout batch of `accounts` entries: `skipped` of them skipped (each with its
+    /// `PushSkipped`), the others paid `amount` in total (each with its `Claimed`).
+    event PushBatchSettled(address indexed keeper, uint256 accounts, uint256 skipped, uint256 amount);
     /// @notice The quorum committed an epoch root; it pays from `claimableAt` unless vetoed before.
     event EpochCommitted(
         uint32 indexed epoch,
@@ -385,6 +393,12 @@ interface IRewardPoolBase {
     error RewardPoolNotInBundle(uint256 index);
     /// @notice A claim batch's multiproof does not prove its epoch-mode leaves against the root in force.
     error RewardPoolInvalidMultiproof(uint256 leaves);
+    /// @notice A push payout batch lists `accounts` accounts but `cumulatives` cumulatives: one each.
+    error RewardPoolPushLengthMismatch(uint256 accounts, uint256 cumulatives);
+    /// @notice A push payout's token transfer ran out of gas: send the batch with more gas (or fewer accounts).
+    error RewardPoolPushOutOfGas();
+    /// @notice The pool itself cannot be a push payout recipient (the tokens would stay in it as surplus).
+    error RewardPoolInvalidPushRecipient(address recipient);
     /// @notice No root of commit `nonce` for `epoch` is in its challenge period (the pending root, if any, is another
     /// commit: a veto names exactly the commit it stops).
     error RewardPoolNothingToVeto(uint32 epoch, uint32 nonce);
@@ -405,5 +419,27 @@ interface IRewardPoolBase {
         ZeroUnits,
         OverDeviceCap,
         BadDeviceSignature
+    }
+
+    /// @notice Why a push payout skipped an account (see {IRewardPoolSettlement-pushPayouts}).
+    enum PushSkipReason {
+        /// @dev Not skipped (never emitted).
+        None,
+        /// @dev The account has not opted in to push payouts.
+        NotOptedIn,
+        /// @dev Nothing to pay: no whole token unit of ledger credit, and no epoch amount beyond what was paid.
+        NothingToPay,
+        /// @dev Below the pool's minimum claim (a keeper never pushes dust).
+        BelowMinimumClaim,
+        /// @dev The root in force has no payout headroom left for it (its leaves add up to more than it declared).
+        EpochPayoutCapped,
+        /// @dev The outflow breaker has no room for all of it in this window (pushes are never paid in part).
+        OutflowLimited,
+        /// @dev The token blacklists the account, which names another recipient (its credit stays with it).
+        AccountBlocked,
+        /// @dev The token blacklists the recipient.
+        RecipientBlocked,
+        /// @dev The token transfer reverted or returned false (a paused token, a short balance).
+        TransferFailed
     }
 }

@@ -70,6 +70,20 @@ interface IRewardPoolCore is IRewardPoolBase {
         bytes calldata signature
     ) external returns (uint256);
 
+    /// @notice {IRewardPoolSettlement-setPushRecipient} (push payouts, see {IRewardPoolSettlement-pushPayouts}) by
+    /// the account's EIP-712 signature (EOA or ERC-1271), relayed by anyone. Type string
+    /// `PushRecipient(address account,address recipient,uint256 nonce,uint256 deadline)` in the pool's domain
+    /// (see {IRewardPool}); `recipient` zero opts out. `nonce` is the account's next claim nonce
+    /// (`account(account).claimNonce`), which this spends: signed claims and push choices share one sequence, so an
+    /// old choice can never be replayed over a newer one. Valid until `deadline` (inclusive).
+    function setPushRecipientWithSig(
+        address account,
+        address recipient,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
     /* EPOCH MODE */
 
     /// @notice Commits an epoch root signed by the verifier quorum (`EpochCommit`). It becomes pending for the

@@ -39,48 +39,6 @@ interface IRewardPoolGovernance is IRewardPoolBase {
         bytes32 s
     ) external;
 
-    /* BATCH SETTLEMENT */
-
-    /// @notice Settles many signed claims in one call. `claims[i]` is the ABI-encoded call of
-    /// {IRewardPoolCore-claimWithSig} a relayer would send alone (its `proof` may be empty), and runs as that claim:
-    /// signature, nonce, deadline, fee caps (its fee goes to the caller), blacklist rule, minimum claim and outflow
-    /// breaker apply per account, exactly. The epoch-mode leaves (the claims with a non-zero cumulative, in the
-    /// batch's order, which must be the multiproof's leaf order) are proven together against the root in force by one
-    /// OpenZeppelin multiproof (`proof`, `proofFlags`); a multiproof that does not prove them reverts the batch. A
-    /// claim that would revert alone is skipped instead (`ClaimSkipped` with its revert data): nothing of it moves,
-    /// its credit and nonce stay. Returns the total paid (fees included) and the number skipped.
-    function claimBatchWithSig(
-        bytes[] calldata claims,
-        bytes32[] calldata proof,
-        bool[] calldata proofFlags
-    ) external returns (uint256 paid, uint256 skipped);
-
-    /// @notice Pays this pool's part of a claim bundle: one signature by the account over its claims in several
-    /// pools (EIP-712 `ClaimBundle` in the chain-wide domain "DePIN Rewards Claims"; type strings and domain in
-    /// {IClaimRouter}), usually submitted through {IClaimRouter-claimAllWithSig}, though anyone may call it. The pool
-    /// trusts no caller: it hashes its own entry, `PoolClaim(address(this), claim.maxFee, claim.nonce)`, requires it
-    /// at `entries[index]`, and checks `signature` (EOA or ERC-1271, as {IRewardPoolCore-claimWithSig}) over the
-    /// bundle `(claim.account, claim.recipient, claim.deadline, entries)`. The claim then runs exactly as
-    /// {IRewardPoolCore-claimWithSig} with `claim` as the signed claim: deadline, the account's claim nonce here
-    /// (consumed), fee caps (`fee` goes to the caller), blacklist rule, minimum claim, outflow breaker and events.
-    /// A bundle cannot pay in a pool it does not list, on another chain, twice for one nonce, or with any signed
-    /// field changed. Emits `ClaimBundled` after the claim's `Claimed`.
-    /// @param claim This pool's claim: the bundle's account, recipient and deadline, this pool's entry's maxFee
-    /// and nonce.
-    /// @param entries The struct hashes of the bundle's `PoolClaim` entries, in the signed order.
-    /// @param index Where this pool's entry is in `entries`.
-    /// @return amount What the claim paid, relayer fee included.
-    /// @return token The pool's token, in which `amount` and `fee` are paid.
-    function claimBundledWithSig(
-        SignedClaim calldata claim,
-        bytes32[] calldata entries,
-        uint256 index,
-        uint256 cumulative,
-        bytes32[] calldata proof,
-        uint256 fee,
-        bytes calldata signature
-    ) external returns (uint256 amount, address token);
-
     /* GOVERNANCE */
 
     /// @notice Schedules a verifier-set and quorum change, in force `changeDelay` seconds from now. Admin only.

@@ -5,9 +5,9 @@
  * compiler, token, chain). Prints the same as tables.
  *
  *   npm run bench                          everything (several minutes: the simulation ~2, the 1M tree ~1)
- *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, trace, tree, lifecycle, audit,
- *                                          ingest), read the others from the files an earlier run left in bench/
- *                                          (their commits are listed)
+ *   npm run bench -- --only registry,pool  run some parts (registry, pool, epoch, trace, settle, tree, lifecycle,
+ *                                          audit, ingest), read the others from the files an earlier run left in
+ *                                          bench/ (their commits are listed)
  *   npm run bench -- --only none           rebuild results.json from bench/ without running anything
  *
  * Also writes bench/results.md: the same figures as the Markdown tables the README's Benchmarks section shows.
@@ -18,7 +18,7 @@ import { join } from "node:path";
 
 import { BENCH_DIR, formatInt, type GasFigures, gitCommit, readBenchFile, writeBenchFile } from "./output.js";
 
-const PARTS = ["registry", "pool", "epoch", "trace", "tree", "lifecycle", "audit", "ingest"] as const;
+const PARTS = ["registry", "pool", "epoch", "trace", "settle", "tree", "lifecycle", "audit", "ingest"] as const;
 type Part = (typeof PARTS)[number];
 
 const only = process.argv.indexOf("--only");
@@ -40,13 +40,14 @@ function run(what: string, args: string[], env: Record<string, string> = {}): vo
 
 /* RUN */
 
-if (runs("registry") || runs("pool") || runs("epoch") || runs("trace")) {
+if (runs("registry") || runs("pool") || runs("epoch") || runs("trace") || runs("settle")) {
   run("hardhat build", [HARDHAT, "build", "--quiet"]);
 }
 if (runs("registry")) run("registry", [HARDHAT, "run", "scripts/bench/registry.ts"]);
 for (const kind of ["whole", "clone"]) {
   if (runs("pool")) run(`pool (${kind})`, [HARDHAT, "run", "scripts/bench/pool.ts"], { POOL_KIND: kind });
   if (runs("epoch")) run(`epoch (${kind})`, [HARDHAT, "run", "scripts/bench/epoch.ts"], { POOL_KIND: kind });
+  if (runs("settle")) run(`settle (${kind})`, [HARDHAT, "run", "scripts/bench/settle.ts"], { POOL_KIND: kind });
 }
 // After the epoch and pool benches: the trace checks its figures against theirs (same scenario, same gas).
 if (runs("trace")) run("trace (gas by slot, call, event)", [HARDHAT, "run", "scripts/bench/trace.ts"]);
@@ -130,6 +131,8 @@ const files = {
   poolClone: readBenchFile<ChainBench>("pool-clone"),
   epochWhole: readBenchFile<ChainBench>("epoch-whole"),
   epochClone: readBenchFile<ChainBench>("epoch-clone"),
+  settleWhole: readBenchFile<ChainBench>("settle-whole"),
+  settleClone: readBenchFile<ChainBench>("settle-clone"),
 };
 const tree = readBenchFile<{ run: { commit: string; date: string }; rows: TreeRow[] }>("tree");
 const trace = readBenchFile<{
@@ -174,11 +177,12 @@ const whole: GasFigures = {
   ...files.registry?.figures,
   ...files.poolWhole?.figures,
   ...files.epochWhole?.figures,
+  ...files.settleWhole?.figures,
 };
 const gas: Record<string, number | null> = {};
 for (const key of REQUIRED_GAS) gas[key] = whole[key] ?? null;
 for (const [key, value] of Object.entries(whole)) if (!(key in gas)) gas[key] = value;
-for (const clone of [files.poolClone, files.epochClone]) {
+for (const clone of [files.poolClone, files.epochClone, files.settleClone]) {
   for (const [key, value] of Object.entries(clone?.figures ?? {})) {
     if (key === "pool_create") gas.pool_create_clone = value;
     else if (!key.startsWith("anchor_")) gas[`${key}_clone`] = value;
@@ -237,6 +241,17 @@ const growth = {
     "10000": proofLength.claim_repeat_existing_holder ?? null,
     "100000": proofLength.claim_repeat_existing_holder_100k ?? null,
   },
+  // Issue 13: batch settlement gas per account by batch size (existing holders). Push payouts in epoch mode (one
+  // multiproof), push payouts of ledger credit, and signed claims in one claimBatchWithSig.
+  settle_per_account_by_batch_size: Object.fromEntries(
+    ["10", "100", "500"].map((n) => [n, whole[`settle_batch${n}_per_account`] ?? null]),
+  ),
+  settle_ledger_per_account_by_batch_size: Object.fromEntries(
+    ["10", "100", "500"].map((n) => [n, whole[`settle_batch${n}_per_account_ledger`] ?? null]),
+  ),
+  settle_signed_per_account_by_batch_size: Object.fromEntries(
+    ["10", "100", "500"].map((n) => [n, whole[`settle_batch${n}_per_account_signed`] ?? null]),
+  ),
   tree_s_by_accounts: Object.fromEntries(TREE_SIZES.map((n) => [String(n), treeOf(n)?.totalS ?? null])),
   tree_peak_mib_by_accounts: Object.fromEntries(TREE_SIZES.map((n) => [String(n), treeOf(n)?.peakMiB ?? null])),
 };
@@ -288,6 +303,9 @@ atMost("commit_epoch_3of5_n10000", gas.commit_epoch_3of5_n10000, 100_000);
   });
 }
 atMost("fund", gas.fund, 55_000);
+// Issue 13: 15,000 per account in a 100-account batch of existing holders, in both modes.
+atMost("settle_batch100_per_account", gas.settle_batch100_per_account, 15_000);
+atMost("settle_batch100_per_account_ledger", gas.settle_batch100_per_account_ledger, 15_000);
 atMost("register_fleet100_per_device", gas.register_fleet100_per_device, 60_000);
 atMost("claim_fleet100_per_device", gas.claim_fleet100_per_device, 1_000);
 atMost("lifecycle_10k_nodes_s", time.lifecycle_10k_nodes_s, 60, "s");
@@ -320,6 +338,8 @@ const parts = {
   "pool-clone": files.poolClone?.run,
   "epoch-whole": files.epochWhole?.run,
   "epoch-clone": files.epochClone?.run,
+  "settle-whole": files.settleWhole?.run,
+  "settle-clone": files.settleClone?.run,
   tree: tree?.run,
   lifecycle: lifecycle?.run,
   trace: trace?.run,
@@ -365,6 +385,10 @@ const results = {
       ingest:
         "scripts/bench/ingest.ts: reports accepted and committed per second, request latency, the service process's " +
         "peak RSS; ingest_* in time: the headline variant (ingest.headline: keys_bReportsPerRequest_cConcurrency)",
+      settle_batch:
+        "settle_batchN_per_account: pushPayouts in epoch mode (one multiproof), N existing holders (paid once " +
+        "before), tree of exactly the batch's accounts, ÷ N; _ledger: pushPayouts of ledger credit; _signed: " +
+        "claimBatchWithSig of N signed claims (null at 500: over the 2^24 gas cap of one transaction)",
     },
   },
 };

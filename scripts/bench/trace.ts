@@ -257,6 +257,7 @@ const context = {
   interfaces: [
     await abi("RewardPool"),
     await abi("RewardPoolGovernance"),
+    await abi("RewardPoolSettlement"),
     await abi("MockUSDC"),
     await abi("UrdLikeDistributor"),
   ],

@@ -27,6 +27,7 @@ const { chainId } = await ethers.provider.getNetwork();
 const local = chainId === LOCAL_CHAIN_ID;
 const names = [
   "DeviceRegistry",
+  "RewardPoolSettlement",
   "RewardPoolGovernance",
   "RewardPoolFactory",
   "ClaimRouter",
@@ -69,6 +70,7 @@ const transactions = await journalTransactions();
 const contracts = deployed as Record<string, { getAddress(): Promise<string> }>;
 const byName: Record<string, string> = {
   registry: "DeviceRegistry",
+  settlement: "RewardPoolSettlement",
   governance: "RewardPoolGovernance",
   factory: "RewardPoolFactory",
   router: "ClaimRouter",

@@ -1,6 +1,6 @@
 /**
  * The Hardhat Ignition module of a depin-rewards deployment: the device registry (one per chain, shared by every
- * network and pool), the pools' governance half, the reward-pool factory (which takes that governance and deploys the
+ * network and pool), the pools' settlement and governance halves, the reward-pool factory (which takes that governance and deploys the
  * clones' implementation in its constructor) and the claim router (one per chain: claims across pools), plus the test
  * stablecoin on local chains only. Pools are created later, by protocols, through the factory.
  */
@@ -11,7 +11,8 @@ export function depinModule(withLocalToken: boolean) {
   return buildModule("DepinRewards", (m) => {
     const contracts: Record<string, ContractFuture<string>> = {};
     contracts.registry = m.contract("DeviceRegistry");
-    contracts.governance = m.contract("RewardPoolGovernance");
+    contracts.settlement = m.contract("RewardPoolSettlement");
+    contracts.governance = m.contract("RewardPoolGovernance", [contracts.settlement]);
     contracts.factory = m.contract("RewardPoolFactory", [contracts.registry, contracts.governance]);
     if (withLocalToken) contracts.usdc = m.contract("MockUSDC");
     // One per chain, stateless, trusted by no pool: one claim (and one signature) across every pool. Deployed last,

@@ -55,6 +55,7 @@ export * from "./actions/reactivateDevice.js";
 export * from "./actions/recordWork.js";
 export * from "./actions/registerDevice.js";
 export * from "./actions/registerFleet.js";
+export * from "./actions/pushPayouts.js";
 export * from "./actions/relayClaim.js";
 export * from "./actions/retireDevice.js";
 export * from "./actions/setAttestationRequired.js";

@@ -19,7 +19,12 @@ import {
   WAD,
   WORK_REPORT_TYPES,
 } from "../../sdk/src/index.js";
-import { IRewardPool__factory, RewardPoolGovernance__factory, RewardPool__factory } from "../../types/index.js";
+import {
+  IRewardPool__factory,
+  RewardPoolGovernance__factory,
+  RewardPoolSettlement__factory,
+  RewardPool__factory,
+} from "../../types/index.js";
 import { CHALLENGE_PERIOD, CHANGE_DELAY, DAY, USDC, closeEpoch as closeEpochOf } from "../helpers/pool.js";
 import { attackFixture } from "./fixture.js";
 
@@ -145,6 +150,7 @@ describe("attack (refused): signed messages, code layout, direct calls", functio
     const pool = layout("RewardPool");
     const governance = layout("RewardPoolGovernance");
     expect(pool.slice(0, governance.length)).to.deep.equal(governance);
+    expect(layout("RewardPoolSettlement")).to.deep.equal(governance);
     // What only the value half has lies past the shared state (EIP712's unused fallback strings).
     expect(pool.slice(governance.length).map((s) => s.split(":")[2])).to.deep.equal([
       "_nameFallback",
@@ -153,6 +159,7 @@ describe("attack (refused): signed messages, code layout, direct calls", functio
 
     const core = RewardPool__factory.createInterface();
     const gov = RewardPoolGovernance__factory.createInterface();
+    const settle = RewardPoolSettlement__factory.createInterface();
     const full = IRewardPool__factory.createInterface();
     const selectors = (i: Interface) => {
       const s: string[] = [];
@@ -161,8 +168,10 @@ describe("attack (refused): signed messages, code layout, direct calls", functio
     };
     const coreSel = new Set(selectors(core));
     const govSel = new Set(selectors(gov));
+    const settleSel = new Set(selectors(settle));
     expect([...govSel].filter((s) => coreSel.has(s))).to.deep.equal([]);
-    for (const s of selectors(full)) expect(coreSel.has(s) || govSel.has(s), s).to.equal(true);
+    expect([...settleSel].filter((s) => coreSel.has(s) || govSel.has(s))).to.deep.equal([]);
+    for (const s of selectors(full)) expect(coreSel.has(s) || govSel.has(s) || settleSel.has(s), s).to.equal(true);
   });
 
   it("refuses every role on RewardPoolGovernance and the clone implementation called directly", async function () {
@@ -188,6 +197,19 @@ describe("attack (refused): signed messages, code layout, direct calls", functio
       await expect(t.acceptAdmin()).to.revert(ethers);
       await expect(t.applyQueuedChanges()).to.revert(ethers);
     }
+    // The settlement half called directly refuses every state change (its storage is no pool's).
+    const settlement = (await ethers.deployContract("RewardPoolSettlement")).connect(stranger);
+    await expect(settlement.setPushRecipient(stranger.address))
+      .to.be.revertedWithCustomError(settlement, "RewardPoolUnauthorized")
+      .withArgs(stranger.address);
+    await expect(settlement.pushPayouts([stranger.address], [0n], [], [])).to.be.revertedWithCustomError(
+      settlement,
+      "RewardPoolUnauthorized",
+    );
+    await expect(settlement.claimBatchWithSig([], [], [])).to.be.revertedWithCustomError(
+      settlement,
+      "RewardPoolUnauthorized",
+    );
     // The implementation's quorum is 0: a signature-less batch, commit or clawback still moves nothing.
     const empty = { signers: [], signatures: [] };
     const impl = implementation.connect(stranger);

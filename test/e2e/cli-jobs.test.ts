@@ -529,4 +529,39 @@ describe("depin CLI jobs over JSON-RPC (hardhat node on 127.0.0.1)", function ()
       await proxy.close();
     }
   });
+
+  it("opts an account in to push payouts and pays it by `pool push`, skipping one that did not opt in", async function () {
+    // The stranger is the payee of the first device: its ledger credit is unclaimed. The operator has none left.
+    const credit = (await pool().account(stranger.address)).ledgerClaimable;
+    expect(credit).to.be.greaterThan(0n);
+    await badInput(["claim", stranger.address, "--pool", poolAddress, "--push", "maybe"], as(stranger), "--push maybe");
+    await badInput(
+      ["claim", stranger.address, "--pool", poolAddress, "--push", "on"],
+      as(operator),
+      `only ${stranger.address} itself`,
+    );
+    const optedIn = await ok(["claim", stranger.address, "--pool", poolAddress, "--push", "on"], as(stranger));
+    expect(optedIn.recipient).to.equal(stranger.address);
+    expect(await pool().pushRecipient(stranger.address)).to.equal(stranger.address);
+    const balance = await usdc().balanceOf(stranger.address);
+    const pushed = await ok(
+      ["pool", "push", "--pool", poolAddress, "--accounts", `${stranger.address},${operator.address}`],
+      as(protocol),
+    );
+    expect(pushed.paid).to.equal(credit.toString());
+    expect(pushed.results).to.deep.equal([
+      {
+        account: stranger.address,
+        status: "paid",
+        recipient: stranger.address,
+        ledgerAmount: credit.toString(),
+        epochAmount: "0",
+      },
+      { account: operator.address, status: "skipped", reason: "NotOptedIn" },
+    ]);
+    expect((await usdc().balanceOf(stranger.address)) - balance).to.equal(credit);
+    await badInput(["pool", "push", "--pool", poolAddress], as(protocol), "no accounts to pay");
+    await ok(["claim", stranger.address, "--pool", poolAddress, "--push", "off"], as(stranger));
+    expect(await pool().pushRecipient(stranger.address)).to.equal("0x0000000000000000000000000000000000000000");
+  });
 });

@@ -96,7 +96,11 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
     const factory = await (
       await new contracts.RewardPoolFactory__factory(protocol).deploy(
         registryAddress,
-        await (await new contracts.RewardPoolGovernance__factory(protocol).deploy()).getAddress(),
+        await (
+          await new contracts.RewardPoolGovernance__factory(protocol).deploy(
+            await (await new contracts.RewardPoolSettlement__factory(protocol).deploy()).getAddress(),
+          )
+        ).getAddress(),
       )
     ).waitForDeployment();
     const poolAddress = await createPool(factory, {
@@ -194,6 +198,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
         "RewardPool",
         "RewardPoolFactory",
         "RewardPoolGovernance",
+        "RewardPoolSettlement",
       ]);
       for (const record of Object.values(first.contracts)) {
         expect(await provider.getCode(record.address), record.contractName).to.not.equal("0x");
@@ -209,6 +214,7 @@ describe("End to end over JSON-RPC (hardhat node on 127.0.0.1)", function () {
         first.contracts.DeviceRegistry!.address,
         first.contracts.RewardPoolGovernance!.address,
       ]);
+      expect(first.contracts.RewardPoolGovernance!.args).to.deep.equal([first.contracts.RewardPoolSettlement!.address]);
       // By chain id too; and a second deploy of the same code sends nothing and records the same.
       expect((await loadDeployment(chainId, env.DEPIN_DEPLOYMENTS_DIR)).network).to.equal("localhost");
       const blockBefore = await provider.getBlockNumber();

@@ -136,7 +136,7 @@ describe("Verifier ingest service", function () {
       }
     }
     // A field wider than its EIP-712 type is malformed input, not a service failure.
-    const base = f.json(f.sign(f.devices[3]!, 10n));
+    const base = f.json(f.sign(f.devices[3]!, 10n)) as { report: Record<string, unknown> };
     for (const [field, value] of [
       ["units", (1n << 64n).toString()],
       ["epoch", (1n << 32n).toString()],

@@ -8,6 +8,7 @@ import {IRewardPoolBase} from "../../contracts/interfaces/IRewardPoolBase.sol";
 import {MockHookToken} from "../../contracts/mocks/MockHookToken.sol";
 import {RewardPoolFactory} from "../../contracts/RewardPoolFactory.sol";
 import {RewardPoolGovernance} from "../../contracts/RewardPoolGovernance.sol";
+import {RewardPoolSettlement} from "../../contracts/RewardPoolSettlement.sol";
 import {TestBase} from "./utils/Vm.sol";
 
 /// @notice Drives a real registry, factory, token and pool with random funding, registrations, transfers, device
@@ -105,7 +106,10 @@ contract RewardPoolHandler is TestBase {
         registry = new DeviceRegistry();
         registry.createNetwork(false, bytes32(0));
         token = new MockHookToken();
-        factory = new RewardPoolFactory(registry, address(new RewardPoolGovernance()));
+        factory = new RewardPoolFactory(
+            registry,
+            address(new RewardPoolGovernance(address(new RewardPoolSettlement())))
+        );
         for (uint256 i; i < 3; ++i) {
             _verifierKeys[i] = 0xA11CE + i;
         }
@@ -220,6 +224,39 @@ contract RewardPoolHandler is TestBase {
         } catch (bytes memory reason) {
             _countRevert(reason);
             _noteBreaker(account, cumulative, reason);
+        }
+        if (paused && token.balanceOf(account) != before) movedWhilePaused = true;
+    }
+
+    /// @dev An operator opts in to push payouts (to itself) and a keeper pushes it: its ledger credit and, with
+    /// `withEpoch`, its epoch cumulative proven by a one-leaf multiproof. A skip (`PushSkipped`) moves nothing.
+    function push(uint256 accountSeed, bool withEpoch) external counted("push") {
+        uint256 i = accountSeed % OPERATORS;
+        address account = operators[i];
+        VM.prank(account);
+        pool.setPushRecipient(account);
+        address[] memory accounts = new address[](1);
+        accounts[0] = account;
+        uint256[] memory cumulatives = new uint256[](1);
+        bytes32[] memory proof;
+        (IRewardPoolBase.EpochRoot memory active, ) = pool.epochRoots();
+        if (withEpoch && active.root != bytes32(0)) (cumulatives[0], proof) = _proof(active.root, i);
+        // One leaf: its multiproof is its proof, every step taking the next proof node.
+        bool[] memory flags = new bool[](cumulatives[0] == 0 ? 0 : proof.length);
+        if (cumulatives[0] == 0) proof = new bytes32[](0);
+        uint256 before = token.balanceOf(account);
+        uint256 paidEpochBefore = pool.account(account).paidEpoch;
+        bool paused = _paused();
+        VM.prank(RELAYER);
+        try pool.pushPayouts(accounts, cumulatives, proof, flags) returns (uint256 amount, uint256) {
+            if (amount != 0) {
+                if (paused) movedWhilePaused = true;
+                if (withEpoch && vetoed[active.root]) vetoedRootPaid = true;
+                _bookClaim(account, amount, pool.account(account).paidEpoch - paidEpochBefore);
+                _logOutflow(amount);
+            }
+        } catch (bytes memory reason) {
+            _countRevert(reason);
         }
         if (paused && token.balanceOf(account) != before) movedWhilePaused = true;
     }

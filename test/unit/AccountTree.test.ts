@@ -42,6 +42,37 @@ describe("AccountTree: OpenZeppelin's StandardMerkleTree, for millions of accoun
     });
   }
 
+  for (const [n, picks] of [
+    [1, [0]],
+    [2, [1]],
+    [5, [0, 2, 4]],
+    [17, [16, 3, 8, 9, 0]],
+    [1000, Array.from({ length: 100 }, (_, i) => (i * 37) % 1000)],
+    [100, Array.from({ length: 100 }, (_, i) => i)],
+  ] as const) {
+    it(`gives the same multiproof as StandardMerkleTree for ${picks.length} of ${n} leaves, and it verifies`, function () {
+      const values = leaves(n, `multi-${n}`);
+      const ours = AccountTree.of(values);
+      const theirs = StandardMerkleTree.of(values, ["address", "uint256"]);
+      const accounts = picks.map((i) => values[i]![0]);
+      const indices = accounts.map((a) => [...theirs.entries()].find(([, v]) => v[0] === a)![0]);
+      const expected = theirs.getMultiProof(indices);
+      const got = ours.multiProof(accounts);
+      expect(got.proof).to.deep.equal(expected.proof);
+      expect(got.proofFlags).to.deep.equal(expected.proofFlags);
+      expect(got.leaves).to.deep.equal(expected.leaves.map(([a, c]) => [a, BigInt(c as bigint)]));
+      expect(theirs.verifyMultiProof(got)).to.equal(true);
+    });
+  }
+
+  it("refuses a multiproof of an account without a leaf or listed twice; none gives an empty one", function () {
+    const values = leaves(8, "multi-bad");
+    const tree = AccountTree.of(values);
+    expect(() => tree.multiProof([values[1]![0], values[1]![0]])).to.throw(RangeError, "listed twice");
+    expect(() => tree.multiProof([Wallet.createRandom().address])).to.throw(RangeError, "has no leaf");
+    expect(tree.multiProof([])).to.deep.equal({ leaves: [], proof: [], proofFlags: [] });
+  });
+
   it("hashes a leaf as the pool does, and knows no account it was not given", function () {
     const [account, amount] = leaves(1, "leaf")[0]!;
     expect(accountLeafHash(account, amount)).to.equal(

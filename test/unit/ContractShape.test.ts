@@ -17,6 +17,7 @@ import {
   CLAWBACK_TYPES,
   EPOCH_COMMIT_TYPES,
   PROOF_BATCH_TYPES,
+  PUSH_RECIPIENT_TYPES,
   WORK_REPORT_TYPES,
 } from "../../sdk/src/index.js";
 
@@ -49,12 +50,15 @@ describe("Contract shape", function () {
     it("documents each pool type string exactly as the pool hashes it and the SDK signs it", async function () {
       const documented = await documentedTypes("contracts/interfaces/IRewardPool.sol");
       const pool = await ethers.deployContract("RewardPool", [true, ethers.ZeroAddress]);
+      const settlement = await ethers.deployContract("RewardPoolSettlement");
       const cases: [string, () => Promise<string>, Record<string, { name: string; type: string }[]>][] = [
         ["ProofBatch", () => pool.PROOF_BATCH_TYPEHASH(), PROOF_BATCH_TYPES],
         ["WorkReport", () => pool.WORK_REPORT_TYPEHASH(), WORK_REPORT_TYPES],
         ["EpochCommit", () => pool.EPOCH_COMMIT_TYPEHASH(), EPOCH_COMMIT_TYPES],
         ["Clawback", () => pool.CLAWBACK_TYPEHASH(), CLAWBACK_TYPES],
         ["Claim", () => pool.CLAIM_TYPEHASH(), CLAIM_TYPES],
+        // Served by the settlement half (the pool's own half has no room for the getter).
+        ["PushRecipient", () => settlement.PUSH_RECIPIENT_TYPEHASH(), PUSH_RECIPIENT_TYPES],
       ];
       for (const [name, onChain, sdkTypes] of cases) {
         const typeString = documented.get(name);
@@ -100,8 +104,15 @@ describe("Contract shape", function () {
   describe("code size", function () {
     it(`keeps every contract ${CODE_MARGIN} bytes under the code size limit and initcode ${INITCODE_MARGIN} under its limit`, async function () {
       const sizes: Record<string, { code: number; initcode: number }> = {};
-      const governance = await (await ethers.deployContract("RewardPoolGovernance")).getAddress();
-      for (const name of ["DeviceRegistry", "RewardPool", "RewardPoolGovernance", "RewardPoolFactory", "ClaimRouter"]) {
+      const governance = await (await ethers.deployContract("RewardPoolGovernance", [ethers.ZeroAddress])).getAddress();
+      for (const name of [
+        "DeviceRegistry",
+        "RewardPool",
+        "RewardPoolGovernance",
+        "RewardPoolSettlement",
+        "RewardPoolFactory",
+        "ClaimRouter",
+      ]) {
         const factory = await ethers.getContractFactory(name);
         const code = await ethers.provider.getCode(
           await (
@@ -110,7 +121,9 @@ describe("Contract shape", function () {
                 ? [ethers.ZeroAddress, governance]
                 : name === "RewardPool"
                   ? [true, ethers.ZeroAddress]
-                  : []),
+                  : name === "RewardPoolGovernance"
+                    ? [ethers.ZeroAddress]
+                    : []),
             )
           ).getAddress(),
         );

@@ -9,6 +9,7 @@ import {
   type RewardPoolFactory,
   RewardPoolFactory__factory,
   RewardPoolGovernance__factory,
+  RewardPoolSettlement__factory,
 } from "../contracts/index.js";
 
 export interface DeployDepinParameters {
@@ -45,8 +46,13 @@ export async function deployDepin(deployer: Signer, p: DeployDepinParameters = {
     return c;
   };
   const registry = await deployed("DeviceRegistry", new DeviceRegistry__factory(deployer).deploy());
-  // The pools' governance half is deployed on its own (the factory's initcode cannot hold both halves).
-  const governance = await deployed("RewardPoolGovernance", new RewardPoolGovernance__factory(deployer).deploy());
+  // The pools' governance half is deployed on its own (the factory's initcode cannot hold both halves), and its
+  // settlement half (batches, push payouts, claim bundles) before it, fixed in the governance half's code.
+  const settlement = await deployed("RewardPoolSettlement", new RewardPoolSettlement__factory(deployer).deploy());
+  const governance = await deployed(
+    "RewardPoolGovernance",
+    new RewardPoolGovernance__factory(deployer).deploy(await settlement.getAddress()),
+  );
   const factory = await deployed(
     "RewardPoolFactory",
     new RewardPoolFactory__factory(deployer).deploy(await registry.getAddress(), await governance.getAddress()),

@@ -12,6 +12,7 @@ import {
   type RewardPoolFactory,
   RewardPoolFactory__factory,
   RewardPoolGovernance__factory,
+  RewardPoolSettlement__factory,
   RewardPool__factory,
 } from "../contracts/index.js";
 import type { IRewardPoolBase } from "../contracts/interfaces/IRewardPool.js";
@@ -20,15 +21,19 @@ import type { QuorumSignatures } from "../core/pool.js";
 /** Interfaces whose custom errors pool calls can revert with. */
 export const poolErrorInterfaces = [
   IRewardPool__factory.createInterface(),
-  // The two halves' own ABIs add the errors of the OpenZeppelin parts they use (initializer, SafeERC20, guard).
+  // The parts' own ABIs add the errors of the OpenZeppelin parts they use (initializer, SafeERC20, guard).
   RewardPool__factory.createInterface(),
   RewardPoolGovernance__factory.createInterface(),
+  RewardPoolSettlement__factory.createInterface(),
   RewardPoolFactory__factory.createInterface(),
   DeviceRegistry__factory.createInterface(),
   ClaimRouter__factory.createInterface(),
 ];
 
-/** A pool's full interface: its own code serves value moves, its governance contract (by delegatecall) the rest. */
+/**
+ * A pool's full interface: its own code serves value moves, its governance contract (by delegatecall) setup,
+ * governance and views, and the settlement contract (by delegatecall from the governance contract) batches.
+ */
 export function rewardPoolAt(address: string, runner: ContractRunner): IRewardPool {
   return IRewardPool__factory.connect(address, runner);
 }

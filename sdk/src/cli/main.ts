@@ -17,6 +17,7 @@ import {
   isHexString,
   formatUnits,
   parseUnits,
+  ZeroAddress,
 } from "ethers";
 
 // The CLI uses the SDK through its public entry only, as any other client does.
@@ -65,7 +66,10 @@ import {
   parseSignedRegistrations,
   poolConfig,
   poolErrorInterfaces,
+  optInPush,
+  optOutPush,
   proofFor,
+  pushPayouts,
   queueGuardianChange,
   queueRewardParams,
   queueVerifierChange,
@@ -1262,6 +1266,57 @@ export function program(): Command {
       print(cli.opts<GlobalOptions>(), { pool: poolAddress, epoch, nonce, transactionHash }, `vetoed epoch ${epoch}`);
     });
 
+  pool
+    .command("push")
+    .description("pay opted-in accounts their credit by push, many per transaction, no fee (anyone: a keeper)")
+    .requiredOption("--pool <address>", "the reward pool")
+    .option("--manifest <file>", "the epoch manifest of the root in force, for the epoch-mode part")
+    .option("--accounts <list>", "comma-separated accounts (default: every opted-in account of the manifest)")
+    .option("--batch-size <n>", "accounts per transaction", "100")
+    .action(async (options: { pool: string; manifest?: string; accounts?: string; batchSize: string }) => {
+      const poolAddress = address(options.pool, "--pool");
+      const batchSize = Number(integer(options.batchSize, "--batch-size"));
+      if (batchSize < 1 || batchSize > 500) {
+        throw new InvalidInputError(`--batch-size ${options.batchSize} is out of range`, {
+          details: "1 to 500 accounts per transaction (about 21,000 gas each)",
+        });
+      }
+      const tree =
+        options.manifest === undefined
+          ? undefined
+          : readManifestTree(await readText(options.manifest, "--manifest")).tree;
+      const { provider } = await context(cli.opts<GlobalOptions>());
+      const target = rewardPoolAt(poolAddress, await signerFor(provider, cli.opts<GlobalOptions>()));
+      let accounts: string[];
+      if (options.accounts !== undefined) {
+        accounts = options.accounts.split(",").map((a, i) => address(a.trim(), `--accounts[${i}]`));
+      } else {
+        if (tree === undefined) {
+          throw new InvalidInputError("no accounts to pay", {
+            details: "pass --accounts, or --manifest to pay its accounts",
+          });
+        }
+        const all = tree.values().map(([a]) => a);
+        const recipients = await Promise.all(all.map((a) => target.pushRecipient(a)));
+        accounts = all.filter((_, i) => recipients[i] !== ZeroAddress);
+        if (accounts.length === 0) {
+          print(
+            cli.opts<GlobalOptions>(),
+            { pool: poolAddress, results: [], paid: 0n },
+            "no account of the manifest opted in",
+          );
+          return;
+        }
+      }
+      const r = await pushPayouts(target, { accounts, ...(tree === undefined ? {} : { tree }), batchSize });
+      const paidCount = r.results.filter((x) => x.status === "paid").length;
+      print(
+        cli.opts<GlobalOptions>(),
+        { pool: poolAddress, ...r },
+        `paid ${r.paid} to ${paidCount} accounts, skipped ${r.results.length - paidCount}, in ${r.transactions.length} transactions`,
+      );
+    });
+
   const work = cli.command("work").description("device side: work reports");
   work
     .command("sign")
@@ -1515,6 +1570,10 @@ export function program(): Command {
     .option("--recipient <address>", "with --gasless: who receives the funds (default: the account)")
     .option("--max-fee <amount>", "with --gasless: the most a relayer may take (per pool, in its token)", "0")
     .option("--valid-for <seconds>", "with --gasless: how long the signature stays valid", "3600")
+    .option(
+      "--push <on|off>",
+      "instead of claiming: opt the account (the signer) in to push payouts (to --recipient, default itself) or out",
+    )
     .action(
       async (
         account: string,
@@ -1527,6 +1586,7 @@ export function program(): Command {
           recipient?: string;
           maxFee: string;
           validFor: string;
+          push?: string;
         },
       ) => {
         const who = address(account, "account");
@@ -1547,9 +1607,31 @@ export function program(): Command {
         }
         const manifest = options.manifest[0];
         const poolAddress = address(options.pool, "--pool");
+        if (options.push !== undefined && options.push !== "on" && options.push !== "off") {
+          throw new InvalidInputError(`--push ${options.push} is neither on nor off`, {
+            details: "--push on opts in to push payouts, --push off opts out",
+          });
+        }
         const { provider } = await context(cli.opts<GlobalOptions>());
         const signer = await signerFor(provider, cli.opts<GlobalOptions>());
         const pool = rewardPoolAt(poolAddress, signer);
+        if (options.push !== undefined) {
+          const signerAddress = await signer.getAddress();
+          if (signerAddress !== who) {
+            throw new InvalidInputError(`only ${who} itself can choose its push payouts; the key is ${signerAddress}`, {
+              details: "run it with the account's own key",
+            });
+          }
+          const on = options.push === "on";
+          const recipient = on ? address(options.recipient ?? who, "--recipient") : ZeroAddress;
+          const r = on ? await optInPush(pool, { recipient }) : await optOutPush(pool);
+          print(
+            cli.opts<GlobalOptions>(),
+            { account: who, pool: poolAddress, push: on, recipient, ...r },
+            on ? `${who} is paid by push, to ${recipient}` : `${who} opted out of push payouts`,
+          );
+          return;
+        }
         if (options.gasless) {
           const token = (await pool.settings()).token;
           const decimals = await tokenDecimals(token, provider);

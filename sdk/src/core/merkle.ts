@@ -169,9 +169,60 @@ export class AccountTree {
     return proof;
   }
 
+  /**
+   * One OpenZeppelin multiproof (`MerkleProof.multiProofVerify`) for the leaves of `accounts`, each listed once:
+   * `leaves` is those accounts' (account, cumulative) values in the order the proof proves them (the order a batch
+   * must list them in; not the order given), `proof` the sibling hashes not derivable from them, `proofFlags` which
+   * step takes its second operand from the leaves and hashes built so far. Same as `StandardMerkleTree`'s
+   * `getMultiProof`. Throws on an account without a leaf or listed twice; no accounts gives an empty proof.
+   */
+  multiProof(accounts: readonly string[]): {
+    leaves: [string, bigint][];
+    proof: string[];
+    proofFlags: boolean[];
+  } {
+    if (accounts.length === 0) return { leaves: [], proof: [], proofFlags: [] };
+    const indices = accounts.map((account) => {
+      const at = this.#position.get(account);
+      if (at === undefined) throw new RangeError(`account ${account} has no leaf in this tree`);
+      return at;
+    });
+    // Deepest (highest array index) first, as the verifier consumes leaves and hashes in one queue.
+    indices.sort((a, b) => b - a);
+    for (let i = 1; i < indices.length; i++) {
+      if (indices[i] === indices[i - 1])
+        throw new RangeError(`account ${this.#accountAt(indices[i]!)} is listed twice`);
+    }
+    const queue = [...indices];
+    let head = 0;
+    const proof: string[] = [];
+    const proofFlags: boolean[] = [];
+    while (head < queue.length && queue[head]! > 0) {
+      const node = queue[head++]!;
+      const sibling = node % 2 === 1 ? node + 1 : node - 1;
+      if (head < queue.length && queue[head] === sibling) {
+        proofFlags.push(true);
+        head++;
+      } else {
+        proofFlags.push(false);
+        proof.push(this.#hex(sibling));
+      }
+      queue.push(Math.floor((node - 1) / 2));
+    }
+    return {
+      leaves: indices.map((i) => [this.#accountAt(i), this.#values[this.#size - 1 - i]![1]]),
+      proof,
+      proofFlags,
+    };
+  }
+
   /** Every leaf's value, in ascending leaf-hash order. */
   values(): readonly (readonly [string, bigint])[] {
     return this.#values;
+  }
+
+  #accountAt(node: number): string {
+    return this.#values[this.#size - 1 - node]![0];
   }
 
   #hex(node: number): string {

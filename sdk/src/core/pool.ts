@@ -48,6 +48,25 @@ export const CLAIM_TYPES = {
   ],
 };
 
+/** A push payout choice (`recipient` zero: opt out), signed by the account; `nonce` is its claim nonce. */
+export const PUSH_RECIPIENT_TYPES = {
+  PushRecipient: [
+    { name: "account", type: "address" },
+    { name: "recipient", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+export interface PushRecipientChoice {
+  account: string;
+  /** Where push payouts go: the account itself, another address, or zero to opt out. */
+  recipient: string;
+  /** The account's next claim nonce (`account(account).claimNonce`): choices and signed claims share it. */
+  nonce: bigint;
+  deadline: bigint;
+}
+
 export interface Proof {
   deviceId: bigint;
   units: bigint;

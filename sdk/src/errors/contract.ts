@@ -153,7 +153,7 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   }),
   RewardPoolInvalidClaimNonce: ([account, expected, got]) => ({
     message: `claim nonce ${got} for ${account} is not the next one (${expected})`,
-    fix: "sign the claim again with the current nonce",
+    fix: "sign the claim (or push payout choice: it shares the nonce) again with the current nonce",
   }),
   RewardPoolAccountBlocked: ([account]) => ({
     message: `the token blacklists ${account}: its signed claim to another recipient is refused (its credit stays)`,
@@ -163,7 +163,9 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
     message: `the permit failed (${describeRevertData(String(reason))}) and no allowance covers the amount`,
     fix: "sign the permit again for this token, spender, amount, nonce and a later deadline, or approve first",
   }),
-  RewardPoolInvalidClaimSignature: ([account]) => ({ message: `the claim signature is not ${account}'s` }),
+  RewardPoolInvalidClaimSignature: ([account]) => ({
+    message: `the claim (or push payout choice) signature is not ${account}'s`,
+  }),
   RewardPoolFeeTooHigh: ([fee, maxFee]) => ({
     message: `relayer fee ${fee} is above the allowed ${maxFee} (the smaller of the signed maximum and the pool's cap)`,
     fix: "ask for a fee within the signed maxFee and the pool's maxRelayerFee",
@@ -246,6 +248,18 @@ export const CONTRACT_ERRORS: Record<string, Describe> = {
   RewardPoolInvalidMultiproof: ([leaves]) => ({
     message: `the batch's multiproof does not prove its ${leaves} epoch-mode leaves against the root in force`,
     fix: "order the claims with a cumulative as the multiproof's leaves, built from the manifest of the root in force",
+  }),
+  RewardPoolPushLengthMismatch: ([accounts, cumulatives]) => ({
+    message: `the push batch lists ${accounts} accounts but ${cumulatives} cumulatives`,
+    fix: "pass one cumulative per account (0 for ledger credit only), as pushPayoutArgs builds them",
+  }),
+  RewardPoolInvalidPushRecipient: ([recipient]) => ({
+    message: `${recipient} is the pool itself: push payouts cannot go there`,
+    fix: "choose the account itself or another address (zero opts out)",
+  }),
+  RewardPoolPushOutOfGas: () => ({
+    message: "a push payout's token transfer ran out of gas",
+    fix: "send the batch with a higher gas limit, or fewer accounts per batch",
   }),
   RewardPoolInvalidMerkleProof: ([account, cumulative]) => ({
     message: `(${account}, ${cumulative}) is not a leaf of the root in force`,

@@ -7,5 +7,6 @@ export { ClaimRouter__factory } from './ClaimRouter__factory.js';
 export { DeviceRegistry__factory } from './DeviceRegistry__factory.js';
 export { RewardPoolFactory__factory } from './RewardPoolFactory__factory.js';
 export { RewardPoolGovernance__factory } from './RewardPoolGovernance__factory.js';
+export { RewardPoolSettlement__factory } from './RewardPoolSettlement__factory.js';
 export { RewardPoolStorage__factory } from './RewardPoolStorage__factory.js';
 export { RewardPool__factory } from './RewardPool__factory.js';

@@ -68,15 +68,16 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolInterface extends Interface {
-    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claim" | "claimBatchWithSig" | "claimBundledWithSig" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "PUSH_RECIPIENT_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claim" | "claimBatchWithSig" | "claimBundledWithSig" | "claimWithSig" | "claimable" | "clawback" | "commitEpoch" | "commitNonce" | "currentEpoch" | "eip712Domain" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fund" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "pushPayouts" | "pushRecipient" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "recordProofs" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "setPushRecipient" | "setPushRecipientWithSig" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EIP712DomainChanged" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "PushBatchSettled" | "PushRecipientSet" | "PushSkipped" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CLAWBACK_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'EPOCH_COMMIT_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'GOVERNANCE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'PROOF_BATCH_TYPEHASH', values?: undefined): string;
+encodeFunctionData(functionFragment: 'PUSH_RECIPIENT_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'WORK_REPORT_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'acceptAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'account', values: [AddressLike]): string;
@@ -109,6 +110,8 @@ encodeFunctionData(functionFragment: 'outflowAvailable', values?: undefined): st
 encodeFunctionData(functionFragment: 'outflowQuote', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'pause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'pendingChanges', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pushPayouts', values: [AddressLike[], BigNumberish[], BytesLike[], boolean[]]): string;
+encodeFunctionData(functionFragment: 'pushRecipient', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'queueGuardianChange', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'queueOutflowLimit', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'queueRewardParams', values: [IRewardPoolBase.RewardParamsStruct]): string;
@@ -118,6 +121,8 @@ encodeFunctionData(functionFragment: 'recordProofs', values: [BigNumberish, BigN
 encodeFunctionData(functionFragment: 'rewardParams', values?: undefined): string;
 encodeFunctionData(functionFragment: 'rewardParamsAt', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setClaimSettings', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setPushRecipient', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'setPushRecipientWithSig', values: [AddressLike, AddressLike, BigNumberish, BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'settings', values?: undefined): string;
 encodeFunctionData(functionFragment: 'surplus', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totals', values?: undefined): string;
@@ -130,6 +135,7 @@ decodeFunctionResult(functionFragment: 'CLAWBACK_TYPEHASH', data: BytesLike): Re
 decodeFunctionResult(functionFragment: 'EPOCH_COMMIT_TYPEHASH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'GOVERNANCE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'PROOF_BATCH_TYPEHASH', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'PUSH_RECIPIENT_TYPEHASH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'WORK_REPORT_TYPEHASH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'acceptAdmin', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'account', data: BytesLike): Result;
@@ -162,6 +168,8 @@ decodeFunctionResult(functionFragment: 'outflowAvailable', data: BytesLike): Res
 decodeFunctionResult(functionFragment: 'outflowQuote', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingChanges', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pushPayouts', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pushRecipient', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueGuardianChange', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueOutflowLimit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'queueRewardParams', data: BytesLike): Result;
@@ -171,6 +179,8 @@ decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rewardParams', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rewardParamsAt', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setClaimSettings', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setPushRecipient', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setPushRecipientWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'settings', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'surplus', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totals', data: BytesLike): Result;
@@ -468,6 +478,42 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
   
 
+    export namespace PushBatchSettledEvent {
+      export type InputTuple = [keeper: AddressLike, accounts: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [keeper: string, accounts: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {keeper: string, accounts: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushRecipientSetEvent {
+      export type InputTuple = [account: AddressLike, recipient: AddressLike];
+      export type OutputTuple = [account: string, recipient: string];
+      export interface OutputObject {account: string, recipient: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushSkippedEvent {
+      export type InputTuple = [account: AddressLike, reason: BigNumberish];
+      export type OutputTuple = [account: string, reason: bigint];
+      export interface OutputObject {account: string, reason: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace QueuedChangeCancelledEvent {
       export type InputTuple = [verifiers: boolean, params: boolean, by: AddressLike];
       export type OutputTuple = [verifiers: boolean, params: boolean, by: string];
@@ -655,6 +701,14 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
     
     PROOF_BATCH_TYPEHASH: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
+    PUSH_RECIPIENT_TYPEHASH: TypedContractMethod<
       [],
       [string],
       'view'
@@ -918,6 +972,22 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
 
     
+    pushPayouts: TypedContractMethod<
+      [accounts: AddressLike[], cumulatives: BigNumberish[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >
+    
+
+    
+    pushRecipient: TypedContractMethod<
+      [account: AddressLike, ],
+      [string],
+      'view'
+    >
+    
+
+    
     queueGuardianChange: TypedContractMethod<
       [guardian: AddressLike, ],
       [void],
@@ -984,6 +1054,22 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     
     setClaimSettings: TypedContractMethod<
       [minClaim: BigNumberish, maxRelayerFee: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setPushRecipient: TypedContractMethod<
+      [recipient: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setPushRecipientWithSig: TypedContractMethod<
+      [account: AddressLike, recipient: AddressLike, nonce: BigNumberish, deadline: BigNumberish, signature: BytesLike, ],
       [void],
       'nonpayable'
     >
@@ -1061,6 +1147,11 @@ getFunction(nameOrSignature: 'GOVERNANCE'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'PROOF_BATCH_TYPEHASH'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'PUSH_RECIPIENT_TYPEHASH'): TypedContractMethod<
       [],
       [string],
       'view'
@@ -1225,6 +1316,16 @@ getFunction(nameOrSignature: 'pendingChanges'): TypedContractMethod<
       [IRewardPoolBase.PendingChangesStructOutput],
       'view'
     >;
+getFunction(nameOrSignature: 'pushPayouts'): TypedContractMethod<
+      [accounts: AddressLike[], cumulatives: BigNumberish[], proof: BytesLike[], proofFlags: boolean[], ],
+      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'pushRecipient'): TypedContractMethod<
+      [account: AddressLike, ],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'queueGuardianChange'): TypedContractMethod<
       [guardian: AddressLike, ],
       [void],
@@ -1267,6 +1368,16 @@ getFunction(nameOrSignature: 'rewardParamsAt'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'setClaimSettings'): TypedContractMethod<
       [minClaim: BigNumberish, maxRelayerFee: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setPushRecipient'): TypedContractMethod<
+      [recipient: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setPushRecipientWithSig'): TypedContractMethod<
+      [account: AddressLike, recipient: AddressLike, nonce: BigNumberish, deadline: BigNumberish, signature: BytesLike, ],
       [void],
       'nonpayable'
     >;
@@ -1325,6 +1436,9 @@ getEvent(key: 'OutflowLimitChanged'): TypedContractEvent<OutflowLimitChangedEven
 getEvent(key: 'OutflowLimitQueued'): TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolInitialized'): TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+getEvent(key: 'PushBatchSettled'): TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+getEvent(key: 'PushRecipientSet'): TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+getEvent(key: 'PushSkipped'): TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
 getEvent(key: 'QueuedChangeCancelled'): TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
 getEvent(key: 'RelayerFeePaid'): TypedContractEvent<RelayerFeePaidEvent.InputTuple, RelayerFeePaidEvent.OutputTuple, RelayerFeePaidEvent.OutputObject>;
 getEvent(key: 'RewardParamsScheduled'): TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
@@ -1432,6 +1546,18 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'PoolInitialized(address,uint32,address,address,uint64,uint32,uint32,uint32,uint16,bool)': TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
       PoolInitialized: TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+    
+
+      'PushBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+      PushBatchSettled: TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+    
+
+      'PushRecipientSet(address,address)': TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+      PushRecipientSet: TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+    
+
+      'PushSkipped(address,uint8)': TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
+      PushSkipped: TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
     
 
       'QueuedChangeCancelled(bool,bool,address)': TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;

@@ -15,7 +15,7 @@ export declare namespace IRewardPoolBase {
   export interface IRewardPoolBaseInterface extends Interface {
     
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "PushBatchSettled" | "PushRecipientSet" | "PushSkipped" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     
 
@@ -299,6 +299,42 @@ export declare namespace IRewardPoolBase {
 
   
 
+    export namespace PushBatchSettledEvent {
+      export type InputTuple = [keeper: AddressLike, accounts: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [keeper: string, accounts: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {keeper: string, accounts: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushRecipientSetEvent {
+      export type InputTuple = [account: AddressLike, recipient: AddressLike];
+      export type OutputTuple = [account: string, recipient: string];
+      export interface OutputObject {account: string, recipient: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushSkippedEvent {
+      export type InputTuple = [account: AddressLike, reason: BigNumberish];
+      export type OutputTuple = [account: string, reason: bigint];
+      export interface OutputObject {account: string, reason: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace QueuedChangeCancelledEvent {
       export type InputTuple = [verifiers: boolean, params: boolean, by: AddressLike];
       export type OutputTuple = [verifiers: boolean, params: boolean, by: string];
@@ -481,6 +517,9 @@ getEvent(key: 'OutflowLimitChanged'): TypedContractEvent<OutflowLimitChangedEven
 getEvent(key: 'OutflowLimitQueued'): TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolInitialized'): TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+getEvent(key: 'PushBatchSettled'): TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+getEvent(key: 'PushRecipientSet'): TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+getEvent(key: 'PushSkipped'): TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
 getEvent(key: 'QueuedChangeCancelled'): TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
 getEvent(key: 'RelayerFeePaid'): TypedContractEvent<RelayerFeePaidEvent.InputTuple, RelayerFeePaidEvent.OutputTuple, RelayerFeePaidEvent.OutputObject>;
 getEvent(key: 'RewardParamsScheduled'): TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
@@ -584,6 +623,18 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'PoolInitialized(address,uint32,address,address,uint64,uint32,uint32,uint32,uint16,bool)': TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
       PoolInitialized: TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+    
+
+      'PushBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+      PushBatchSettled: TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+    
+
+      'PushRecipientSet(address,address)': TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+      PushRecipientSet: TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+    
+
+      'PushSkipped(address,uint8)': TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
+      PushSkipped: TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
     
 
       'QueuedChangeCancelled(bool,bool,address)': TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;

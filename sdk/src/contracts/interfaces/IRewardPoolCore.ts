@@ -38,9 +38,9 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolCoreInterface extends Interface {
-    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "claim" | "claimWithSig" | "clawback" | "commitEpoch" | "fund" | "recordProofs"): FunctionFragment;
+    getFunction(nameOrSignature: "CLAIM_TYPEHASH" | "CLAWBACK_TYPEHASH" | "EPOCH_COMMIT_TYPEHASH" | "GOVERNANCE" | "PROOF_BATCH_TYPEHASH" | "WORK_REPORT_TYPEHASH" | "claim" | "claimWithSig" | "clawback" | "commitEpoch" | "fund" | "recordProofs" | "setPushRecipientWithSig"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "PushBatchSettled" | "PushRecipientSet" | "PushSkipped" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CLAWBACK_TYPEHASH', values?: undefined): string;
@@ -54,6 +54,7 @@ encodeFunctionData(functionFragment: 'clawback', values: [AddressLike, BigNumber
 encodeFunctionData(functionFragment: 'commitEpoch', values: [IRewardPoolBase.EpochCommitStruct, IRewardPoolBase.QuorumSignaturesStruct]): string;
 encodeFunctionData(functionFragment: 'fund', values: [BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'recordProofs', values: [BigNumberish, BigNumberish, IRewardPoolBase.ProofStruct[], IRewardPoolBase.DeviceSignatureStruct[], IRewardPoolBase.QuorumSignaturesStruct]): string;
+encodeFunctionData(functionFragment: 'setPushRecipientWithSig', values: [AddressLike, AddressLike, BigNumberish, BigNumberish, BytesLike]): string;
 
     decodeFunctionResult(functionFragment: 'CLAIM_TYPEHASH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'CLAWBACK_TYPEHASH', data: BytesLike): Result;
@@ -67,6 +68,7 @@ decodeFunctionResult(functionFragment: 'clawback', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'commitEpoch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'fund', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setPushRecipientWithSig', data: BytesLike): Result;
   }
 
   
@@ -346,6 +348,42 @@ decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
 
   
 
+    export namespace PushBatchSettledEvent {
+      export type InputTuple = [keeper: AddressLike, accounts: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [keeper: string, accounts: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {keeper: string, accounts: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushRecipientSetEvent {
+      export type InputTuple = [account: AddressLike, recipient: AddressLike];
+      export type OutputTuple = [account: string, recipient: string];
+      export interface OutputObject {account: string, recipient: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushSkippedEvent {
+      export type InputTuple = [account: AddressLike, reason: BigNumberish];
+      export type OutputTuple = [account: string, reason: bigint];
+      export interface OutputObject {account: string, reason: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace QueuedChangeCancelledEvent {
       export type InputTuple = [verifiers: boolean, params: boolean, by: AddressLike];
       export type OutputTuple = [verifiers: boolean, params: boolean, by: string];
@@ -595,6 +633,14 @@ decodeFunctionResult(functionFragment: 'recordProofs', data: BytesLike): Result;
     >
     
 
+    
+    setPushRecipientWithSig: TypedContractMethod<
+      [account: AddressLike, recipient: AddressLike, nonce: BigNumberish, deadline: BigNumberish, signature: BytesLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
@@ -658,6 +704,11 @@ getFunction(nameOrSignature: 'recordProofs'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'setPushRecipientWithSig'): TypedContractMethod<
+      [account: AddressLike, recipient: AddressLike, nonce: BigNumberish, deadline: BigNumberish, signature: BytesLike, ],
+      [void],
+      'nonpayable'
+    >;
 
     getEvent(key: 'AdminTransferStarted'): TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
 getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
@@ -682,6 +733,9 @@ getEvent(key: 'OutflowLimitChanged'): TypedContractEvent<OutflowLimitChangedEven
 getEvent(key: 'OutflowLimitQueued'): TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolInitialized'): TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+getEvent(key: 'PushBatchSettled'): TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+getEvent(key: 'PushRecipientSet'): TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+getEvent(key: 'PushSkipped'): TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
 getEvent(key: 'QueuedChangeCancelled'): TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
 getEvent(key: 'RelayerFeePaid'): TypedContractEvent<RelayerFeePaidEvent.InputTuple, RelayerFeePaidEvent.OutputTuple, RelayerFeePaidEvent.OutputObject>;
 getEvent(key: 'RewardParamsScheduled'): TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
@@ -785,6 +839,18 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'PoolInitialized(address,uint32,address,address,uint64,uint32,uint32,uint32,uint16,bool)': TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
       PoolInitialized: TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+    
+
+      'PushBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+      PushBatchSettled: TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+    
+
+      'PushRecipientSet(address,address)': TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+      PushRecipientSet: TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+    
+
+      'PushSkipped(address,uint8)': TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
+      PushSkipped: TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
     
 
       'QueuedChangeCancelled(bool,bool,address)': TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;

@@ -16,11 +16,6 @@ export declare namespace IRewardPoolBase {
     export type AccountViewStructOutput = [unpaidWad: bigint, ledgerClaimable: bigint, paidEpoch: bigint, claimNonce: bigint] & {unpaidWad: bigint, ledgerClaimable: bigint, paidEpoch: bigint, claimNonce: bigint }
   
 
-    export type SignedClaimStruct = {account: AddressLike, recipient: AddressLike, maxFee: BigNumberish, nonce: BigNumberish, deadline: BigNumberish}
-
-    export type SignedClaimStructOutput = [account: string, recipient: string, maxFee: bigint, nonce: bigint, deadline: bigint] & {account: string, recipient: string, maxFee: bigint, nonce: bigint, deadline: bigint }
-  
-
     export type EpochRootStruct = {root: BytesLike, totalOwed: BigNumberish, epoch: BigNumberish, nonce: BigNumberish, claimableAt: BigNumberish}
 
     export type EpochRootStructOutput = [root: string, totalOwed: bigint, epoch: bigint, nonce: bigint, claimableAt: bigint] & {root: string, totalOwed: bigint, epoch: bigint, nonce: bigint, claimableAt: bigint }
@@ -48,9 +43,9 @@ export declare namespace IRewardPoolBase {
     }
 
   export interface IRewardPoolGovernanceInterface extends Interface {
-    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimBatchWithSig" | "claimBundledWithSig" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
+    getFunction(nameOrSignature: "acceptAdmin" | "account" | "applyQueuedChanges" | "cancelGuardianChange" | "cancelOutflowLimit" | "cancelQueuedChanges" | "cancelSweep" | "claimable" | "commitNonce" | "currentEpoch" | "epochCreditedWad" | "epochRoots" | "executeSweep" | "fundWithAuthorization" | "fundWithPermit" | "initialize" | "isRecorded" | "isVerifier" | "nextOutflowAt" | "outflowAvailable" | "outflowQuote" | "pause" | "pendingChanges" | "queueGuardianChange" | "queueOutflowLimit" | "queueRewardParams" | "queueSweep" | "queueVerifierChange" | "rewardParams" | "rewardParamsAt" | "setClaimSettings" | "settings" | "surplus" | "totals" | "transferAdmin" | "unpause" | "vetoEpoch"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "BatchRecorded" | "ClaimBatchSettled" | "ClaimBundled" | "ClaimDeferred" | "ClaimSettingsChanged" | "ClaimSkipped" | "Claimed" | "ClawedBack" | "EpochCommitted" | "EpochShortfall" | "EpochSuperseded" | "EpochVetoed" | "Funded" | "GuardianChangeCancelled" | "GuardianChangeQueued" | "GuardianChanged" | "OutflowLimitCancelled" | "OutflowLimitChanged" | "OutflowLimitQueued" | "Paused" | "PoolInitialized" | "PushBatchSettled" | "PushRecipientSet" | "PushSkipped" | "QueuedChangeCancelled" | "RelayerFeePaid" | "RewardParamsScheduled" | "SweepCancelled" | "SweepQueued" | "Swept" | "Unpaused" | "VerifierChangeQueued" | "VerifierSetChanged" | "WorkRecorded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'acceptAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'account', values: [AddressLike]): string;
@@ -59,8 +54,6 @@ encodeFunctionData(functionFragment: 'cancelGuardianChange', values?: undefined)
 encodeFunctionData(functionFragment: 'cancelOutflowLimit', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelQueuedChanges', values?: undefined): string;
 encodeFunctionData(functionFragment: 'cancelSweep', values?: undefined): string;
-encodeFunctionData(functionFragment: 'claimBatchWithSig', values: [BytesLike[], BytesLike[], boolean[]]): string;
-encodeFunctionData(functionFragment: 'claimBundledWithSig', values: [IRewardPoolBase.SignedClaimStruct, BytesLike[], BigNumberish, BigNumberish, BytesLike[], BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'claimable', values: [AddressLike, BigNumberish, BytesLike[]]): string;
 encodeFunctionData(functionFragment: 'commitNonce', values?: undefined): string;
 encodeFunctionData(functionFragment: 'currentEpoch', values?: undefined): string;
@@ -99,8 +92,6 @@ decodeFunctionResult(functionFragment: 'cancelGuardianChange', data: BytesLike):
 decodeFunctionResult(functionFragment: 'cancelOutflowLimit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelQueuedChanges', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelSweep', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'claimBatchWithSig', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'claimBundledWithSig', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimable', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'commitNonce', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'currentEpoch', data: BytesLike): Result;
@@ -410,6 +401,42 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
 
   
 
+    export namespace PushBatchSettledEvent {
+      export type InputTuple = [keeper: AddressLike, accounts: BigNumberish, skipped: BigNumberish, amount: BigNumberish];
+      export type OutputTuple = [keeper: string, accounts: bigint, skipped: bigint, amount: bigint];
+      export interface OutputObject {keeper: string, accounts: bigint, skipped: bigint, amount: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushRecipientSetEvent {
+      export type InputTuple = [account: AddressLike, recipient: AddressLike];
+      export type OutputTuple = [account: string, recipient: string];
+      export interface OutputObject {account: string, recipient: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace PushSkippedEvent {
+      export type InputTuple = [account: AddressLike, reason: BigNumberish];
+      export type OutputTuple = [account: string, reason: bigint];
+      export interface OutputObject {account: string, reason: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace QueuedChangeCancelledEvent {
       export type InputTuple = [verifiers: boolean, params: boolean, by: AddressLike];
       export type OutputTuple = [verifiers: boolean, params: boolean, by: string];
@@ -615,22 +642,6 @@ decodeFunctionResult(functionFragment: 'vetoEpoch', data: BytesLike): Result;
     cancelSweep: TypedContractMethod<
       [],
       [void],
-      'nonpayable'
-    >
-    
-
-    
-    claimBatchWithSig: TypedContractMethod<
-      [claims: BytesLike[], proof: BytesLike[], proofFlags: boolean[], ],
-      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
-      'nonpayable'
-    >
-    
-
-    
-    claimBundledWithSig: TypedContractMethod<
-      [claim: IRewardPoolBase.SignedClaimStruct, entries: BytesLike[], index: BigNumberish, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
-      [[bigint, string] & {amount: bigint, token: string }],
       'nonpayable'
     >
     
@@ -913,16 +924,6 @@ getFunction(nameOrSignature: 'cancelSweep'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
-getFunction(nameOrSignature: 'claimBatchWithSig'): TypedContractMethod<
-      [claims: BytesLike[], proof: BytesLike[], proofFlags: boolean[], ],
-      [[bigint, bigint] & {paid: bigint, skipped: bigint }],
-      'nonpayable'
-    >;
-getFunction(nameOrSignature: 'claimBundledWithSig'): TypedContractMethod<
-      [claim: IRewardPoolBase.SignedClaimStruct, entries: BytesLike[], index: BigNumberish, cumulative: BigNumberish, proof: BytesLike[], fee: BigNumberish, signature: BytesLike, ],
-      [[bigint, string] & {amount: bigint, token: string }],
-      'nonpayable'
-    >;
 getFunction(nameOrSignature: 'claimable'): TypedContractMethod<
       [account: AddressLike, cumulative: BigNumberish, proof: BytesLike[], ],
       [[bigint, bigint] & {ledgerAmount: bigint, epochAmount: bigint }],
@@ -1097,6 +1098,9 @@ getEvent(key: 'OutflowLimitChanged'): TypedContractEvent<OutflowLimitChangedEven
 getEvent(key: 'OutflowLimitQueued'): TypedContractEvent<OutflowLimitQueuedEvent.InputTuple, OutflowLimitQueuedEvent.OutputTuple, OutflowLimitQueuedEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolInitialized'): TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+getEvent(key: 'PushBatchSettled'): TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+getEvent(key: 'PushRecipientSet'): TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+getEvent(key: 'PushSkipped'): TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
 getEvent(key: 'QueuedChangeCancelled'): TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;
 getEvent(key: 'RelayerFeePaid'): TypedContractEvent<RelayerFeePaidEvent.InputTuple, RelayerFeePaidEvent.OutputTuple, RelayerFeePaidEvent.OutputObject>;
 getEvent(key: 'RewardParamsScheduled'): TypedContractEvent<RewardParamsScheduledEvent.InputTuple, RewardParamsScheduledEvent.OutputTuple, RewardParamsScheduledEvent.OutputObject>;
@@ -1200,6 +1204,18 @@ getEvent(key: 'WorkRecorded'): TypedContractEvent<WorkRecordedEvent.InputTuple, 
 
       'PoolInitialized(address,uint32,address,address,uint64,uint32,uint32,uint32,uint16,bool)': TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
       PoolInitialized: TypedContractEvent<PoolInitializedEvent.InputTuple, PoolInitializedEvent.OutputTuple, PoolInitializedEvent.OutputObject>;
+    
+
+      'PushBatchSettled(address,uint256,uint256,uint256)': TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+      PushBatchSettled: TypedContractEvent<PushBatchSettledEvent.InputTuple, PushBatchSettledEvent.OutputTuple, PushBatchSettledEvent.OutputObject>;
+    
+
+      'PushRecipientSet(address,address)': TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+      PushRecipientSet: TypedContractEvent<PushRecipientSetEvent.InputTuple, PushRecipientSetEvent.OutputTuple, PushRecipientSetEvent.OutputObject>;
+    
+
+      'PushSkipped(address,uint8)': TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
+      PushSkipped: TypedContractEvent<PushSkippedEvent.InputTuple, PushSkippedEvent.OutputTuple, PushSkippedEvent.OutputObject>;
     
 
       'QueuedChangeCancelled(bool,bool,address)': TypedContractEvent<QueuedChangeCancelledEvent.InputTuple, QueuedChangeCancelledEvent.OutputTuple, QueuedChangeCancelledEvent.OutputObject>;

@@ -10,3 +10,4 @@ export type { IRewardPoolBase } from './IRewardPoolBase.js';
 export type { IRewardPoolCore } from './IRewardPoolCore.js';
 export type { IRewardPoolFactory } from './IRewardPoolFactory.js';
 export type { IRewardPoolGovernance } from './IRewardPoolGovernance.js';
+export type { IRewardPoolSettlement } from './IRewardPoolSettlement.js';

@@ -9,4 +9,5 @@ export { IRewardPoolBase__factory } from './IRewardPoolBase__factory.js';
 export { IRewardPoolCore__factory } from './IRewardPoolCore__factory.js';
 export { IRewardPoolFactory__factory } from './IRewardPoolFactory__factory.js';
 export { IRewardPoolGovernance__factory } from './IRewardPoolGovernance__factory.js';
+export { IRewardPoolSettlement__factory } from './IRewardPoolSettlement__factory.js';
 export { IRewardPool__factory } from './IRewardPool__factory.js';
