@@ -347,9 +347,9 @@ describe("Batch settlement (claimBatchWithSig)", function () {
     };
     await expect(send(f, substituted)).to.be.revertedWithCustomError(f.pool, "RewardPoolInvalidMultiproof");
     // A malformed multiproof (a flag short) is refused by OpenZeppelin's own check.
-    const governance = await ethers.getContractAt("RewardPoolGovernance", f.poolAddress);
+    const settlement = await ethers.getContractAt("RewardPoolSettlement", f.poolAddress);
     await expect(send(f, { ...batch, proofFlags: batch.proofFlags.slice(1) })).to.be.revertedWithCustomError(
-      governance,
+      settlement,
       "MerkleProofInvalidMultiproof",
     );
     // Only claimWithSig calls run in a batch.

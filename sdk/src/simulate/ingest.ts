@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import type { Signer } from "ethers";
+import type { Provider, Signer } from "ethers";
 
 import { openAuditDb, type AuditDb } from "../audit/db.js";
 import type { IRewardPool } from "../contracts/index.js";
@@ -73,7 +73,23 @@ export class SimulatedVerifiers {
     submittedBy: new Map<string, number>(),
   };
 
-  private constructor(private readonly byMode: Map<VerifierMode, Verifier[]>) {}
+  /** The chain's time as the services see it: read once per `post` and `close` (see `clock`). */
+  private chainTime: Promise<bigint> | undefined;
+
+  private constructor(
+    private readonly byMode: Map<VerifierMode, Verifier[]>,
+    private readonly provider: Provider,
+  ) {}
+
+  /**
+   * The services' clock. A service on its own reads the latest block at most once a second, which suits a chain
+   * whose time follows the wall clock; the simulation moves time in jumps (a day between epochs) and posts right
+   * after, so its services read the chain's time afresh for each `post` and `close` instead.
+   */
+  private clock(): Promise<bigint> {
+    this.chainTime ??= this.provider.getBlock("latest").then((b) => BigInt(b!.timestamp));
+    return this.chainTime;
+  }
 
   /** Starts three services per pool, each signing with one of `signers` (a verifier of every pool). */
   static async start(p: {
@@ -81,7 +97,7 @@ export class SimulatedVerifiers {
     signers: readonly Signer[];
   }): Promise<SimulatedVerifiers> {
     const byMode = new Map<VerifierMode, Verifier[]>();
-    const all = new SimulatedVerifiers(byMode);
+    const all = new SimulatedVerifiers(byMode, p.pools[0]!.pool.runner!.provider!);
     try {
       for (const { mode, pool, manifestUri } of p.pools) {
         const vs: Verifier[] = [];
@@ -94,6 +110,7 @@ export class SimulatedVerifiers {
             pool,
             // Reports are taken while their epoch is open, no later: each verifier closes it as it ends.
             lateSeconds: 0n,
+            clock: () => all.clock(),
             rateLimit: { reports: 100, windowMs: 60_000 },
             maxReportsPerRequest: POST_BATCH,
             maxBodyBytes: 4 << 20,
@@ -136,6 +153,7 @@ export class SimulatedVerifiers {
     mode: VerifierMode,
     reports: readonly SignedWorkReport[],
   ): Promise<{ verdicts: (SignedReportRejection | string | undefined)[]; disagreements: number[] }> {
+    this.chainTime = undefined;
     const vs = this.byMode.get(mode)!;
     const seen = new Set<bigint>();
     const firsts: number[] = [];
@@ -196,6 +214,7 @@ export class SimulatedVerifiers {
   /** Every service of `mode`'s pool closes `epoch` at once: they co-sign and submit. */
   async close(mode: VerifierMode, epoch: bigint, adjustments: readonly Adjustment[] = []): Promise<CloseResult[]> {
     const started = performance.now();
+    this.chainTime = undefined;
     const results = await Promise.all(this.byMode.get(mode)!.map((v) => v.quorum.close(epoch, { adjustments })));
     this.figures.closeMs += performance.now() - started;
     for (const [k, r] of results.entries()) {
