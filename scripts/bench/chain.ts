@@ -3,9 +3,11 @@
  * (compiler settings, hardfork, token), recorded in every file they write. Everything else goes through the SDK's
  * public entry, starting with its one setup path (`deployDepin`, `createNetwork`, `setupPool`).
  */
+import type { Signer } from "ethers";
+import { id } from "ethers";
 import hre, { network } from "hardhat";
 
-import type { rewardPoolAt } from "../../sdk/src/index.js";
+import { createNetwork, deployDepin, type rewardPoolAt } from "../../sdk/src/index.js";
 import { type GasFigures, writeBenchFile } from "./output.js";
 
 export const USDC = 10n ** 6n;
@@ -36,6 +38,21 @@ export async function benchChain() {
     return s;
   };
   return { ...connection, signers, signer };
+}
+
+/**
+ * What every pool benchmark starts from, through the SDK's one setup path: the contracts and MockUSDC deployed by
+ * `deployer`, one network open to registration (its metadata hash from `metadata`), and `mint` tokens to `deployer`.
+ */
+export async function benchDeployment(deployer: Signer, p: { metadata: string; mint: bigint }) {
+  const deployed = await deployDepin(deployer, { withTestToken: true });
+  const { networkId } = await createNetwork(deployed.registry.connect(deployer), {
+    attestationRequired: false,
+    metadataHash: id(p.metadata),
+  });
+  const token = deployed.token!;
+  await (await token.mint(await deployer.getAddress(), p.mint)).wait();
+  return { ...deployed, token, tokenAddress: await token.getAddress(), networkId };
 }
 
 export function compilerSettings() {

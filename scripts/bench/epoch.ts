@@ -19,8 +19,6 @@ import {
   claim,
   commitEpoch,
   contracts,
-  createNetwork,
-  deployDepin,
   type DeviceState,
   DeviceStatus,
   fastKeccak256,
@@ -33,7 +31,7 @@ import {
   WAD,
   type WorkReport,
 } from "../../sdk/src/index.js";
-import { benchChain, closeEpoch, poolKind, type Row, USDC, writeChainBench } from "./chain.js";
+import { benchChain, benchDeployment, closeEpoch, poolKind, type Row, USDC, writeChainBench } from "./chain.js";
 import type { GasFigures } from "./output.js";
 
 const KIND = poolKind();
@@ -48,13 +46,10 @@ const quorum = [4, 5, 6].map(signer);
 const verifiers = [...quorum, signer(7), signer(8)];
 const { chainId } = await ethers.provider.getNetwork();
 
-const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
-const { networkId } = await createNetwork(registry.connect(deployer), {
-  attestationRequired: false,
-  metadataHash: id("bench"),
+const { factory, token, tokenAddress, networkId } = await benchDeployment(deployer, {
+  metadata: "bench",
+  mint: 10n ** 12n * USDC,
 });
-const tokenAddress = await token!.getAddress();
-await (await token!.mint(deployer.address, 10n ** 12n * USDC)).wait();
 const { pool, address: poolAddress } = await setupPool(factory.connect(deployer), {
   config: poolConfig({
     token: tokenAddress,
@@ -201,7 +196,7 @@ await claimRow(
   FLEET,
 );
 figures.claim_fleet100 = rows.at(-1)!.gasUsed;
-await (await token!.mint(relayer.address, 1n)).wait(); // the relayer holds the token already, as a real one would
+await (await token.mint(relayer.address, 1n)).wait(); // the relayer holds the token already, as a real one would
 const e4 = await commit(undefined, 4, 10_000);
 await gasless("claim_gasless_first", "claimWithSig, first signed claim of the account (fresh nonce)", e4);
 const e5 = await commit(undefined, 5, 10_000);
@@ -215,7 +210,7 @@ if (KIND === "whole") {
   // The anchor: a URD-style claim over a tree of the same 10,000 accounts, the same token and holder, this run.
   const urd = await new contracts.UrdLikeDistributor__factory(deployer).deploy();
   const urdAddress = await urd.getAddress();
-  await (await token!.mint(urdAddress, 10n ** 12n * USDC)).wait();
+  await (await token.mint(urdAddress, 10n ** 12n * USDC)).wait();
   const tree10k = ACCOUNTS.slice(0, 10_000);
   const urdClaim = async (key: string, operation: string, round: bigint) => {
     const tree = StandardMerkleTree.of(

@@ -20,8 +20,6 @@ import {
   buildRegistration,
   claimBatchArgs,
   commitEpoch,
-  createNetwork,
-  deployDepin,
   deviceIdOf,
   type DeviceState,
   DeviceStatus,
@@ -39,7 +37,16 @@ import {
   signPushRecipient,
   WAD,
 } from "../../sdk/src/index.js";
-import { benchChain, closeEpoch, type Pool, poolKind, type Row, USDC, writeChainBench } from "./chain.js";
+import {
+  benchChain,
+  benchDeployment,
+  closeEpoch,
+  type Pool,
+  poolKind,
+  type Row,
+  USDC,
+  writeChainBench,
+} from "./chain.js";
 import type { GasFigures } from "./output.js";
 
 const KIND = poolKind();
@@ -57,13 +64,10 @@ const [deployer, fleetOwner, relayer, keeper] = [signer(0), signer(1), signer(2)
 const quorum = [4, 5, 6].map(signer);
 const { chainId } = await ethers.provider.getNetwork();
 
-const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
-const { networkId } = await createNetwork(registry.connect(deployer), {
-  attestationRequired: false,
-  metadataHash: id("bench/settle"),
+const { registry, factory, tokenAddress, networkId } = await benchDeployment(deployer, {
+  metadata: "bench/settle",
+  mint: 10n ** 12n * USDC,
 });
-const tokenAddress = await token!.getAddress();
-await (await token!.mint(deployer.address, 10n ** 12n * USDC)).wait();
 
 /** The accounts: keys we hold (they sign opt-ins and claims), the same every run. */
 const wallets = Array.from({ length: MAX }, (_, i) => new Wallet(id(`bench/settle/account/${i}`)));

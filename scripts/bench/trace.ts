@@ -23,8 +23,6 @@ import {
   claim,
   commitEpoch,
   contracts,
-  createNetwork,
-  deployDepin,
   type DeviceState,
   DeviceStatus,
   fastKeccak256,
@@ -38,7 +36,15 @@ import {
   WAD,
   type WorkReport,
 } from "../../sdk/src/index.js";
-import { benchChain, chainDescription, closeEpoch, compilerSettings, TOKEN_NOTE, USDC } from "./chain.js";
+import {
+  benchChain,
+  benchDeployment,
+  chainDescription,
+  closeEpoch,
+  compilerSettings,
+  TOKEN_NOTE,
+  USDC,
+} from "./chain.js";
 import {
   attributeGas,
   breakdownRows,
@@ -64,13 +70,10 @@ const quorum = [4, 5, 6].map(signer);
 const verifiers = [...quorum, signer(7), signer(8)];
 const { chainId } = await ethers.provider.getNetwork();
 
-const { registry, factory, token } = await deployDepin(deployer, { withTestToken: true });
-const { networkId } = await createNetwork(registry.connect(deployer), {
-  attestationRequired: false,
-  metadataHash: id("bench"),
+const { factory, token, tokenAddress, networkId } = await benchDeployment(deployer, {
+  metadata: "bench",
+  mint: 10n ** 12n * USDC,
 });
-const tokenAddress = await token!.getAddress();
-await (await token!.mint(deployer.address, 10n ** 12n * USDC)).wait();
 const FUNDING_REF = id("bench/customer-contract-1");
 const { pool, address: poolAddress } = await setupPool(factory.connect(deployer), {
   config: poolConfig({
@@ -159,7 +162,7 @@ async function gasless(built: BuiltEpoch): Promise<string> {
 const traced: { key: string; label: string; hash: string; bench: string }[] = [];
 
 // The repeat funder of pool.ts: allowance set once, a reference used before.
-await (await token!.connect(deployer).approve(poolAddress, MaxUint256)).wait();
+await (await token.connect(deployer).approve(poolAddress, MaxUint256)).wait();
 const funded = await fundPool(pool, { amount: 10n ** 9n * USDC, ref: FUNDING_REF });
 traced.push({
   key: "fund",
@@ -182,7 +185,7 @@ traced.push({
   hash: await claimOf(e3, holder.address),
   bench: "epoch-whole",
 });
-await (await token!.mint(relayer.address, 1n)).wait();
+await (await token.mint(relayer.address, 1n)).wait();
 await gasless(await commit(4, 10_000));
 traced.push({
   key: "claim_gasless",
@@ -194,7 +197,7 @@ traced.push({
 // The anchor, as epoch.ts measures it: the same 10,000 accounts, token and holder.
 const urd = await new contracts.UrdLikeDistributor__factory(deployer).deploy();
 const urdAddress = await urd.getAddress();
-await (await token!.mint(urdAddress, 10n ** 12n * USDC)).wait();
+await (await token.mint(urdAddress, 10n ** 12n * USDC)).wait();
 let urdHash = "";
 for (const round of [1n, 2n]) {
   const tree = StandardMerkleTree.of(
