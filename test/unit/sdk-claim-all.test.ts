@@ -4,16 +4,26 @@
  * it in one transaction, `signClaimBundle` + `relayClaimBundle` do it gasless with one signature; per-pool results
  * {pool, token, amount, fee, status, error?} exact to the token unit, and the typed errors for bad input.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 
 import {
+  auditIndex,
   claimAll,
   claimRouterAt,
   DeviceStatus,
   findClaims,
+  indexChain,
   InvalidInputError,
+  openAuditDb,
+  readPoolDomain,
+  relayPushRecipient,
+  signPushRecipient,
   buildEpoch,
   relayClaimBundle,
   rewardPoolFactoryAt,
@@ -152,5 +162,61 @@ describe("SDK claims across pools", function () {
     ).to.be.rejectedWith(InvalidInputError, "above the signed maximum");
     await time.increaseTo(bundle.deadline);
     await expect(relayClaimBundle(f.router, { bundle, signature })).to.be.rejectedWith(InvalidInputError, "expired");
+  });
+
+  it("leaves an audit whose rebuilt claim nonces match the chain after a bundle and a signed push choice", async function () {
+    const f = await loadFixture(fixture);
+    const found = await findClaims(ethers.provider, {
+      account: f.alice.address,
+      factories: [f.factory],
+      manifests: [f.built],
+    });
+    const deadline = BigInt(await time.latest()) + DAY;
+    const bundle = {
+      account: f.alice.address,
+      recipient: f.alice.address,
+      deadline,
+      claims: found.map((c) => ({ pool: c.pool, maxFee: 0n, nonce: c.claimNonce })),
+    };
+    await relayClaimBundle(f.router, {
+      bundle,
+      signature: await signClaimBundle(f.alice, f.chainId, bundle),
+      claims: found.map((c) => ({ epoch: c.epoch })),
+    });
+    // Bob chooses push payouts in pool C by signature (it spends his claim nonce there), a stranger relays it.
+    const choice = { account: f.bob.address, recipient: f.bob.address, nonce: 0n, deadline };
+    await relayPushRecipient(f.poolC.pool.connect(f.stranger), {
+      choice,
+      signature: await signPushRecipient(f.bob, await readPoolDomain(f.poolC.pool), choice),
+    });
+
+    const dir = await mkdtemp(join(tmpdir(), "depin-nonces-"));
+    const db = await openAuditDb(dir);
+    try {
+      await indexChain({
+        provider: ethers.provider,
+        db,
+        registry: await f.registry.getAddress(),
+        factory: await f.factory.getAddress(),
+        fromBlock: 0,
+        confirmations: 0,
+      });
+      const report = await auditIndex({ db });
+      const spent = [
+        { pool: f.pool, account: f.alice.address },
+        { pool: f.poolB.pool, account: f.alice.address },
+        { pool: f.poolC.pool, account: f.bob.address },
+      ];
+      for (const { pool, account } of spent) {
+        const address = await pool.getAddress();
+        const onChain = (await pool.account(account)).claimNonce;
+        expect(onChain, `${address} ${account} on-chain`).to.equal(1n);
+        const rebuilt = report.accounts.find((a) => a.pool === address && a.account === account);
+        expect(rebuilt?.claimNonce, `${address} ${account} rebuilt`).to.equal(onChain.toString());
+      }
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

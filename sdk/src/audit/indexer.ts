@@ -17,7 +17,18 @@ import type { AuditDb, AuditDbSession } from "./db.js";
 import { decodeLog, type EventRow, type IndexedContract } from "./events.js";
 
 /** Pool events whose transactions the index keeps (sender, function, gas): the settlement transactions. */
-export const SETTLEMENT_EVENTS = ["BatchRecorded", "EpochCommitted", "ClawedBack", "EpochVetoed", "Claimed"];
+/**
+ * The pool events whose transactions are kept (sender, function, gas): settlements, and a push-payout choice (whose
+ * function tells whether the account signed it, spending its claim nonce).
+ */
+export const SETTLEMENT_EVENTS = [
+  "BatchRecorded",
+  "EpochCommitted",
+  "ClawedBack",
+  "EpochVetoed",
+  "Claimed",
+  "PushRecipientSet",
+];
 
 const TOKEN = new Interface([
   "function balanceOf(address) view returns (uint256)",

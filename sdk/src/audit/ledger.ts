@@ -7,7 +7,7 @@
  */
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 
-import { RewardPool__factory } from "../contracts/index.js";
+import { IRewardPool__factory } from "../contracts/index.js";
 import { ManifestMismatchError, readManifest, readManifestTree, type EpochManifest } from "../core/epoch.js";
 import { WAD } from "../core/pool.js";
 import { DeviceStatus, ZERO_ADDRESS, deviceIdOf, type KeyType } from "../core/registry.js";
@@ -221,7 +221,19 @@ export interface RebuiltLedger {
   lastTimestamp: number;
 }
 
-const CLAIM_WITH_SIG = RewardPool__factory.createInterface().getFunction("claimWithSig").selector;
+/**
+ * The pool functions whose every `Claimed` is a claim the account signed, sent to the pool itself: each spent the
+ * account's claim nonce (a batch's skipped claims emit nothing and spend nothing). A claim bundle's part says so with
+ * its own `ClaimBundled`, and a signed push-payout choice is a `PushRecipientSet` sent by `setPushRecipientWithSig`:
+ * both spend the same nonce. Signed calls made through another contract (other than the claim router's bundles) are
+ * not seen as signed.
+ */
+const POOL = IRewardPool__factory.createInterface();
+const SIGNED_CLAIM_CALLS = new Set([
+  POOL.getFunction("claimWithSig")!.selector,
+  POOL.getFunction("claimBatchWithSig")!.selector,
+]);
+const SET_PUSH_RECIPIENT_WITH_SIG = POOL.getFunction("setPushRecipientWithSig")!.selector;
 
 /** Replays the indexed events and returns the rebuilt ledger and everything found wrong on the way. */
 export function replayLedger(input: ReplayInput): RebuiltLedger {
@@ -573,6 +585,17 @@ class Replay {
       case "Claimed":
         this.gas(pool, "claim", at);
         return this.claim(pool, a, at, ts);
+      case "ClaimBundled":
+        // The claim it follows was signed as part of a bundle: the account's nonce here is spent.
+        this.account(pool, addr(a.account)).claimNonce++;
+        return;
+      case "PushRecipientSet": {
+        const tx = this.input.transactions.get(at.tx);
+        if (tx?.selector === SET_PUSH_RECIPIENT_WITH_SIG && tx.recipient === pool.address) {
+          this.account(pool, addr(a.account)).claimNonce++;
+        }
+        return;
+      }
       case "RelayerFeePaid": {
         const fee = big(a.fee);
         const last = pool.claims.at(-1);
@@ -845,7 +868,8 @@ class Replay {
     const ledgerAmount = big(a.ledgerAmount);
     const epochAmount = big(a.epochAmount);
     const tx = this.input.transactions.get(at.tx);
-    const gasless = tx !== undefined && tx.selector === CLAIM_WITH_SIG && tx.recipient === pool.address;
+    const gasless =
+      tx !== undefined && tx.selector !== null && SIGNED_CLAIM_CALLS.has(tx.selector) && tx.recipient === pool.address;
     if (gasless) account.claimNonce++;
     const who = { ...extra, account: account.account };
 
