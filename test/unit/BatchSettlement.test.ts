@@ -2,7 +2,7 @@
  * Batch settlement: one relayer call settles many signed claims (`claimBatchWithSig`), the epoch-mode leaves proven
  * together by one OpenZeppelin multiproof, each claim checked as `claimWithSig` checks it, a failing claim skipped
  * (`ClaimSkipped`) with its credit and nonce intact. Gas per account at 10 and 100 accounts (existing holders) is
- * printed and written to bench/settle_batch.json (`settle_batch100_per_account`).
+ * printed and held below a single signed claim's; the benchmark (scripts/bench/settle.ts) records the curve.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
@@ -17,7 +17,6 @@ import {
   proofFor,
   type WorkReport,
 } from "../../sdk/src/index.js";
-import { writeBenchFile } from "../../scripts/bench/output.js";
 import { epochHelpers } from "../helpers/epoch.js";
 import { BUDGET, CHALLENGE_PERIOD, DEVICE_CAP, RATE, USDC, poolFixture } from "../helpers/pool.js";
 
@@ -378,9 +377,9 @@ describe("Batch settlement (claimBatchWithSig)", function () {
   it("measures gas per account at 10 and 100 accounts (existing holders) against single claims", async function () {
     const figures: Record<string, number> = {};
     for (const [fixture, prefix] of [
-      [steadyFixture, "settle"],
-      [wholeSteadyFixture, "settle_whole"],
-      [batchFixture, "settle_first"],
+      [steadyFixture, "signed"],
+      [wholeSteadyFixture, "signed_whole"],
+      [batchFixture, "signed_first"],
     ] as const) {
       for (const count of [10, 100]) {
         const f = await loadFixture(fixture);
@@ -389,10 +388,10 @@ describe("Batch settlement (claimBatchWithSig)", function () {
         await expect(tx).not.to.emit(f.pool, "ClaimSkipped");
         const receipt = await tx.wait();
         figures[`${prefix}_batch${count}_per_account`] = Math.round(Number(receipt!.gasUsed) / count);
-        if (count === 100 && prefix === "settle") {
+        if (count === 100 && prefix === "signed") {
           // The batch's own overhead: the same batch again, every claim skipped at its nonce (before its signature).
           const replay = await (await send(f, batch)).wait();
-          figures.settle_batch100_all_skipped_per_account = Math.round(Number(replay!.gasUsed) / count);
+          figures.signed_batch100_all_skipped_per_account = Math.round(Number(replay!.gasUsed) / count);
         }
       }
       const f = await loadFixture(fixture);
@@ -403,7 +402,9 @@ describe("Batch settlement (claimBatchWithSig)", function () {
       figures[`${prefix}_single_claim_with_sig`] = Number(receipt!.gasUsed);
     }
     console.log("      batch settlement gas:", JSON.stringify(figures));
-    writeBenchFile("settle_batch", { gas: figures });
-    expect(figures.settle_batch100_per_account).to.be.below(figures.settle_single_claim_with_sig!);
+    // The batch must be cheaper per account than the claims sent alone (the benchmark, scripts/bench/settle.ts,
+    // records the curve in bench/results.json as settle_batchN_per_account_signed).
+    expect(figures.signed_batch100_per_account).to.be.below(figures.signed_single_claim_with_sig!);
+    expect(figures.signed_whole_batch100_per_account).to.be.below(figures.signed_whole_single_claim_with_sig!);
   });
 });
