@@ -98,11 +98,39 @@ describe("Simulation (npm run simulate): 2,000 nodes, two epochs, both modes", f
     expect(result.gas.perDevicePerEpoch.epoch!.gas).to.be.greaterThan(0);
   });
 
+  it("pays a seeded share by push, across pools in one transaction, and by one signed bundle, each to the unit", function () {
+    const paths = result.claimPaths;
+    const operators = Object.values(result.network.operators).reduce((a, b) => a + b, 0);
+    expect(paths.direct + paths.gasless + paths.push + paths.allPools + paths.bundle).to.equal(operators);
+    for (const [path, count] of Object.entries(paths)) expect(count, path).to.be.greaterThan(0);
+    // About 10% push, 10% across pools, 5% bundles (seeded; loose bounds, not the exact draw).
+    expect(paths.push / operators).to.be.within(0.05, 0.15);
+    expect(paths.allPools / operators).to.be.within(0.05, 0.15);
+    expect(paths.bundle / operators).to.be.within(0.02, 0.08);
+    for (const phase of [
+      "push opt-ins (ledger)",
+      "push opt-ins (epoch)",
+      "claims, push (ledger)",
+      "claims, push (epoch)",
+      "claims, all pools",
+      "claims, gasless bundle",
+    ]) {
+      expect(Number(result.gas.phases[phase]?.gas ?? 0), phase).to.be.greaterThan(0);
+    }
+    // Push payouts go a hundred to a transaction: fewer keeper transactions than accounts pushed.
+    expect(result.gas.phases["claims, push (ledger)"]!.txs).to.equal(Math.ceil(paths.push / 100));
+    expect(result.gas.perOperation.push_per_account_ledger).to.be.lessThan(result.gas.perOperation.claim_ledger!);
+    expect(result.contracts.router).to.match(/^0x[0-9a-fA-F]{40}$/);
+    // The relayer's fees: one per gasless claim and one per pool of each bundle, all in the books (findings empty).
+    const fees = result.revenue.reduce((s, r) => s + units(r.relayerFees), 0n);
+    expect(fees).to.be.greaterThan(0n);
+  });
+
   it("gives the same numbers for the same seed", async function () {
     const a = (await run(120, 2, "same")).result;
     const b = (await run(120, 2, "same")).result;
     const c = (await run(120, 2, "other")).result;
-    for (const key of ["epochs", "work", "rewards", "books", "revenue", "network"] as const) {
+    for (const key of ["epochs", "work", "rewards", "books", "revenue", "network", "claimPaths"] as const) {
       expect(a[key], key).to.deep.equal(b[key]);
     }
     expect(a.work).to.not.deep.equal(c.work);

@@ -188,6 +188,12 @@ async function developmentChain(
   return {
     provider,
     funder,
-    deployment: { registry: at("DeviceRegistry"), factory: at("RewardPoolFactory"), token: at("MockUSDC") },
+    deployment: {
+      registry: at("DeviceRegistry"),
+      factory: at("RewardPoolFactory"),
+      token: at("MockUSDC"),
+      // Records older than the claim router have none: the simulation deploys one for its claims across pools.
+      ...(deployment.contracts.ClaimRouter === undefined ? {} : { router: deployment.contracts.ClaimRouter.address }),
+    },
   };
 }

@@ -106,6 +106,20 @@ export function formatSimulation(r: SimulationResult): string {
       Object.entries(r.gas.phases).map(([k, v]) => [k, gasNumber(v.gas), n(v.txs), v.usd.toFixed(2)]),
     ),
   );
+  const paths = r.claimPaths;
+  out.push(
+    table(
+      "Final payouts by path (operators; the gas of each path is in its phases above)",
+      ["path", "operators"],
+      [
+        ["claim, direct", n(paths.direct)],
+        ["claim, gasless (relayed)", n(paths.gasless)],
+        ["push payouts (signed opt-in, keeper batches)", n(paths.push)],
+        ["all pools in one claimAll", n(paths.allPools)],
+        ["signed bundle across pools (relayed)", n(paths.bundle)],
+      ],
+    ),
+  );
   out.push(
     table(
       "Settlement per device per epoch (record or commit, clawback, claims)",

@@ -4,8 +4,10 @@
  * requires attestations; operators register fleets of both key types; two protocols each create and fund a pool (one
  * per mode) under B2B funding references; a 3-of-5 verifier quorum screens each epoch's signed work reports (good and
  * bad), records ledger batches or commits epoch roots; a cheater is clawed back (ledger) or adjusted down (epoch); a
- * device is sold mid-run; every account claims, some gasless through a relayer; then the books are checked to the
- * token unit against the simulation's own model, and the KPIs are reported.
+ * device is sold mid-run; every account is paid: most claim (some gasless through a relayer), some opt in to push
+ * payouts a keeper sends, some claim both pools at once through the claim router (unsigned, or one signed bundle the
+ * relayer submits); then the books are checked to the token unit against the simulation's own model, and the KPIs
+ * are reported.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -21,7 +23,8 @@ import {
   type TypedDataDomain,
 } from "ethers";
 
-import { claim, type ClaimReturnType } from "../actions/claim.js";
+import { claim, type ClaimReturnType, type EpochLeafProof } from "../actions/claim.js";
+import { claimAll, relayClaimBundle, type ClaimAllReturnType } from "../actions/claimAll.js";
 import { clawbackCredit } from "../actions/clawbackCredit.js";
 import { getPoolAccount } from "../actions/getPoolAccount.js";
 import { readPoolDomain } from "../actions/readPoolDomain.js";
@@ -29,6 +32,8 @@ import { recordWork } from "../actions/recordWork.js";
 import { relayClaim } from "../actions/relayClaim.js";
 import { rewardPoolFactoryAt } from "../actions/pool.js";
 import { signClaim } from "../actions/signClaim.js";
+import { signClaimBundle } from "../actions/signClaimBundle.js";
+import { pushPayouts, relayPushRecipient, signPushRecipient } from "../actions/pushPayouts.js";
 import { commitEpoch } from "../actions/commitEpoch.js";
 import { readDeviceStates } from "../actions/readDeviceStates.js";
 import { readEpochInputs } from "../actions/readEpochInputs.js";
@@ -39,7 +44,14 @@ import { registerFleet } from "../actions/registerFleet.js";
 import { createNetwork } from "../actions/createNetwork.js";
 import { deployDepin } from "../actions/deployDepin.js";
 import { setupPool } from "../actions/setupPool.js";
-import { MockUSDC__factory, type DeviceRegistry, type IRewardPool, type MockUSDC } from "../contracts/index.js";
+import {
+  ClaimRouter__factory,
+  MockUSDC__factory,
+  type ClaimRouter,
+  type DeviceRegistry,
+  type IRewardPool,
+  type MockUSDC,
+} from "../contracts/index.js";
 import { buildEpoch, proofFor, type Adjustment, type BuiltEpoch } from "../core/epoch.js";
 import { poolConfig, WAD, type EpochCommit, type QuorumSignatures } from "../core/pool.js";
 import { quantile, SeededRandom } from "../core/random.js";
@@ -96,7 +108,7 @@ export interface SimulationEnvironment {
   /** A funded account: deploys, administers the network, pays every simulated account's gas money. */
   funder: Signer;
   /** Contracts already deployed (e.g. by `depin deploy`); deployed here from the SDK's bytecode when absent. */
-  deployment?: { registry: string; factory: string; token: string };
+  deployment?: { registry: string; factory: string; token: string; router?: string };
   /** Progress per phase (bars in a terminal); called once per phase with its size. */
   progress?: (phase: string, total: number) => Progress;
 }
@@ -121,6 +133,15 @@ const ETH_FOR_GAS = 10n ** 18n;
 const REGISTRATION_GAS_PER_DEVICE = 80_000n;
 /** Transactions from distinct accounts in flight at once. */
 const CONCURRENCY = 4;
+/** Shares of operators paid at the end by push payouts, by one unsigned claim across pools, by one signed bundle. */
+const PUSH_SHARE = 0.1;
+const ALL_POOLS_SHARE = 0.1;
+const BUNDLE_SHARE = 0.05;
+/** Push payouts per keeper transaction. */
+const PUSH_BATCH = 100;
+
+/** How an operator is paid at the end. */
+type ClaimPath = "claim" | "push" | "allPools" | "bundle";
 
 interface GasLine {
   gas: bigint;
@@ -216,6 +237,8 @@ export interface SimulationResult {
     ok: boolean;
     findings: string[];
   }[];
+  /** How many operators were paid by each path at the end (direct and gasless claims, push, across pools). */
+  claimPaths: { direct: number; gasless: number; push: number; allPools: number; bundle: number };
   timings: Record<string, number>;
   /** With `ingest`: what went through the verifier services over HTTP. */
   ingest?: IngestFigures;
@@ -277,8 +300,11 @@ async function runSimulation(
   let registry: DeviceRegistry;
   let token: MockUSDC;
   let factoryAddress: string;
+  // The claim router (claims across pools): deployed with the rest, or recorded by `depin deploy`.
+  let router: ClaimRouter | undefined;
   if (env.deployment === undefined) {
     const deployed = await deployDepin(funder, { withTestToken: true });
+    router = deployed.router;
     registry = deployed.registry;
     token = deployed.token!;
     factoryAddress = await deployed.factory.getAddress();
@@ -290,6 +316,7 @@ async function runSimulation(
     registry = deviceRegistryAt(env.deployment.registry, funder);
     token = MockUSDC__factory.connect(env.deployment.token, funder);
     factoryAddress = env.deployment.factory;
+    if (env.deployment.router !== undefined) router = ClaimRouter__factory.connect(env.deployment.router, funder);
   }
   const registryAddress = await registry.getAddress();
 
@@ -771,13 +798,19 @@ async function runSimulation(
     }
   }
 
-  async function claimFor(run: PoolRun, wallet: Wallet, gasless: boolean): Promise<void> {
-    const account = getAddress(wallet.address);
+  /** What the model says `account` is owed in `run`'s pool now, and its epoch leaf (epoch mode). */
+  function owedIn(run: PoolRun, account: string): { owed: bigint; leaf?: EpochLeafProof } {
     const leaf = run.mode === "epoch" && run.latest !== undefined ? proofFor(run.latest, account) : undefined;
     const owed =
       run.mode === "ledger"
         ? (run.modelWad.get(account) ?? 0n) / WAD - (run.paid.get(account) ?? 0n)
         : (leaf?.cumulative ?? 0n) - (run.paid.get(account) ?? 0n);
+    return leaf === undefined ? { owed } : { owed, leaf };
+  }
+
+  async function claimFor(run: PoolRun, wallet: Wallet, gasless: boolean): Promise<void> {
+    const account = getAddress(wallet.address);
+    const { owed, leaf } = owedIn(run, account);
     if (owed <= 0n) return;
     let result: ClaimReturnType;
     if (gasless && owed > RELAYER_FEE) {
@@ -805,14 +838,172 @@ async function runSimulation(
     run.paid.set(account, (run.paid.get(account) ?? 0n) + result.amount);
   }
 
-  // The end: every account claims what it is owed; a share signs gasless claims a relayer submits.
+  /** Checks a router claim's per-pool results against the model, and books what each pool paid. */
+  function bookRouterClaim(
+    account: string,
+    parts: readonly { run: PoolRun; owed: bigint }[],
+    claimed: ClaimAllReturnType,
+    fee: bigint,
+  ): void {
+    parts.forEach(({ run, owed }, i) => {
+      const r = claimed.results[i]!;
+      if (r.status !== "paid") {
+        findings.push(
+          `${run.mode}: the router skipped ${account} (${r.error?.name ?? "no reason"}), the model owes ${owed}`,
+        );
+        return;
+      }
+      if (r.amount !== owed)
+        findings.push(`${run.mode}: ${account} was paid ${r.amount} by the router, the model owes ${owed}`);
+      if (r.fee !== fee) findings.push(`${run.mode}: the relayer took ${r.fee} from ${account}'s bundle, not ${fee}`);
+      run.paid.set(account, (run.paid.get(account) ?? 0n) + r.amount);
+      if (r.fee > 0n) run.fees.set(account, (run.fees.get(account) ?? 0n) + r.fee);
+    });
+  }
+
+  // The end: every account is paid what it is owed. A seeded share opts in to push payouts (a signed choice the
+  // relayer submits) and a keeper pays them; a share claims both pools in one router transaction, a smaller one signs
+  // one bundle the relayer submits for a fee per pool; the rest claim as before, a share of them gasless.
   await moveTo(BigInt((await provider.getBlock("latest"))!.timestamp) + CHALLENGE_PERIOD + 1n);
   const rng = new SeededRandom(`${options.seed}/claims`);
   const claiming = bar("claims", world.operators.length * pools.size);
   const gaslessOf = new Map(world.operators.map((o) => [o.index, rng.chance(options.gaslessShare)]));
-  // Direct claims go out a few at a time (each operator sends its own); the relayer's go one after another.
+  // A sub-seed of its own: the gasless choices above are drawn exactly as before.
+  const pathRng = new SeededRandom(`${options.seed}/claims/paths`);
+  const pathOf = new Map(
+    world.operators.map((o): [number, ClaimPath] => {
+      const u = pathRng.next();
+      if (u < PUSH_SHARE) return [o.index, "push"];
+      if (u < PUSH_SHARE + ALL_POOLS_SHARE) return [o.index, "allPools"];
+      if (u < PUSH_SHARE + ALL_POOLS_SHARE + BUNDLE_SHARE) return [o.index, "bundle"];
+      return [o.index, "claim"];
+    }),
+  );
+  const onPath = (path: ClaimPath) => world.operators.filter((o) => pathOf.get(o.index) === path);
+
+  // Push payouts: each chooses itself as the recipient by signature (it spends the account's claim nonce in the pool),
+  // then a keeper pays them all, in batches, each pool with its latest manifest's tree.
+  const pushers = onPath("push");
+  if (pushers.length > 0) {
+    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+    for (const operator of pushers) {
+      const account = getAddress(operator.wallet.address);
+      for (const run of pools.values()) {
+        const pool = run.pool.connect(relayer);
+        const choice = {
+          account,
+          recipient: account,
+          nonce: (await getPoolAccount(pool, account)).claimNonce,
+          deadline: now + 3_600n,
+        };
+        const signature = await signPushRecipient(operator.wallet, run.domain, choice);
+        const chosen = await relayPushRecipient(pool, { choice, signature });
+        spend(`push opt-ins (${run.mode})`, chosen.gasUsed);
+        measure(`push_opt_in_${run.mode}`, chosen.gasUsed);
+      }
+    }
+    const keeperWallet = new Wallet(id(`sim:${options.seed}:keeper`));
+    try {
+      await provider.send("hardhat_setBalance", [keeperWallet.address, toBeHex(ETH_FOR_GAS)]);
+    } catch {
+      await (await funder.sendTransaction({ to: keeperWallet.address, value: ETH_FOR_GAS })).wait();
+    }
+    const keeper = connect(keeperWallet);
+    const accounts = pushers.map((o) => getAddress(o.wallet.address));
+    for (const run of pools.values()) {
+      const owed = new Map(accounts.map((a) => [a, owedIn(run, a).owed]));
+      const tree = run.mode === "epoch" ? run.latest?.tree : undefined;
+      const pushed = await pushPayouts(run.pool.connect(keeper), {
+        accounts,
+        ...(tree === undefined ? {} : { tree }),
+        batchSize: PUSH_BATCH,
+      });
+      pushed.transactions.forEach((tx, i) => {
+        const batch = Math.min(PUSH_BATCH, accounts.length - i * PUSH_BATCH);
+        spend(`claims, push (${run.mode})`, tx.gasUsed);
+        measure(`push_per_account_${run.mode}`, tx.gasUsed / BigInt(batch));
+      });
+      for (const r of pushed.results) {
+        const o = owed.get(r.account)!;
+        if (r.status === "skipped") {
+          // Expected only where the model owes nothing.
+          if (!(r.reason === "NothingToPay" && o === 0n))
+            findings.push(`${run.mode}: the push to ${r.account} was skipped (${r.reason}), the model owes ${o}`);
+          continue;
+        }
+        const amount = r.ledgerAmount + r.epochAmount;
+        if (r.recipient !== r.account) findings.push(`${run.mode}: ${r.account} was pushed to ${r.recipient}`);
+        if (amount !== o) findings.push(`${run.mode}: ${r.account} was pushed ${amount}, the model owes ${o}`);
+        run.paid.set(r.account, (run.paid.get(r.account) ?? 0n) + amount);
+      }
+      claiming.increment(accounts.length);
+    }
+  }
+
+  // Claims across pools need the claim router: a deployment that recorded none gets one now.
+  const crossPool = [...onPath("allPools"), ...onPath("bundle")];
+  if (router === undefined && crossPool.length > 0) {
+    const deployed = await (await new ClaimRouter__factory(funder).deploy()).waitForDeployment();
+    router = ClaimRouter__factory.connect(await deployed.getAddress(), funder);
+  }
+  // One unsigned claim across both pools, each operator sending its own (a few at a time).
+  await forEachConcurrent(onPath("allPools"), CONCURRENCY, async (operator) => {
+    const account = getAddress(operator.wallet.address);
+    const parts = [...pools.values()].map((run) => ({ run, ...owedIn(run, account) })).filter((p) => p.owed > 0n);
+    if (parts.length > 0) {
+      const claimed = await claimAll(
+        router!.connect(connect(operator.wallet)),
+        account,
+        parts.map((p) => ({ pool: p.run.address, ...(p.leaf === undefined ? {} : { epoch: p.leaf }) })),
+      );
+      spend("claims, all pools", claimed.gasUsed);
+      measure(`claim_all_pools_n${parts.length}`, claimed.gasUsed);
+      measure("claim_all_pools_per_pool", claimed.gasUsed / BigInt(parts.length));
+      bookRouterClaim(account, parts, claimed, 0n);
+    }
+    claiming.increment(pools.size);
+  });
+  // One signed bundle per operator, the relayer taking its fee in each pool (pools owing no more than the fee are
+  // claimed directly, as the gasless claims do).
+  for (const operator of onPath("bundle")) {
+    const account = getAddress(operator.wallet.address);
+    const parts = [...pools.values()]
+      .map((run) => ({ run, ...owedIn(run, account) }))
+      .filter((p) => p.owed > RELAYER_FEE);
+    if (parts.length > 0) {
+      const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+      const bundle = {
+        account,
+        recipient: account,
+        deadline: now + 3_600n,
+        claims: await Promise.all(
+          parts.map(async (p) => ({
+            pool: p.run.address,
+            maxFee: RELAYER_FEE,
+            nonce: (await getPoolAccount(p.run.pool, account)).claimNonce,
+          })),
+        ),
+      };
+      const signature = await signClaimBundle(operator.wallet, chainId, bundle);
+      const claimed = await relayClaimBundle(router!.connect(relayer), {
+        bundle,
+        signature,
+        claims: parts.map((p) => ({ fee: RELAYER_FEE, ...(p.leaf === undefined ? {} : { epoch: p.leaf }) })),
+      });
+      spend("claims, gasless bundle", claimed.gasUsed);
+      measure(`claim_bundle_n${parts.length}`, claimed.gasUsed);
+      measure("claim_bundle_per_pool", claimed.gasUsed / BigInt(parts.length));
+      bookRouterClaim(account, parts, claimed, RELAYER_FEE);
+    }
+    for (const run of pools.values()) await claimFor(run, operator.wallet, false);
+    claiming.increment(pools.size);
+  }
+
+  // The rest claim as before: direct claims a few at a time (each operator sends its own), the relayer's one after
+  // another.
+  const claimers = onPath("claim");
   await forEachConcurrent(
-    world.operators.filter((o) => !gaslessOf.get(o.index)),
+    claimers.filter((o) => !gaslessOf.get(o.index)),
     CONCURRENCY,
     async (operator) => {
       for (const run of pools.values()) {
@@ -821,7 +1012,7 @@ async function runSimulation(
       }
     },
   );
-  for (const operator of world.operators.filter((o) => gaslessOf.get(o.index))) {
+  for (const operator of claimers.filter((o) => gaslessOf.get(o.index))) {
     for (const run of pools.values()) {
       await claimFor(run, operator.wallet, true);
       claiming.increment();
@@ -829,6 +1020,13 @@ async function runSimulation(
   }
   claiming.stop();
   lap("claims");
+  const claimPaths: SimulationResult["claimPaths"] = {
+    direct: claimers.filter((o) => !gaslessOf.get(o.index)).length,
+    gasless: claimers.filter((o) => gaslessOf.get(o.index)).length,
+    push: pushers.length,
+    allPools: onPath("allPools").length,
+    bundle: onPath("bundle").length,
+  };
 
   // The books, to the token unit, per pool: Σ paid + Σ claimable = Σ credited ≤ Σ funded, against the model.
   const books: SimulationResult["books"] = [];
@@ -947,8 +1145,21 @@ async function runSimulation(
     const settle = [...gas.entries()]
       .filter(([phase]) =>
         run.mode === "ledger"
-          ? ["ledger batches", "clawback", "claims (ledger)", "claims, gasless (ledger)"].includes(phase)
-          : ["epoch commits", "claims (epoch)", "claims, gasless (epoch)"].includes(phase),
+          ? [
+              "ledger batches",
+              "clawback",
+              "claims (ledger)",
+              "claims, gasless (ledger)",
+              "push opt-ins (ledger)",
+              "claims, push (ledger)",
+            ].includes(phase)
+          : [
+              "epoch commits",
+              "claims (epoch)",
+              "claims, gasless (epoch)",
+              "push opt-ins (epoch)",
+              "claims, push (epoch)",
+            ].includes(phase),
       )
       .reduce((s, [, line]) => s + line.gas, 0n);
     const perUnit = run.devices * options.epochs;
@@ -993,6 +1204,7 @@ async function runSimulation(
       registry: registryAddress,
       factory: factoryAddress,
       token: await token.getAddress(),
+      ...(router === undefined ? {} : { router: await router.getAddress() }),
       ...Object.fromEntries([...pools.values()].map((r) => [`${r.mode}Pool`, r.address])),
     },
     epochs: epochsOut,
@@ -1021,6 +1233,7 @@ async function runSimulation(
     revenue,
     gas: { phases, perDevicePerEpoch, perOperation },
     books,
+    claimPaths,
     timings,
     ...(services === undefined ? {} : { ingest: services.summary() }),
     findings,
