@@ -9,131 +9,41 @@
  *   npx hardhat run scripts/bench/epoch.ts
  *   POOL_KIND=clone npx hardhat run scripts/bench/epoch.ts
  */
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { id } from "ethers";
-
-import {
-  buildEpoch,
-  type BuiltEpoch,
-  checksumAddress,
-  claim,
-  commitEpoch,
-  contracts,
-  type DeviceState,
-  DeviceStatus,
-  fastKeccak256,
-  proofFor,
-  readPoolDomain,
-  relayClaim,
-  setupPool,
-  signClaim,
-  poolConfig,
-  WAD,
-  type WorkReport,
-} from "../../sdk/src/index.js";
-import { benchChain, benchDeployment, closeEpoch, poolKind, type Row, USDC, writeChainBench } from "./chain.js";
+import { type BuiltEpoch, claim, proofFor } from "../../sdk/src/index.js";
+import { poolKind, type Row, writeChainBench } from "./chain.js";
+import { epochScenario, FLEET } from "./epochScenario.js";
 import type { GasFigures } from "./output.js";
 
 const KIND = poolKind();
-const RATE = WAD / 3n;
-const BUDGET = 10n ** 12n * USDC;
-const DEVICE_CAP = 10_000_000n;
-const FLEET = 100;
-
-const { ethers, networkHelpers, signer } = await benchChain();
-const [deployer, holder, fleetOwner, relayer] = [signer(0), signer(1), signer(2), signer(3)];
-const quorum = [4, 5, 6].map(signer);
-const verifiers = [...quorum, signer(7), signer(8)];
-const { chainId } = await ethers.provider.getNetwork();
-
-const { factory, token, tokenAddress, networkId } = await benchDeployment(deployer, {
-  metadata: "bench",
-  mint: 10n ** 12n * USDC,
-});
-const { pool, address: poolAddress } = await setupPool(factory.connect(deployer), {
-  config: poolConfig({
-    token: tokenAddress,
-    networkId,
-    admin: deployer.address,
-    verifiers: verifiers.map((v) => v.address),
-    quorum: 3,
-    params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
-    maxRelayerFee: USDC,
-  }),
-  salt: id("bench/epoch"),
+const {
+  pool,
+  relayer,
+  holder,
+  fleetOwner,
+  token,
+  accounts: ACCOUNTS,
+  ...scenario
+} = await epochScenario({
   kind: KIND,
-  funding: [{ amount: 10n ** 11n * USDC, ref: id("bench/customer-contract-1") }],
+  maxAccounts: 100_000,
 });
-const { challengePeriod } = await pool.settings();
-
-/**
- * The tree's accounts: the holder (claims every epoch), the fleet's owner (100 devices), then derived addresses with
- * one device each, never claiming. A tree of n accounts is the first n, so smaller trees nest in larger ones. Devices
- * are synthetic: epoch mode checks no device on-chain, so the benchmark registers none.
- */
-const ACCOUNTS = [
-  holder.address,
-  fleetOwner.address,
-  ...Array.from({ length: 100_000 - 2 }, (_, i) =>
-    checksumAddress("0x" + fastKeccak256(`bench/account/${i}`).slice(26)),
-  ),
-];
 const FRESH = ACCOUNTS[2]!; // in every tree, never claims before the 10,000-account epoch
-function devicesOf(accounts: number): Map<bigint, DeviceState> {
-  const devices = new Map<bigint, DeviceState>();
-  for (let a = 0; a < accounts; a++) {
-    for (let d = 0; d < (a === 1 ? FLEET : 1); d++) {
-      const deviceId = BigInt(fastKeccak256(`bench/device/${a}/${d}`));
-      const state = { deviceId, networkId, status: DeviceStatus.Active, payee: ACCOUNTS[a]!, recordedInLedger: false };
-      devices.set(deviceId, state);
-    }
-  }
-  return devices;
-}
-function reports(epoch: number, devices: Map<bigint, DeviceState>): WorkReport[] {
-  return [...devices.keys()].map((deviceId, i) => ({
-    deviceId,
-    units: 2_000_000n + BigInt((i * 7919 + epoch) % 1000),
-    evidenceHash: fastKeccak256(`evidence/${epoch}/${i}`),
-  }));
-}
 
 const rows: Row[] = [];
 const figures: GasFigures = {};
-let previous: BuiltEpoch | undefined;
 
-/** Builds and commits `epoch` over a tree of `accounts` accounts, then waits out the challenge period. */
+/** Commits `epoch` over a tree of `accounts` accounts (see epochScenario), recording its gas. */
 async function commit(key: string | undefined, epoch: number, accounts: number): Promise<BuiltEpoch> {
-  await closeEpoch(networkHelpers, [pool], BigInt(epoch));
-  const devices = devicesOf(accounts);
-  const built = buildEpoch({
-    pool: poolAddress,
-    chainId,
-    epoch,
-    formulaVersion: 1,
-    params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
-    networkId,
-    registryBlock: await ethers.provider.getBlockNumber(),
-    devices,
-    reports: reports(epoch, devices),
-    ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
-  });
-  const { gasUsed } = await commitEpoch(pool.connect(relayer), {
-    built,
-    uri: `ipfs://bench/epoch-${epoch}.json`,
-    verifiers: quorum,
-  });
+  const { built, devices, gasUsed } = await scenario.commit(epoch, accounts);
   rows.push({
     ...(key === undefined ? {} : { key }),
     operation: `commitEpoch (3-of-5)${epoch < 2 ? `, the pool's ${epoch === 0 ? "first" : "second"}` : ""}`,
     epoch,
-    devices: devices.size,
+    devices,
     accounts: built.manifest.accounts.length,
     gasUsed: Number(gasUsed),
   });
   if (key !== undefined) figures[key] = Number(gasUsed);
-  await networkHelpers.time.increase(challengePeriod + 1n);
-  previous = built;
   return built;
 }
 
@@ -153,22 +63,13 @@ async function claimRow(key: string | undefined, operation: string, built: Built
 }
 
 async function gasless(key: string, operation: string, built: BuiltEpoch) {
-  const leaf = proofFor(built, holder.address);
-  const signed = {
-    account: holder.address,
-    recipient: holder.address,
-    maxFee: USDC / 10n,
-    nonce: (await pool.account(holder.address)).claimNonce,
-    deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
-  };
-  const signature = await signClaim(holder, await readPoolDomain(pool), signed);
-  const r = await relayClaim(pool.connect(relayer), { claim: signed, signature, fee: USDC / 10n, epoch: leaf });
+  const r = await scenario.gasless(built);
   rows.push({
     key,
     operation,
     epoch: Number(built.manifest.epoch),
     accounts: built.manifest.accounts.length,
-    proofLength: leaf.proof.length,
+    proofLength: r.proofLength,
     gasUsed: Number(r.gasUsed),
   });
   figures[key] = Number(r.gasUsed);
@@ -208,29 +109,15 @@ await claimRow("claim_repeat_existing_holder_100k", "claim, repeat by an existin
 
 if (KIND === "whole") {
   // The anchor: a URD-style claim over a tree of the same 10,000 accounts, the same token and holder, this run.
-  const urd = await new contracts.UrdLikeDistributor__factory(deployer).deploy();
-  const urdAddress = await urd.getAddress();
-  await (await token.mint(urdAddress, 10n ** 12n * USDC)).wait();
-  const tree10k = ACCOUNTS.slice(0, 10_000);
-  const urdClaim = async (key: string, operation: string, round: bigint) => {
-    const tree = StandardMerkleTree.of(
-      tree10k.map((a, i): [string, string, bigint] => [a, tokenAddress, (BigInt(i) + 1n) * USDC * round]),
-      ["address", "address", "uint256"],
-    );
-    await (await urd.setRoot(tree.root)).wait();
-    const proof = tree.getProof(0);
-    const receipt = await (await urd.connect(relayer).claim(holder.address, tokenAddress, USDC * round, proof)).wait();
-    rows.push({
-      key,
-      operation,
-      accounts: tree10k.length,
-      proofLength: proof.length,
-      gasUsed: Number(receipt!.gasUsed),
-    });
-    figures[key] = Number(receipt!.gasUsed);
-  };
-  await urdClaim("anchor_urd_claim_first_10k", "anchor: URD-style claim, first (holder holds the token)", 1n);
-  await urdClaim("anchor_urd_claim_repeat_10k", "anchor: URD-style claim, repeat by an existing holder", 2n);
+  const urd = await scenario.urdAnchor();
+  for (const [key, operation, round] of [
+    ["anchor_urd_claim_first_10k", "anchor: URD-style claim, first (holder holds the token)", 1n],
+    ["anchor_urd_claim_repeat_10k", "anchor: URD-style claim, repeat by an existing holder", 2n],
+  ] as const) {
+    const r = await urd.claim(round);
+    rows.push({ key, operation, accounts: r.accounts, proofLength: r.proofLength, gasUsed: Number(r.gasUsed) });
+    figures[key] = Number(r.gasUsed);
+  }
 }
 
 writeChainBench(`epoch-${KIND}`, figures, rows, {

@@ -12,39 +12,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { Interface, MaxUint256, id } from "ethers";
+import { Interface, MaxUint256 } from "ethers";
 import hre from "hardhat";
 
-import {
-  buildEpoch,
-  type BuiltEpoch,
-  checksumAddress,
-  claim,
-  commitEpoch,
-  contracts,
-  type DeviceState,
-  DeviceStatus,
-  fastKeccak256,
-  fundPool,
-  poolConfig,
-  proofFor,
-  readPoolDomain,
-  relayClaim,
-  setupPool,
-  signClaim,
-  WAD,
-  type WorkReport,
-} from "../../sdk/src/index.js";
-import {
-  benchChain,
-  benchDeployment,
-  chainDescription,
-  closeEpoch,
-  compilerSettings,
-  TOKEN_NOTE,
-  USDC,
-} from "./chain.js";
+import { type BuiltEpoch, claim, fundPool, proofFor } from "../../sdk/src/index.js";
+import { chainDescription, compilerSettings, TOKEN_NOTE, USDC } from "./chain.js";
+import { epochScenario, FUNDING_REF } from "./epochScenario.js";
 import {
   attributeGas,
   breakdownRows,
@@ -56,107 +29,14 @@ import {
 } from "./gas-trace.js";
 import { BENCH_DIR, writeBenchFile } from "./output.js";
 
-const RATE = WAD / 3n;
-const BUDGET = 10n ** 12n * USDC;
-const DEVICE_CAP = 10_000_000n;
-const FLEET = 100;
+/* SCENARIO (scripts/bench/epochScenario.ts, as scripts/bench/epoch.ts measures it, up to its 10,000 accounts) */
 
-/* SCENARIO (as scripts/bench/epoch.ts, up to its 10,000-account figures) */
-
-const KIND = "whole" as const;
-const { ethers, networkHelpers, signer } = await benchChain();
-const [deployer, holder, fleetOwner, relayer] = [signer(0), signer(1), signer(2), signer(3)];
-const quorum = [4, 5, 6].map(signer);
-const verifiers = [...quorum, signer(7), signer(8)];
-const { chainId } = await ethers.provider.getNetwork();
-
-const { factory, token, tokenAddress, networkId } = await benchDeployment(deployer, {
-  metadata: "bench",
-  mint: 10n ** 12n * USDC,
-});
-const FUNDING_REF = id("bench/customer-contract-1");
-const { pool, address: poolAddress } = await setupPool(factory.connect(deployer), {
-  config: poolConfig({
-    token: tokenAddress,
-    networkId,
-    admin: deployer.address,
-    verifiers: verifiers.map((v) => v.address),
-    quorum: 3,
-    params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
-    maxRelayerFee: USDC,
-  }),
-  salt: id("bench/epoch"),
-  kind: KIND,
-  funding: [{ amount: 10n ** 11n * USDC, ref: FUNDING_REF }],
-});
-const { challengePeriod } = await pool.settings();
-
-const ACCOUNTS = [
-  holder.address,
-  fleetOwner.address,
-  ...Array.from({ length: 10_000 - 2 }, (_, i) =>
-    checksumAddress("0x" + fastKeccak256(`bench/account/${i}`).slice(26)),
-  ),
-];
-function devicesOf(accounts: number): Map<bigint, DeviceState> {
-  const devices = new Map<bigint, DeviceState>();
-  for (let a = 0; a < accounts; a++) {
-    for (let d = 0; d < (a === 1 ? FLEET : 1); d++) {
-      const deviceId = BigInt(fastKeccak256(`bench/device/${a}/${d}`));
-      devices.set(deviceId, {
-        deviceId,
-        networkId,
-        status: DeviceStatus.Active,
-        payee: ACCOUNTS[a]!,
-        recordedInLedger: false,
-      });
-    }
-  }
-  return devices;
-}
-function reports(epoch: number, devices: Map<bigint, DeviceState>): WorkReport[] {
-  return [...devices.keys()].map((deviceId, i) => ({
-    deviceId,
-    units: 2_000_000n + BigInt((i * 7919 + epoch) % 1000),
-    evidenceHash: fastKeccak256(`evidence/${epoch}/${i}`),
-  }));
-}
-let previous: BuiltEpoch | undefined;
-async function commit(epoch: number, accounts: number): Promise<BuiltEpoch> {
-  await closeEpoch(networkHelpers, [pool], BigInt(epoch));
-  const devices = devicesOf(accounts);
-  const built = buildEpoch({
-    pool: poolAddress,
-    chainId,
-    epoch,
-    formulaVersion: 1,
-    params: { rate: RATE, epochBudget: BUDGET, deviceCap: DEVICE_CAP },
-    networkId,
-    registryBlock: await ethers.provider.getBlockNumber(),
-    devices,
-    reports: reports(epoch, devices),
-    ...(previous === undefined ? {} : { previous: { manifest: previous.manifest, text: previous.text } }),
-  });
-  await commitEpoch(pool.connect(relayer), { built, uri: `ipfs://bench/epoch-${epoch}.json`, verifiers: quorum });
-  await networkHelpers.time.increase(challengePeriod + 1n);
-  previous = built;
-  return built;
-}
+const scenario = await epochScenario({ kind: "whole", maxAccounts: 10_000 });
+const { ethers, pool, poolAddress, deployer, holder, fleetOwner, relayer, token, tokenAddress } = scenario;
+const commit = async (epoch: number, accounts: number) => (await scenario.commit(epoch, accounts)).built;
 const claimOf = async (built: BuiltEpoch, account: string) =>
   (await claim(pool.connect(relayer), account, proofFor(built, account))).transactionHash;
-async function gasless(built: BuiltEpoch): Promise<string> {
-  const leaf = proofFor(built, holder.address);
-  const signed = {
-    account: holder.address,
-    recipient: holder.address,
-    maxFee: USDC / 10n,
-    nonce: (await pool.account(holder.address)).claimNonce,
-    deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
-  };
-  const signature = await signClaim(holder, await readPoolDomain(pool), signed);
-  return (await relayClaim(pool.connect(relayer), { claim: signed, signature, fee: USDC / 10n, epoch: leaf }))
-    .transactionHash;
-}
+const gasless = async (built: BuiltEpoch) => (await scenario.gasless(built)).transactionHash;
 
 /** The traced transactions, by results.json key, with the benchmark that measures the same figure. */
 const traced: { key: string; label: string; hash: string; bench: string }[] = [];
@@ -178,7 +58,7 @@ await commit(1, 1_000);
 const e2 = await commit(2, 1_000);
 await claimOf(e2, holder.address);
 const e3 = await commit(3, 10_000);
-await claimOf(e3, ACCOUNTS[2]!);
+await claimOf(e3, scenario.accounts[2]!);
 traced.push({
   key: "claim_repeat_existing_holder",
   label: "claim, epoch, repeat by an existing holder (10,000-account tree)",
@@ -195,20 +75,10 @@ traced.push({
 });
 
 // The anchor, as epoch.ts measures it: the same 10,000 accounts, token and holder.
-const urd = await new contracts.UrdLikeDistributor__factory(deployer).deploy();
-const urdAddress = await urd.getAddress();
-await (await token.mint(urdAddress, 10n ** 12n * USDC)).wait();
-let urdHash = "";
-for (const round of [1n, 2n]) {
-  const tree = StandardMerkleTree.of(
-    ACCOUNTS.map((a, i): [string, string, bigint] => [a, tokenAddress, (BigInt(i) + 1n) * USDC * round]),
-    ["address", "address", "uint256"],
-  );
-  await (await urd.setRoot(tree.root)).wait();
-  const tx = await urd.connect(relayer).claim(holder.address, tokenAddress, USDC * round, tree.getProof(0));
-  await tx.wait();
-  urdHash = tx.hash;
-}
+const urd = await scenario.urdAnchor();
+const urdAddress = urd.address;
+await urd.claim(1n);
+const urdHash = (await urd.claim(2n)).hash;
 traced.push({
   key: "anchor_urd_claim_repeat_10k",
   label: "anchor: URD-style claim, repeat by an existing holder (10,000-account tree)",
