@@ -49,9 +49,7 @@ contract RewardPool is RewardPoolStorage, IRewardPoolCore, EIP712, ReentrancyGua
     bytes32 public constant CLAWBACK_TYPEHASH = keccak256(
         "Clawback(address account,uint256 deviceId,uint256 amountWad,bytes32 reasonHash,uint256 nonce,uint256 deadline)"
     );
-    bytes32 public constant CLAIM_TYPEHASH = keccak256(
-        "Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)"
-    );
+    bytes32 public constant CLAIM_TYPEHASH = _CLAIM_TYPEHASH;
     bytes32 public constant EPOCH_COMMIT_TYPEHASH = keccak256(
         "EpochCommit(uint32 epoch,uint32 nonce,bytes32 root,uint256 totalOwed,uint256 epochTotal,uint128 rate,"
         "bytes32 manifestHash,string manifestUri,uint32 formulaVersion,uint256 ledgerCreditedWad,uint256 deadline)"

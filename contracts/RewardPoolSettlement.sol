@@ -12,6 +12,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
 import {IBlacklistable} from "./interfaces/IBlacklistable.sol";
 import {IRewardPoolCore} from "./interfaces/IRewardPoolCore.sol";
@@ -19,6 +20,7 @@ import {IRewardPoolSettlement} from "./interfaces/IRewardPoolSettlement.sol";
 import {ClaimBundles} from "./libraries/ClaimBundles.sol";
 import {DeviceKeys} from "./libraries/DeviceKeys.sol";
 import {EpochHead} from "./libraries/EpochHead.sol";
+import {EpochProof} from "./libraries/EpochProof.sol";
 import {Outflow, OutflowLibrary} from "./libraries/Outflow.sol";
 import {RewardPoolStorage} from "./RewardPoolStorage.sol";
 
@@ -72,23 +74,12 @@ contract RewardPoolSettlement is RewardPoolStorage, IRewardPoolSettlement, Reent
             bytes calldata c = claims[i];
             require(bytes4(c[:4]) == IRewardPoolCore.claimWithSig.selector, RewardPoolInvalidBatchClaim(i));
             uint256 cumulative = uint256(bytes32(c[164:196]));
-            if (cumulative != 0) {
-                leaves[count++] = keccak256(bytes.concat(keccak256(abi.encode(_batchAccount(c), cumulative))));
-            }
+            if (cumulative != 0) leaves[count++] = EpochProof.leaf(_batchAccount(c), cumulative);
         }
-        bytes32 root;
         if (count != 0) {
-            (uint256 index, ) = _inForce(_epochHead);
-            root = _roots[index].root;
-            require(root != bytes32(0), RewardPoolNoEpochRoot());
-            bytes32[] memory proven = new bytes32[](count);
-            for (uint256 i; i < count; ++i) proven[i] = leaves[i];
-            require(
-                MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, proven),
-                RewardPoolInvalidMultiproof(count)
-            );
+            (, , bytes32 root) = _proveLeaves(_epochHead, leaves, count, proof, proofFlags);
             // Marks each leaf proven against this root for this transaction; the pool's leaf check accepts it.
-            for (uint256 i; i < count; ++i) TransientSlot.tstore(TransientSlot.asBytes32(proven[i]), root);
+            for (uint256 i; i < count; ++i) TransientSlot.tstore(TransientSlot.asBytes32(leaves[i]), root);
         }
         for (uint256 i; i < n; ++i) {
             // A call to this pool's own code, in this pool's context; its failure is the skip, handled below.
@@ -130,7 +121,7 @@ contract RewardPoolSettlement is RewardPoolStorage, IRewardPoolSettlement, Reent
         require(n == cumulatives.length, RewardPoolPushLengthMismatch(n, cumulatives.length));
         require(n != 0, RewardPoolEmptyBatch());
         EpochHead head = _epochHead;
-        (bool latest, uint256 headroom) = _proveLeaves(head, accounts, cumulatives, proof, proofFlags);
+        (bool latest, uint256 headroom) = _provePushLeaves(head, accounts, cumulatives, proof, proofFlags);
         uint256 limit = OutflowLibrary.unpackLimit(_outflowLimit);
         uint256 window = block.timestamp / _outflowWindow;
         Outflow outflow = _outflow;
@@ -234,7 +225,8 @@ contract RewardPoolSettlement is RewardPoolStorage, IRewardPoolSettlement, Reent
 
     /* INTERNAL */
 
-    /// @dev The pool's own EIP-712 digest of `Claim` (as {RewardPool} computes it in `claimWithSig`).
+    /// @dev The pool's own EIP-712 digest of `Claim` (as {RewardPool} computes it in `claimWithSig`, whose cached
+    /// domain separator is that pool's immutable and out of reach here).
     function _poolClaimDigest(SignedClaim calldata c) internal view returns (bytes32) {
         bytes32 domain = keccak256(
             abi.encode(
@@ -246,22 +238,15 @@ contract RewardPoolSettlement is RewardPoolStorage, IRewardPoolSettlement, Reent
             )
         );
         bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)"),
-                c.account,
-                c.recipient,
-                c.maxFee,
-                c.nonce,
-                c.deadline
-            )
+            abi.encode(_CLAIM_TYPEHASH, c.account, c.recipient, c.maxFee, c.nonce, c.deadline)
         );
-        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
+        return MessageHashUtils.toTypedDataHash(domain, structHash);
     }
 
     /// @dev Proves a push batch's epoch-mode leaves (the entries with a non-zero cumulative, in order) against the
     /// root in force by one multiproof, or reverts. Returns whether that root is the latest commit and what it may
     /// still pay (zero when the batch has no such leaf).
-    function _proveLeaves(
+    function _provePushLeaves(
         EpochHead head,
         address[] calldata accounts,
         uint256[] calldata cumulatives,
@@ -273,37 +258,34 @@ contract RewardPoolSettlement is RewardPoolStorage, IRewardPoolSettlement, Reent
         uint256 count;
         for (uint256 i; i < n; ++i) {
             uint256 cumulative = cumulatives[i];
-            if (cumulative != 0) {
-                leaves[count++] = _leafHash(accounts[i], cumulative);
-            }
+            if (cumulative != 0) leaves[count++] = EpochProof.leaf(accounts[i], cumulative);
         }
         if (count == 0) return (false, 0);
-        // The proven leaves are the first `count` entries: shorten the array in place.
+        (, latest, ) = _proveLeaves(head, leaves, count, proof, proofFlags);
+        headroom = latest ? head.latestHeadroom() : head.previousHeadroom();
+    }
+
+    /// @dev Proves the first `count` of `leaves` (a batch's epoch-mode leaves, in the multiproof's order) against the
+    /// root in force by one OpenZeppelin multiproof, or reverts; shortens `leaves` to them in place. Returns the root
+    /// in force, its slot and whether it is the latest commit.
+    function _proveLeaves(
+        EpochHead head,
+        bytes32[] memory leaves,
+        uint256 count,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) internal view returns (uint256 index, bool latest, bytes32 root) {
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(leaves, count)
         }
-        uint256 index;
         (index, latest) = _inForce(head);
-        bytes32 root = _roots[index].root;
+        root = _roots[index].root;
         require(root != bytes32(0), RewardPoolNoEpochRoot());
         require(
             MerkleProof.multiProofVerifyCalldata(proof, proofFlags, root, leaves),
             RewardPoolInvalidMultiproof(count)
         );
-        headroom = latest ? head.latestHeadroom() : head.previousHeadroom();
-    }
-
-    /// @dev `keccak256(bytes.concat(keccak256(abi.encode(account_, cumulative))))`, hashed in scratch space: no
-    /// memory is allocated per leaf.
-    function _leafHash(address account_, uint256 cumulative) internal pure returns (bytes32 leaf) {
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            mstore(0x00, account_)
-            mstore(0x20, cumulative)
-            mstore(0x00, keccak256(0x00, 0x40))
-            leaf := keccak256(0x00, 0x20)
-        }
     }
 
     /// @dev Why a push of `amount` (`epochAmount` of it from the root in force) to `account_` must be skipped, or

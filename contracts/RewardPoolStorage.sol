@@ -60,6 +60,11 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// @dev The most a minimum claim can be, in token units (10 tokens of 6 decimals): the admin sets it at once, so
     /// it is bounded; and an account's own claim is never held to it (see {claim}).
     uint256 internal constant _MAX_MIN_CLAIM = 10_000_000;
+    /// @dev The EIP-712 type hash of a signed claim: `RewardPool.CLAIM_TYPEHASH`, and the settlement part's digest of a
+    /// bundle's claim (the same message, so the pool's own check accepts it).
+    bytes32 internal constant _CLAIM_TYPEHASH = keccak256(
+        "Claim(address account,address recipient,uint256 maxFee,uint256 nonce,uint256 deadline)"
+    );
     /// @dev The EIP-712 type hash of a signed push choice (see {IRewardPoolCore-setPushRecipientWithSig}); served by
     /// the governance half (`PUSH_RECIPIENT_TYPEHASH()`), where the pool's half has no room for the getter.
     bytes32 internal constant _PUSH_RECIPIENT_TYPEHASH = keccak256(
@@ -262,10 +267,11 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// {pushRecipient}, and a claim must leave an account's push choice as it was).
     function _storeAccount(address account_, Account memory a) internal {
         Account storage stored = _accounts[account_];
-        uint256 word = uint256(a.unpaidWad) |
-            (uint256(a.paidEpoch) << 128) |
-            (uint256(a.claimNonce) << 224) |
-            (uint256(a.push) << 248);
+        uint256 word =
+            uint256(a.unpaidWad) |
+                (uint256(a.paidEpoch) << 128) |
+                (uint256(a.claimNonce) << 224) |
+                (uint256(a.push) << 248);
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             sstore(stored.slot, word)
@@ -466,7 +472,12 @@ abstract contract RewardPoolStorage is IRewardPoolBase, Initializable {
     /// other than itself, `_pushRecipients`.
     function _setPushRecipient(address account_, address recipient) internal {
         require(recipient != address(this), RewardPoolInvalidPushRecipient(recipient));
-        uint8 push = recipient == address(0) ? _PUSH_NONE : recipient == account_ ? _PUSH_SELF : _PUSH_OTHER;
+        uint8 push =
+            recipient == address(0)
+                ? _PUSH_NONE
+                : recipient == account_
+                    ? _PUSH_SELF
+                    : _PUSH_OTHER;
         _pushRecipients[account_] = push == _PUSH_OTHER ? recipient : address(0);
         _accounts[account_].push = push;
         emit PushRecipientSet(account_, recipient);
