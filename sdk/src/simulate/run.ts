@@ -336,13 +336,17 @@ async function runSimulation(
     // With --ingest, three verifiers send their quorum's batches and commits themselves.
     ...(options.ingest === true ? world.verifiers.slice(0, 3).map((v) => v.address) : []),
   ];
-  const fundGas = bar("gas money", accounts.length);
-  for (const account of accounts) {
+  /** Gives `account` its gas money: set directly on a Hardhat chain, else sent by the funder. */
+  const giveGasMoney = async (account: string) => {
     try {
       await provider.send("hardhat_setBalance", [account, toBeHex(ETH_FOR_GAS)]);
     } catch {
       await (await funder.sendTransaction({ to: account, value: ETH_FOR_GAS })).wait();
     }
+  };
+  const fundGas = bar("gas money", accounts.length);
+  for (const account of accounts) {
+    await giveGasMoney(account);
     fundGas.increment();
   }
   fundGas.stop();
@@ -903,11 +907,7 @@ async function runSimulation(
       }
     }
     const keeperWallet = new Wallet(id(`sim:${options.seed}:keeper`));
-    try {
-      await provider.send("hardhat_setBalance", [keeperWallet.address, toBeHex(ETH_FOR_GAS)]);
-    } catch {
-      await (await funder.sendTransaction({ to: keeperWallet.address, value: ETH_FOR_GAS })).wait();
-    }
+    await giveGasMoney(keeperWallet.address);
     const keeper = connect(keeperWallet);
     const accounts = pushers.map((o) => getAddress(o.wallet.address));
     for (const run of pools.values()) {
