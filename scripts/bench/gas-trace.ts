@@ -13,6 +13,19 @@ import { join } from "node:path";
 
 import { getBytes, hexlify, type Interface, keccak256, toBeHex, zeroPadValue } from "ethers";
 
+/** The kinds a breakdown's totals are summed by, in the order the tables show them (trace.md, results.md). */
+export const GAS_KINDS = [
+  "intrinsic",
+  "storage-read",
+  "storage-write",
+  "transient",
+  "call",
+  "precompile",
+  "log",
+  "keccak",
+  "rest",
+] as const;
+
 const require = createRequire(import.meta.url);
 
 /** One step of the struct logger, as EDR and geth return it. */

@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { GAS_KINDS } from "./gas-trace.js";
 import { BENCH_DIR, formatInt, type GasFigures, gitCommit, readBenchFile, writeBenchFile } from "./output.js";
 
 const PARTS = ["registry", "pool", "epoch", "trace", "settle", "tree", "lifecycle", "audit", "ingest"] as const;
@@ -502,22 +503,13 @@ md.push(
 );
 if (trace !== undefined) {
   const keys = Object.keys(trace.summary);
-  const kinds = [
-    "intrinsic",
-    "storage-read",
-    "storage-write",
-    "transient",
-    "call",
-    "precompile",
-    "log",
-    "keccak",
-    "rest",
-  ];
   md.push(
     "",
     `| gas by kind (\`npm run bench:trace\`) | ${keys.map((k) => `\`${k}\``).join(" | ")} |`,
     `|---|${keys.map(() => "---:").join("|")}|`,
-    ...kinds.map((kind) => `| ${kind} | ${keys.map((k) => cell(trace.summary[k]!.byKind[kind] ?? 0)).join(" | ")} |`),
+    ...GAS_KINDS.map(
+      (kind) => `| ${kind} | ${keys.map((k) => cell(trace.summary[k]!.byKind[kind] ?? 0)).join(" | ")} |`,
+    ),
     `| **gasUsed** | ${keys.map((k) => `**${cell(trace.summary[k]!.gasUsed)}**`).join(" | ")} |`,
   );
 }

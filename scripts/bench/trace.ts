@@ -23,6 +23,7 @@ import {
   breakdownRows,
   erc7201,
   functionsByPc,
+  GAS_KINDS,
   type GasBreakdown,
   type RawTrace,
   storageLayouts,
@@ -186,17 +187,6 @@ const path = writeBenchFile("trace", {
   transactions: results,
 });
 
-const kinds = [
-  "intrinsic",
-  "storage-read",
-  "storage-write",
-  "transient",
-  "call",
-  "precompile",
-  "log",
-  "keccak",
-  "rest",
-];
 const md: string[] = [
   `# Gas traces`,
   "",
@@ -206,7 +196,7 @@ const md: string[] = [
   "",
   `| by kind | ${results.map((r) => `\`${r.key}\``).join(" | ")} |`,
   `|---|${results.map(() => "---:").join("|")}|`,
-  ...kinds.map((k) => `| ${k} | ${results.map((r) => fmt(r.breakdown.byKind[k] ?? 0)).join(" | ")} |`),
+  ...GAS_KINDS.map((k) => `| ${k} | ${results.map((r) => fmt(r.breakdown.byKind[k] ?? 0)).join(" | ")} |`),
   `| **gasUsed** | ${results.map((r) => `**${fmt(r.gasUsed)}**`).join(" | ")} |`,
   `| the benchmark's figure | ${results.map((r) => (r.benchFigure === null ? "—" : fmt(r.benchFigure))).join(" | ")} |`,
 ];
